@@ -1,0 +1,95 @@
+/*
+ * athena_api.h
+ *		Amazon Athena's JSON 1.1 operations: request bodies built with json-c,
+ *		responses parsed into plain structs, AWS errors decoded.
+ *
+ * Pure C: no PostgreSQL headers (json-c's json_object clashes with one of
+ * PostgreSQL's SQL functions).  Strings are malloc'd, NUL-terminated, valid
+ * UTF-8 without embedded NUL bytes; the caller frees them with the matching
+ * *_free function.
+ */
+#ifndef ATHENA_API_H
+#define ATHENA_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ATHENA_TARGET_PREFIX "AmazonAthena."
+#define ATHENA_CONTENT_TYPE "application/x-amz-json-1.1"
+
+/* A timestamp from the API: microseconds since 1970-01-01 00:00:00 UTC. */
+typedef struct AthenaTimestamp
+{
+	bool		present;
+	int64_t		unix_usec;
+} AthenaTimestamp;
+
+/* One session as GetSessionStatus describes it; absent fields are NULL. */
+typedef struct AthenaSession
+{
+	char	   *session_id;
+	char	   *state;
+	char	   *state_change_reason;
+	AthenaTimestamp start_date_time;
+	AthenaTimestamp last_modified_date_time;
+	AthenaTimestamp end_date_time;
+	AthenaTimestamp idle_since_date_time;
+} AthenaSession;
+
+/* A decoded AWS error response. */
+typedef struct AthenaError
+{
+	int			http_status;
+	char	   *type;			/* "ThrottlingException", never NULL */
+	char	   *message;		/* never NULL, may be "" */
+	char	   *request_id;		/* x-amzn-RequestId, or NULL */
+} AthenaError;
+
+/*
+ * Request body of GetSessionStatus: {"SessionId":"..."}.  Returns a malloc'd
+ * NUL-terminated string and its length in *len, or NULL on failure.
+ */
+extern char *athena_get_session_status_body(const char *session_id, size_t *len);
+
+/*
+ * Parses a 200 response of GetSessionStatus into *out (zeroed first).
+ * Returns true on success.  On failure returns false, frees what it
+ * allocated, and writes a short lower-case reason into errbuf, e.g.
+ * "response is not valid JSON" or "field \"Status.StartDateTime\" is not a
+ * number".  Unknown fields are ignored; an unknown State passes through.
+ * Strings with invalid UTF-8 or NUL bytes are failures.
+ */
+extern bool athena_parse_session_status(const char *body, size_t len,
+										AthenaSession *out,
+										char *errbuf, size_t errlen);
+extern void athena_session_free(AthenaSession *session);
+
+/*
+ * Parses the decimal text of a JSON number of epoch seconds (as in
+ * "1700000000", "1700000000.123456", "1.7000000001234567E9") into exact
+ * microseconds, rounding half away from zero beyond the sixth fractional
+ * digit.  No binary floating point is involved.  Returns false on malformed
+ * text or overflow.
+ */
+extern bool athena_parse_epoch_usec(const char *text, int64_t *unix_usec);
+
+/*
+ * Decodes an error response.  The type comes from the x-amzn-ErrorType
+ * header (may be NULL) or the body's "__type" / "code", stripped of any
+ * "namespace#" prefix and ":suffix"; the message from "message" or
+ * "Message".  A body that is not JSON (an HTML page from a proxy) still gives
+ * a usable error: type "HTTP <status>" and a message saying the body was not
+ * JSON.  request_id may be NULL.  Never fails except on out of memory (then
+ * the fields hold static fallbacks are still valid to free).
+ */
+extern void athena_decode_error(int http_status, const char *error_type_header,
+								const char *request_id,
+								const char *body, size_t len,
+								AthenaError *out);
+extern void athena_error_free(AthenaError *err);
+
+/* True when the error type means "no such session" (ResourceNotFoundException). */
+extern bool athena_error_is_not_found(const AthenaError *err);
+
+#endif							/* ATHENA_API_H */

@@ -1,0 +1,85 @@
+/*
+ * athena_client.h
+ *		GetSessionStatus for many session ids at once: signs each request,
+ *		sends them through the HTTP engine, parses and classifies responses.
+ *
+ * Pure C, no PostgreSQL headers: the FDW's executor, the benchmarks and the
+ * tests all use this same client.
+ */
+#ifndef ATHENA_CLIENT_H
+#define ATHENA_CLIENT_H
+
+#include "athena_api.h"
+#include "http.h"
+
+#define ATHENA_FDW_VERSION "1.0"
+#define ATHENA_USER_AGENT "athena_fdw/" ATHENA_FDW_VERSION
+#define ATHENA_MAX_BODY_BYTES (1024 * 1024)
+
+/* Secrets live here and nowhere else; never format them into a message. */
+typedef struct AthenaCredentials
+{
+	const char *access_key_id;
+	const char *secret_access_key;
+	const char *session_token;	/* NULL for long-term keys */
+} AthenaCredentials;
+
+typedef struct AthenaClientConfig
+{
+	const char *endpoint;		/* "https://athena.us-east-1.amazonaws.com" */
+	const char *region;
+	AthenaCredentials credentials;
+	HttpOptions http;
+} AthenaClientConfig;
+
+typedef enum AthenaFailureKind
+{
+	ATHENA_FAIL_AWS,			/* the service answered with an error */
+	ATHENA_FAIL_NETWORK,		/* no usable answer: refused, reset, timeout */
+	ATHENA_FAIL_BAD_RESPONSE	/* an answer we refuse: malformed, too large,
+								 * a redirect */
+} AthenaFailureKind;
+
+typedef struct AthenaFailure
+{
+	AthenaFailureKind kind;
+	AthenaError error;			/* type, message, http_status, request_id */
+	int			attempts;		/* attempts made for the failing id */
+} AthenaFailure;
+
+typedef enum AthenaFetch
+{
+	ATHENA_FETCH_ROW,
+	ATHENA_FETCH_DONE,
+	ATHENA_FETCH_FAILED
+} AthenaFetch;
+
+typedef struct AthenaStatusScan AthenaStatusScan;
+
+/*
+ * Starts fetching the status of each id (the caller has removed duplicates
+ * and NULLs; ids must stay valid until the scan ends).  NULL on out of
+ * memory.
+ */
+extern AthenaStatusScan *athena_status_scan_begin(HttpClient *client,
+												  const AthenaClientConfig *config,
+												  const char *const *ids, int nids,
+												  HttpInterruptFn check_interrupts,
+												  void *arg);
+
+/*
+ * Next session, in completion order.  Ids that do not exist
+ * (ResourceNotFoundException) are skipped.  On ATHENA_FETCH_ROW the caller
+ * owns *session (athena_session_free); on ATHENA_FETCH_FAILED it owns
+ * failure->error (athena_error_free) and should stop.
+ */
+extern AthenaFetch athena_status_scan_next(AthenaStatusScan *scan,
+										   AthenaSession *session,
+										   AthenaFailure *failure);
+
+extern const HttpStats *athena_status_scan_stats(const AthenaStatusScan *scan);
+
+/* Safe at any time, also after a longjmp out of athena_status_scan_next. */
+extern void athena_status_scan_end(AthenaStatusScan *scan);
+
+#endif							/* ATHENA_CLIENT_H */

@@ -1,0 +1,120 @@
+/*
+ * http.h
+ *		A small engine over libcurl's multi interface: sends a batch of
+ *		requests with a bounded number in flight, retries what the caller
+ *		says is retryable with backoff, and hands back finished items in the
+ *		order they complete.
+ *
+ * Pure C, no PostgreSQL headers.  The caller's interrupt callback may
+ * longjmp (PostgreSQL's CHECK_FOR_INTERRUPTS does): the engine only calls it
+ * between libcurl calls, with its state consistent, so that
+ * http_batch_end() can always clean up afterwards.
+ */
+#ifndef ATHENA_HTTP_H
+#define ATHENA_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Long-lived state that makes later requests cheap: kept-alive connections,
+ * DNS cache, TLS sessions, idle easy handles.  One per (server, user
+ * mapping) in a backend; several batches may use one client at once (a
+ * self-join runs two scans side by side).
+ */
+typedef struct HttpClient HttpClient;
+
+typedef struct HttpBatch HttpBatch;
+
+typedef struct HttpOptions
+{
+	int			max_concurrency;	/* requests in flight at once, >= 1 */
+	long		connect_timeout_ms; /* per attempt */
+	long		request_timeout_ms; /* whole attempt */
+	int			max_retries;		/* retries after the first attempt */
+	size_t		max_body_bytes;		/* transfer is aborted past this */
+	const char *user_agent;
+	const char *ca_file;			/* PEM bundle, or NULL for the system store */
+} HttpOptions;
+
+/*
+ * What one attempt sends.  The engine copies everything before the prepare
+ * callback's next call, so the callback may reuse its buffers.
+ */
+typedef struct HttpRequest
+{
+	const char *url;
+	const char *const *headers; /* "Name: value" lines */
+	int			nheaders;
+	const char *body;			/* POST body */
+	size_t		body_len;
+} HttpRequest;
+
+typedef enum HttpOutcome
+{
+	HTTP_RESPONSE,				/* a complete HTTP response (any status) */
+	HTTP_NETWORK_ERROR,			/* refused, reset, empty reply, TLS failure */
+	HTTP_TIMEOUT,				/* connect or request timeout */
+	HTTP_BODY_TOO_LARGE			/* aborted once past max_body_bytes */
+} HttpOutcome;
+
+/* One finished attempt, and after retries, an item's final result. */
+typedef struct HttpResult
+{
+	int			item;			/* index given to the prepare callback */
+	int			attempts;		/* attempts made for this item so far */
+	HttpOutcome outcome;
+	char		error_text[256];	/* curl's message unless HTTP_RESPONSE */
+	long		http_status;	/* 0 unless HTTP_RESPONSE */
+	char	   *body;			/* malloc'd, NUL-terminated; may be "" */
+	size_t		body_len;
+	char	   *request_id;		/* x-amzn-RequestId header, or NULL */
+	char	   *error_type;		/* x-amzn-ErrorType header, or NULL */
+	char	   *retry_after;	/* Retry-After header, or NULL */
+} HttpResult;
+
+typedef struct HttpStats
+{
+	uint64_t	attempts;		/* requests sent, retries included */
+	uint64_t	retries;
+	uint64_t	api_usec;		/* wall time from first send to last finish */
+	int			peak_in_flight;
+} HttpStats;
+
+/* Fills *req for attempt number `attempt` (1-based) of item `item`. */
+typedef void (*HttpPrepareFn) (void *arg, int item, int attempt, HttpRequest *req);
+
+/* Whether a finished attempt should be retried (if retries remain). */
+typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
+
+/* Called at least every 50 ms while waiting; may longjmp. */
+typedef void (*HttpInterruptFn) (void *arg);
+
+/* NULL on failure (out of memory, curl could not initialize). */
+extern HttpClient *http_client_create(void);
+/* Only when no batch of this client is active. */
+extern void http_client_destroy(HttpClient *client);
+
+extern HttpBatch *http_batch_begin(HttpClient *client, const HttpOptions *options,
+								   int nitems, HttpPrepareFn prepare,
+								   HttpRetryFn should_retry,
+								   HttpInterruptFn check_interrupts, void *arg);
+
+/*
+ * The next finished item (after its retries), in completion order, or NULL
+ * once every item has finished.  Free it with http_result_free().
+ */
+extern HttpResult *http_batch_next(HttpBatch *batch);
+
+extern const HttpStats *http_batch_stats(const HttpBatch *batch);
+
+/*
+ * Stops whatever is still in flight and frees the batch.  Safe at any time,
+ * including after http_batch_next() was left by a longjmp.
+ */
+extern void http_batch_end(HttpBatch *batch);
+
+extern void http_result_free(HttpResult *result);
+
+#endif							/* ATHENA_HTTP_H */

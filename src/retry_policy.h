@@ -1,0 +1,43 @@
+/*
+ * retry_policy.h
+ *		Which failed attempts are worth another try, and how long to wait.
+ *
+ * Pure C, no PostgreSQL headers: unit-tested on its own.
+ */
+#ifndef ATHENA_RETRY_POLICY_H
+#define ATHENA_RETRY_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RETRY_BASE_MS	100
+#define RETRY_CAP_MS	5000
+
+/*
+ * Whether an attempt that ended with this outcome is retried.
+ * transport_failed: the attempt got no complete HTTP response (connection
+ * refused or reset, empty reply, timeout).  Otherwise http_status and
+ * error_type (decoded AWS error type, may be NULL) decide: throttling
+ * (ThrottlingException, TooManyRequestsException, HTTP 429) and any 5xx are
+ * retried, other 4xx and 3xx are not.
+ */
+extern bool retry_is_retryable(bool transport_failed, int http_status,
+							   const char *error_type);
+
+/*
+ * Delay before retry number `retry` (1 for the first retry): "full jitter",
+ * a uniform pick in [0, min(cap, base * 2^(retry-1))], from random_value
+ * (any 32-bit random number).  When the server sent Retry-After
+ * (retry_after_ms >= 0), the delay is at least that, but never above cap.
+ */
+extern uint32_t retry_delay_ms(int retry, uint32_t base_ms, uint32_t cap_ms,
+							   uint32_t random_value, int64_t retry_after_ms);
+
+/*
+ * Parses a Retry-After header value in delta-seconds ("2") into ms.
+ * Returns -1 when absent (NULL) or not a plain number (HTTP dates are
+ * ignored).
+ */
+extern int64_t retry_parse_retry_after(const char *value);
+
+#endif							/* ATHENA_RETRY_POLICY_H */
