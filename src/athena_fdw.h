@@ -1,0 +1,98 @@
+/*
+ * athena_fdw.h
+ *		Declarations shared by the PostgreSQL side of athena_fdw.
+ *
+ * The PostgreSQL-free core (sigv4, athena_api, http, athena_client) has its
+ * own headers; this one knows PostgreSQL and never includes json-c.
+ */
+#ifndef ATHENA_FDW_H
+#define ATHENA_FDW_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "foreign/foreign.h"
+#include "nodes/pathnodes.h"
+#include "utils/relcache.h"
+
+#include "athena_client.h"
+
+/* option.c: every option of a server, table and user mapping, folded */
+typedef struct AthenaOptions
+{
+	char	   *region;
+	char	   *endpoint;
+	int			max_concurrency;
+	int			connect_timeout_ms;
+	int			request_timeout_ms;
+	int			max_retries;
+} AthenaOptions;
+
+extern void athena_get_options(ForeignServer *server, ForeignTable *table,
+							   AthenaOptions *options);
+extern void athena_resolve_endpoint(ForeignServer *server,
+									AthenaOptions *options);
+
+/* credentials.c: the keys a query signs with (palloc'd) */
+extern void athena_get_credentials(UserMapping *user,
+								   AthenaCredentials *credentials);
+
+/* connection.c: the per-backend cache of HTTP clients */
+extern HttpClient *athena_connection_acquire(UserMapping *user);
+extern void athena_connection_release(HttpClient *client);
+
+/* columns.c: which API field each column of the foreign table carries */
+typedef enum AthenaField
+{
+	FIELD_NONE = 0,				/* dropped column */
+	FIELD_SESSION_ID,
+	FIELD_STATE,
+	FIELD_STATE_CHANGE_REASON,
+	FIELD_START_DATE_TIME,
+	FIELD_LAST_MODIFIED_DATE_TIME,
+	FIELD_END_DATE_TIME,
+	FIELD_IDLE_SINCE_DATE_TIME,
+	FIELD_WORKGROUP,
+	FIELD_DESCRIPTION,
+	FIELD_ENGINE_VERSION,
+	FIELD_NOTEBOOK_VERSION
+} AthenaField;
+
+typedef struct AthenaColumnMap
+{
+	int			natts;
+	AthenaField *fields;		/* per attribute */
+	Oid		   *types;			/* per attribute */
+	FmgrInfo   *in_functions;	/* for types other than text/timestamptz */
+	Oid		   *typioparams;
+} AthenaColumnMap;
+
+extern AttrNumber athena_session_id_attno(Relation rel);
+extern AthenaColumnMap *athena_map_columns(Relation rel);
+extern void athena_session_to_values(const AthenaColumnMap *map,
+									 const AthenaSession *session,
+									 Datum *values, bool *nulls);
+
+/* quals.c: the session_id condition a scan sends to Athena */
+typedef struct AthenaIdQual
+{
+	RestrictInfo *rinfo;		/* the clause, rechecked locally as well */
+	Expr	   *ids;			/* expression giving the id(s) */
+	bool		is_array;		/* = ANY(ids) rather than = ids */
+	double		estimated_ids;
+} AthenaIdQual;
+
+extern bool athena_is_session_id_var(Node *node, RelOptInfo *baserel,
+									 AttrNumber attno);
+extern bool athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
+								   AttrNumber session_id_attno,
+								   RestrictInfo *rinfo, AthenaIdQual *qual);
+extern int	athena_collect_ids(Datum value, bool isnull, bool is_array,
+							   const char ***ids);
+
+/* import.c */
+extern List *athena_import_foreign_schema(ImportForeignSchemaStmt *stmt,
+										  Oid serverOid);
+
+#endif							/* ATHENA_FDW_H */

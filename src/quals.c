@@ -1,0 +1,210 @@
+/*
+ * quals.c
+ *		Which WHERE and join conditions become GetSessionStatus calls, and
+ *		turning their value at execution time into a list of distinct ids.
+ *
+ * Pushable: session_id = <expr>, <expr> = session_id, session_id IN (...),
+ * session_id = ANY(<array expr>), where <expr> does not involve the foreign
+ * table itself and is not volatile (a constant, a parameter, an outer
+ * column, an initplan such as ARRAY(SELECT ...)).  The operator must be text
+ * equality under a deterministic collation: only then does asking Athena
+ * for exactly these ids return every row the condition accepts.  Pushed
+ * conditions are still checked locally.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "mb/pg_wchar.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/pg_locale.h"
+
+#include "athena_fdw.h"
+
+/* Guess for id lists whose size is only known at execution time. */
+#define UNKNOWN_ARRAY_IDS 10.0
+
+/* Whether node is the foreign table's session_id column. */
+bool
+athena_is_session_id_var(Node *node, RelOptInfo *baserel, AttrNumber attno)
+{
+	/* a varchar session_id column reaches texteq through a RelabelType */
+	while (node && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+
+	return node && IsA(node, Var) &&
+		(Index) ((Var *) node)->varno == baserel->relid &&
+		((Var *) node)->varattno == attno &&
+		((Var *) node)->varlevelsup == 0;
+}
+
+/* The other side must be computable before the scan asks for rows. */
+static bool
+is_id_source(Node *node, RelOptInfo *baserel)
+{
+	return !bms_is_member(baserel->relid, pull_varnos(NULL, node)) &&
+		!contain_volatile_functions(node);
+}
+
+static bool
+is_text_equality(Oid opno, Oid inputcollid)
+{
+	if (get_opcode(opno) != F_TEXTEQ)
+		return false;
+	return !OidIsValid(inputcollid) || get_collation_isdeterministic(inputcollid);
+}
+
+static double
+estimate_array_ids(Node *array)
+{
+	if (IsA(array, Const))
+	{
+		Const	   *c = (Const *) array;
+
+		if (c->constisnull)
+			return 0;
+		return ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(c->constvalue)),
+							  ARR_DIMS(DatumGetArrayTypeP(c->constvalue)));
+	}
+	if (IsA(array, ArrayExpr))
+		return list_length(((ArrayExpr *) array)->elements);
+	return UNKNOWN_ARRAY_IDS;
+}
+
+/*
+ * If rinfo is a pushable session_id condition, describes it in *qual.
+ * root is unused today but kept for estimates that need it.
+ */
+bool
+athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
+					   AttrNumber session_id_attno,
+					   RestrictInfo *rinfo, AthenaIdQual *qual)
+{
+	Node	   *clause = (Node *) rinfo->clause;
+
+	if (session_id_attno == InvalidAttrNumber)
+		return false;
+
+	if (IsA(clause, OpExpr))
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *left,
+				   *right;
+
+		if (list_length(op->args) != 2 ||
+			!is_text_equality(op->opno, op->inputcollid))
+			return false;
+		left = linitial(op->args);
+		right = lsecond(op->args);
+		if (athena_is_session_id_var(right, baserel, session_id_attno))
+		{
+			Node	   *swap = left;
+
+			left = right;
+			right = swap;
+		}
+		if (!athena_is_session_id_var(left, baserel, session_id_attno) ||
+			!is_id_source(right, baserel))
+			return false;
+
+		qual->rinfo = rinfo;
+		qual->ids = (Expr *) right;
+		qual->is_array = false;
+		qual->estimated_ids =
+			(IsA(right, Const) && ((Const *) right)->constisnull) ? 0 : 1;
+		return true;
+	}
+
+	if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) clause;
+		Node	   *array = lsecond(saop->args);
+
+		if (!saop->useOr || !is_text_equality(saop->opno, saop->inputcollid) ||
+			!athena_is_session_id_var(linitial(saop->args), baserel, session_id_attno) ||
+			!is_id_source(array, baserel))
+			return false;
+
+		qual->rinfo = rinfo;
+		qual->ids = (Expr *) array;
+		qual->is_array = true;
+		qual->estimated_ids = estimate_array_ids(array);
+		return true;
+	}
+
+	return false;
+}
+
+static int
+compare_ids(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static const char *
+id_to_utf8(Datum text_datum)
+{
+	char	   *id = TextDatumGetCString(text_datum);
+
+	return pg_server_to_any(id, strlen(id), PG_UTF8);
+}
+
+/*
+ * Turns the evaluated id expression into distinct, non-NULL ids in UTF-8,
+ * allocated in the current memory context.  Sorting makes duplicate removal
+ * O(n log n) for any number of ids.
+ */
+int
+athena_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
+{
+	const char **result;
+	int			n = 0;
+	int			distinct;
+	int			i;
+
+	*ids = NULL;
+	if (isnull)
+		return 0;
+
+	if (!is_array)
+	{
+		result = palloc(sizeof(char *));
+		result[n++] = id_to_utf8(value);
+	}
+	else
+	{
+		ArrayType  *array = DatumGetArrayTypeP(value);
+		Datum	   *elems;
+		bool	   *elem_nulls;
+		int			nelems;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		get_typlenbyvalalign(ARR_ELEMTYPE(array), &typlen, &typbyval, &typalign);
+		deconstruct_array(array, ARR_ELEMTYPE(array), typlen, typbyval,
+						  typalign, &elems, &elem_nulls, &nelems);
+		result = palloc(sizeof(char *) * Max(nelems, 1));
+		for (i = 0; i < nelems; i++)
+		{
+			if (!elem_nulls[i])
+				result[n++] = id_to_utf8(elems[i]);
+		}
+	}
+
+	if (n == 0)
+		return 0;
+	qsort(result, n, sizeof(char *), compare_ids);
+	distinct = 1;
+	for (i = 1; i < n; i++)
+	{
+		if (strcmp(result[i], result[distinct - 1]) != 0)
+			result[distinct++] = result[i];
+	}
+	*ids = result;
+	return distinct;
+}
