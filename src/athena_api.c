@@ -1,0 +1,781 @@
+/*
+ * athena_api.c
+ *		Amazon Athena's JSON 1.1 operations: request bodies built with json-c,
+ *		responses parsed into plain structs, AWS errors decoded.
+ *
+ * Everything that comes from the network is untrusted: the parser accepts
+ * only one strict JSON object, bounded in size and nesting, and every string
+ * handed back to the caller is checked to be valid UTF-8 without NUL bytes,
+ * because the caller turns them into PostgreSQL text values, which must be
+ * valid in the (UTF-8) database encoding and cannot hold NUL.
+ *
+ * Timestamps are converted from the decimal text of the JSON number, not
+ * from a C double: a double has only about 16 significant digits, and
+ * epoch seconds with microseconds need 16 already, so going through binary
+ * floating point would be off by a microsecond now and then.
+ */
+#include "athena_api.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+/*
+ * Nesting limit for the tokenizer.  The response itself nests two levels;
+ * the slack lets AWS add structured fields we ignore, while the limit keeps
+ * json_object_put (which recurses) away from hostile depths.
+ */
+#define ATHENA_JSON_MAX_DEPTH	32
+
+/*
+ * Error text from the server ends up in a PostgreSQL error message; a proxy
+ * could send a whole HTML page, so keep it to a readable size.
+ */
+#define ATHENA_ERROR_MESSAGE_MAX	512
+#define ATHENA_ERROR_TYPE_MAX		128
+#define ATHENA_REQUEST_ID_MAX		128
+
+/*
+ * Fallbacks for athena_decode_error when memory runs out: the struct must
+ * still hold non-NULL strings, and athena_error_free knows not to free these.
+ */
+static char oom_type[] = "OutOfMemory";
+static char oom_message[] = "out of memory while decoding an error response";
+
+/* UTF-8 replacement character, used when sanitizing error text. */
+static const char utf8_replacement[] = "\xEF\xBF\xBD";
+
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes available), or 0
+ * when it is not valid.  Strict per RFC 3629: no overlong forms, no UTF-16
+ * surrogates, nothing above U+10FFFF.  NUL is treated as invalid, since no
+ * caller can store it.  json-c's own JSON_TOKENER_VALIDATE_UTF8 check is not
+ * enough: it lets overlong forms and surrogates through.
+ */
+static size_t
+utf8_sequence_length(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t		need;
+	unsigned char lo = 0x80,
+				hi = 0xBF;		/* allowed range of the second byte */
+	size_t		i;
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2)				/* continuation byte or overlong 2-byte lead */
+		return 0;
+	if (c < 0xE0)
+		need = 2;
+	else if (c < 0xF0)
+	{
+		need = 3;
+		if (c == 0xE0)
+			lo = 0xA0;			/* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;			/* surrogates D800-DFFF */
+	}
+	else if (c < 0xF5)
+	{
+		need = 4;
+		if (c == 0xF0)
+			lo = 0x90;			/* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;			/* above U+10FFFF */
+	}
+	else
+		return 0;
+
+	if (n < need)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return need;
+}
+
+/* True when s[0..n) is valid UTF-8 without NUL bytes. */
+static bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		size_t		l;
+
+		/* fast path: runs of ASCII are the common case */
+		if (p[i] != 0 && p[i] < 0x80)
+		{
+			i++;
+			continue;
+		}
+		l = utf8_sequence_length(p + i, n - i);
+		if (l == 0)
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+/*
+ * A malloc'd copy of s[0..n) that is valid UTF-8 without NUL bytes: each
+ * invalid byte or NUL becomes U+FFFD, and the result is cut at a character
+ * boundary to at most max bytes (not counting the terminator), ending in
+ * "..." when something was cut.  Used for text that we report rather than
+ * reject: an error message should survive a garbled body.
+ */
+static char *
+utf8_sanitize(const char *s, size_t n, size_t max)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	char	   *out;
+	size_t		full = 0;
+	size_t		limit;
+	size_t		o = 0;
+	size_t		i = 0;
+
+	/* first pass: the sanitized length decides whether to cut at all */
+	while (i < n)
+	{
+		size_t		l = utf8_sequence_length(p + i, n - i);
+
+		full += l > 0 ? l : 3;
+		i += l > 0 ? l : 1;
+	}
+	/* when cutting, keep 3 bytes of the max for the ellipsis */
+	limit = full <= max ? full : max - 3;
+
+	out = malloc((full <= max ? full : max) + 1);
+	if (out == NULL)
+		return NULL;
+
+	i = 0;
+	while (i < n)
+	{
+		size_t		l = utf8_sequence_length(p + i, n - i);
+		const char *piece = l > 0 ? s + i : utf8_replacement;
+		size_t		plen = l > 0 ? l : 3;
+
+		if (o + plen > limit)
+			break;
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += l > 0 ? l : 1;
+	}
+	if (full > max)
+	{
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* snprintf into an optional caller buffer; returns false for convenience. */
+static bool
+set_error(char *errbuf, size_t errlen, const char *fmt,...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool
+set_error(char *errbuf, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (errbuf == NULL || errlen == 0)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/*
+ * Tokenizes body as exactly one strict JSON value into *result (the caller
+ * puts it; NULL for a JSON null).  Returns false with a reason in errbuf.
+ */
+static bool
+parse_json(const char *body, size_t len, json_object **result,
+		   char *errbuf, size_t errlen)
+{
+	struct json_tokener *tok;
+	json_object *obj;
+	enum json_tokener_error jerr;
+	size_t		end;
+
+	*result = NULL;
+	/* json-c takes an int length */
+	if (len > INT_MAX)
+		return set_error(errbuf, errlen, "response is too large");
+	if (body == NULL || len == 0)
+		return set_error(errbuf, errlen, "response is empty");
+
+	/*
+	 * A raw NUL byte is never valid JSON text (control characters inside
+	 * strings must be escaped, and NUL is not whitespace), but json-c treats
+	 * it as end of input and reports the whole length as consumed, so the
+	 * trailing-data check below would not notice "{}\0garbage".
+	 */
+	if (memchr(body, '\0', len) != NULL)
+		return set_error(errbuf, errlen, "response is not valid JSON (NUL byte)");
+
+	tok = json_tokener_new_ex(ATHENA_JSON_MAX_DEPTH);
+	if (tok == NULL)
+		return set_error(errbuf, errlen, "out of memory");
+
+	/*
+	 * Without ALLOW_TRAILING_CHARS json-c reports trailing data as a vague
+	 * "unexpected character"; with it, it stops after the value (and any
+	 * whitespace), and we check ourselves that nothing else follows.
+	 */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+						   JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	obj = json_tokener_parse_ex(tok, body, (int) len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+
+	/*
+	 * json_tokener_continue means json-c wants more input: the body was cut
+	 * short, or it is a bare number or literal whose end json-c cannot see.
+	 * Feeding it the terminating NUL, json-c's end-of-input mark, settles
+	 * which; all of the body was consumed in that case.
+	 */
+	if (jerr == json_tokener_continue)
+	{
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+		if (jerr != json_tokener_success)
+		{
+			json_tokener_free(tok);
+			json_object_put(obj);
+			return set_error(errbuf, errlen, "response is not valid JSON (truncated)");
+		}
+	}
+	json_tokener_free(tok);
+
+	if (jerr != json_tokener_success)
+	{
+		json_object_put(obj);
+		return set_error(errbuf, errlen, "response is not valid JSON (%s)",
+						 json_tokener_error_desc(jerr));
+	}
+	if (end != len)
+	{
+		json_object_put(obj);
+		return set_error(errbuf, errlen,
+						 "response has trailing data after the JSON value");
+	}
+	*result = obj;
+	return true;
+}
+
+/*
+ * Copies the string field `name` of obj into *out (NULL when absent or
+ * JSON null).  Fails for another JSON type, invalid UTF-8 or NUL.
+ */
+static bool
+get_string_field(json_object *obj, const char *name, const char *path,
+				 char **out, char *errbuf, size_t errlen)
+{
+	json_object *v;
+	const char *s;
+	int			n;
+
+	*out = NULL;
+	/* json_object_object_get gives NULL both for absent and for JSON null */
+	v = json_object_object_get(obj, name);
+	if (v == NULL)
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return set_error(errbuf, errlen, "field \"%s\" is not a string", path);
+
+	/*
+	 * The length, not strlen: json-c decodes "\u0000" into a real NUL byte,
+	 * which strlen would silently cut the string at.
+	 */
+	s = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	if (n < 0 || memchr(s, '\0', (size_t) n) != NULL)
+		return set_error(errbuf, errlen, "field \"%s\" contains a NUL character", path);
+	if (!utf8_valid(s, (size_t) n))
+		return set_error(errbuf, errlen, "field \"%s\" is not valid UTF-8", path);
+
+	*out = malloc((size_t) n + 1);
+	if (*out == NULL)
+		return set_error(errbuf, errlen, "out of memory");
+	memcpy(*out, s, (size_t) n);
+	(*out)[n] = '\0';
+	return true;
+}
+
+/*
+ * Reads the epoch-seconds field `name` of obj into *out (present=false when
+ * absent or JSON null).
+ */
+static bool
+get_timestamp_field(json_object *obj, const char *name, const char *path,
+					AthenaTimestamp *out, char *errbuf, size_t errlen)
+{
+	json_object *v;
+	const char *text;
+
+	out->present = false;
+	out->unix_usec = 0;
+	v = json_object_object_get(obj, name);
+	if (v == NULL)
+		return true;
+
+	/*
+	 * Both integers and doubles go through their text.  For a double json-c
+	 * keeps the original token and serializes exactly that (it attaches it
+	 * with json_object_new_double_s), so "1.7000000001234567E9" comes back
+	 * verbatim, as do NaN, Infinity and 1e400, which json-c accepts even in
+	 * strict mode and which the text parser rejects.  An integer is printed
+	 * from its int64 value; json-c saturates out-of-range integers, and the
+	 * saturated values are out of our range anyway.
+	 */
+	if (!json_object_is_type(v, json_type_double) &&
+		!json_object_is_type(v, json_type_int))
+		return set_error(errbuf, errlen, "field \"%s\" is not a number", path);
+
+	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	if (text == NULL)
+		return set_error(errbuf, errlen, "out of memory");
+	if (!athena_parse_epoch_usec(text, &out->unix_usec))
+	{
+		out->unix_usec = 0;
+		return set_error(errbuf, errlen,
+						 "field \"%s\" is not a valid timestamp", path);
+	}
+	out->present = true;
+	return true;
+}
+
+char *
+athena_get_session_status_body(const char *session_id, size_t *len)
+{
+	json_object *obj;
+	json_object *id;
+	const char *text;
+	size_t		n;
+	char	   *result = NULL;
+
+	if (len != NULL)
+		*len = 0;
+
+	/*
+	 * json-c copies non-ASCII bytes through unchecked, so an invalid id would
+	 * make an invalid request body; refuse it here rather than let AWS
+	 * answer with a confusing SerializationException.
+	 */
+	if (session_id == NULL || !utf8_valid(session_id, strlen(session_id)))
+		return NULL;
+
+	obj = json_object_new_object();
+	if (obj == NULL)
+		return NULL;
+	id = json_object_new_string(session_id);
+	if (id == NULL || json_object_object_add(obj, "SessionId", id) != 0)
+	{
+		json_object_put(id);
+		json_object_put(obj);
+		return NULL;
+	}
+
+	/* no slash escaping: "\/" is legal JSON but noise in logs */
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+										  JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text != NULL)
+	{
+		n = strlen(text);
+		result = malloc(n + 1);
+		if (result != NULL)
+		{
+			memcpy(result, text, n + 1);
+			if (len != NULL)
+				*len = n;
+		}
+	}
+	json_object_put(obj);
+	return result;
+}
+
+bool
+athena_parse_session_status(const char *body, size_t len,
+							AthenaSession *out,
+							char *errbuf, size_t errlen)
+{
+	json_object *root;
+	json_object *status;
+	bool		ok;
+
+	memset(out, 0, sizeof(*out));
+	if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
+
+	if (!parse_json(body, len, &root, errbuf, errlen))
+		return false;
+	/* json_object_is_type(NULL, ...) asks about JSON null */
+	if (!json_object_is_type(root, json_type_object))
+	{
+		json_object_put(root);
+		return set_error(errbuf, errlen, "response is not a JSON object");
+	}
+
+	/*
+	 * AWS always sends Status for an existing session; a response without it
+	 * is not one we understand, and reporting a row with no state would hide
+	 * that.
+	 */
+	status = json_object_object_get(root, "Status");
+	if (status == NULL)
+	{
+		json_object_put(root);
+		return set_error(errbuf, errlen, "response has no \"Status\" object");
+	}
+	if (!json_object_is_type(status, json_type_object))
+	{
+		json_object_put(root);
+		return set_error(errbuf, errlen, "field \"Status\" is not an object");
+	}
+
+	ok = get_string_field(root, "SessionId", "SessionId",
+						  &out->session_id, errbuf, errlen) &&
+		get_string_field(status, "State", "Status.State",
+						 &out->state, errbuf, errlen) &&
+		get_string_field(status, "StateChangeReason", "Status.StateChangeReason",
+						 &out->state_change_reason, errbuf, errlen) &&
+		get_timestamp_field(status, "StartDateTime", "Status.StartDateTime",
+							&out->start_date_time, errbuf, errlen) &&
+		get_timestamp_field(status, "LastModifiedDateTime",
+							"Status.LastModifiedDateTime",
+							&out->last_modified_date_time, errbuf, errlen) &&
+		get_timestamp_field(status, "EndDateTime", "Status.EndDateTime",
+							&out->end_date_time, errbuf, errlen) &&
+		get_timestamp_field(status, "IdleSinceDateTime",
+							"Status.IdleSinceDateTime",
+							&out->idle_since_date_time, errbuf, errlen);
+
+	json_object_put(root);
+	if (!ok)
+		athena_session_free(out);
+	return ok;
+}
+
+void
+athena_session_free(AthenaSession *session)
+{
+	if (session == NULL)
+		return;
+	free(session->session_id);
+	free(session->state);
+	free(session->state_change_reason);
+	memset(session, 0, sizeof(*session));
+}
+
+/*
+ * Decimal digit number i of the number's significant digits: the integer
+ * and fraction digits read as one run, with `skip` leading zeros skipped.
+ */
+static inline int
+digit_at(const char *int_digits, size_t int_len,
+		 const char *frac_digits, size_t skip, size_t i)
+{
+	size_t		j = skip + i;
+
+	return (j < int_len ? int_digits[j] : frac_digits[j - int_len]) - '0';
+}
+
+bool
+athena_parse_epoch_usec(const char *text, int64_t *unix_usec)
+{
+	const char *p = text;
+	bool		negative = false;
+	const char *int_digits;
+	size_t		int_len;
+	const char *frac_digits = NULL;
+	size_t		frac_len = 0;
+	int64_t		exponent = 0;
+	bool		exp_huge = false;
+	size_t		skip;
+	size_t		ndigits;
+	int64_t		scale;
+	int64_t		nint;
+	uint64_t	acc = 0;
+	int64_t		i;
+
+	/*
+	 * Anything above this exponent magnitude is decided without arithmetic:
+	 * the number is zero after rounding or too large.  It keeps the
+	 * arithmetic below far from int64 overflow whatever the input says.
+	 */
+	const int64_t exp_limit = INT64_C(1) << 40;
+
+	if (text == NULL || unix_usec == NULL)
+		return false;
+
+	if (*p == '-' || *p == '+')
+		negative = (*p++ == '-');
+
+	int_digits = p;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	int_len = (size_t) (p - int_digits);
+	if (int_len == 0)
+		return false;
+
+	if (*p == '.')
+	{
+		p++;
+		frac_digits = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		frac_len = (size_t) (p - frac_digits);
+		if (frac_len == 0)		/* "1." is not JSON, though json-c takes it */
+			return false;
+	}
+
+	if (*p == 'e' || *p == 'E')
+	{
+		bool		exp_negative = false;
+		const char *exp_start;
+
+		p++;
+		if (*p == '-' || *p == '+')
+			exp_negative = (*p++ == '-');
+		exp_start = p;
+		for (; *p >= '0' && *p <= '9'; p++)
+		{
+			/* saturate instead of overflowing; keep scanning the digits */
+			if (!exp_huge)
+			{
+				exponent = exponent * 10 + (*p - '0');
+				if (exponent > exp_limit)
+					exp_huge = true;
+			}
+		}
+		if (p == exp_start)
+			return false;
+		if (exp_negative)
+			exponent = -exponent;
+		if (exp_huge)
+			exponent = exp_negative ? -exp_limit : exp_limit;
+	}
+
+	if (*p != '\0')
+		return false;
+
+	/* significant digits: skip leading zeros of the integer+fraction run */
+	ndigits = int_len + frac_len;
+	for (skip = 0; skip < ndigits; skip++)
+		if (digit_at(int_digits, int_len, frac_digits, skip, 0) != 0)
+			break;
+	ndigits -= skip;
+	if (ndigits == 0)
+	{
+		/* zero in any spelling, "-0.0e99999" included */
+		*unix_usec = 0;
+		return true;
+	}
+	if (exp_huge && exponent > 0)
+		return false;
+
+	/*
+	 * value = D * 10^scale microseconds, D being the ndigits significant
+	 * digits; nint of them (padded with zeros when nint > ndigits) form the
+	 * integer part of the result.  Strings longer than 2^40 bytes do not
+	 * exist, so none of this overflows.
+	 */
+	scale = exponent - (int64_t) frac_len + 6;
+	nint = (int64_t) ndigits + scale;
+
+	/* int64 has 19 decimal digits; 10^19 - 1 still fits in a uint64 */
+	if (nint > 19)
+		return false;
+	for (i = 0; i < nint; i++)
+		acc = acc * 10 + (uint64_t) (i < (int64_t) ndigits ?
+									 digit_at(int_digits, int_len,
+											  frac_digits, skip, (size_t) i) : 0);
+
+	/*
+	 * Round half away from zero: the magnitude goes up when the first
+	 * dropped digit is 5 or more, whatever follows it.  When nint < 0 the
+	 * first dropped digit is a leading zero, so the result is 0.
+	 */
+	if (nint >= 0 && nint < (int64_t) ndigits &&
+		digit_at(int_digits, int_len, frac_digits, skip, (size_t) nint) >= 5)
+		acc++;
+
+	if (negative)
+	{
+		if (acc > (uint64_t) INT64_MAX + 1)
+			return false;
+		/* negate in unsigned arithmetic so INT64_MIN needs no special case */
+		*unix_usec = acc == 0 ? 0 : (int64_t) (0 - acc);
+	}
+	else
+	{
+		if (acc > (uint64_t) INT64_MAX)
+			return false;
+		*unix_usec = (int64_t) acc;
+	}
+	return true;
+}
+
+/*
+ * The bare error type of an AWS error code: smithy's awsJson1_1 rule is to
+ * keep what precedes the first ':' (the header appends a URL) and then what
+ * follows the first '#' (the body may prefix a namespace).  Returns a
+ * sanitized malloc'd string, possibly "", or NULL on out of memory.
+ */
+static char *
+bare_error_type(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	const char *hash;
+
+	if (colon != NULL)
+		n = (size_t) (colon - s);
+	hash = memchr(s, '#', n);
+	if (hash != NULL)
+	{
+		n -= (size_t) (hash + 1 - s);
+		s = hash + 1;
+	}
+	/* header values can carry stray blanks */
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+	{
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+					 s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return utf8_sanitize(s, n, ATHENA_ERROR_TYPE_MAX);
+}
+
+/* The string member `name` of obj, with its length; NULL if not a string. */
+static const char *
+object_string(json_object *obj, const char *name, size_t *len)
+{
+	json_object *v;
+
+	if (obj == NULL)
+		return NULL;
+	v = json_object_object_get(obj, name);
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	*len = (size_t) json_object_get_string_len(v);
+	return json_object_get_string(v);
+}
+
+void
+athena_decode_error(int http_status, const char *error_type_header,
+					const char *request_id,
+					const char *body, size_t len,
+					AthenaError *out)
+{
+	char		errbuf[128];
+	json_object *root = NULL;
+	const char *type_text = NULL;
+	size_t		type_len = 0;
+	const char *msg_text = NULL;
+	size_t		msg_len = 0;
+	const char *fallback_msg = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->http_status = http_status;
+
+	if (body != NULL && len > 0)
+	{
+		if (!parse_json(body, len, &root, errbuf, sizeof(errbuf)))
+			fallback_msg = "response body is not JSON";
+		else if (!json_object_is_type(root, json_type_object))
+			fallback_msg = "response body is not a JSON object";
+	}
+	else
+		fallback_msg = "response body is empty";
+
+	if (root != NULL && json_object_is_type(root, json_type_object))
+	{
+		/* smithy: "__type" first, then "code" */
+		type_text = object_string(root, "__type", &type_len);
+		if (type_text == NULL)
+			type_text = object_string(root, "code", &type_len);
+		/* JSON 1.1 services differ in case: Athena says "Message" */
+		msg_text = object_string(root, "message", &msg_len);
+		if (msg_text == NULL)
+			msg_text = object_string(root, "Message", &msg_len);
+		if (msg_text == NULL)
+			msg_text = object_string(root, "errorMessage", &msg_len);
+	}
+
+	/* the header wins over the body, as in the AWS SDKs */
+	if (error_type_header != NULL)
+		out->type = bare_error_type(error_type_header, strlen(error_type_header));
+	if ((out->type == NULL || out->type[0] == '\0') && type_text != NULL)
+	{
+		free(out->type);
+		out->type = bare_error_type(type_text, type_len);
+	}
+	if (out->type == NULL || out->type[0] == '\0')
+	{
+		char		buf[32];
+
+		free(out->type);
+		snprintf(buf, sizeof(buf), "HTTP %d", http_status);
+		out->type = strdup(buf);
+	}
+
+	if (msg_text != NULL)
+		out->message = utf8_sanitize(msg_text, msg_len, ATHENA_ERROR_MESSAGE_MAX);
+	else if (fallback_msg != NULL)
+		out->message = strdup(fallback_msg);
+	else
+		out->message = strdup("");
+
+	if (request_id != NULL)
+		out->request_id = utf8_sanitize(request_id, strlen(request_id),
+										ATHENA_REQUEST_ID_MAX);
+
+	json_object_put(root);
+
+	if (out->type == NULL)
+		out->type = oom_type;
+	if (out->message == NULL)
+		out->message = oom_message;
+	/* request_id may be NULL anyway; losing it to OOM is harmless */
+}
+
+void
+athena_error_free(AthenaError *err)
+{
+	if (err == NULL)
+		return;
+	if (err->type != oom_type)
+		free(err->type);
+	if (err->message != oom_message)
+		free(err->message);
+	free(err->request_id);
+	err->type = NULL;
+	err->message = NULL;
+	err->request_id = NULL;
+}
+
+bool
+athena_error_is_not_found(const AthenaError *err)
+{
+	return err != NULL && err->type != NULL &&
+		strcmp(err->type, "ResourceNotFoundException") == 0;
+}
