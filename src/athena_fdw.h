@@ -66,6 +66,7 @@ typedef struct AthenaColumnMap
 	Oid		   *types;			/* per attribute */
 	FmgrInfo   *in_functions;	/* for types other than text/timestamptz */
 	Oid		   *typioparams;
+	int32	   *typmods;
 } AthenaColumnMap;
 
 extern AttrNumber athena_session_id_attno(Relation rel);

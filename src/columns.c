@@ -83,6 +83,7 @@ athena_map_columns(Relation rel)
 	map->types = palloc0(sizeof(Oid) * tupdesc->natts);
 	map->in_functions = palloc0(sizeof(FmgrInfo) * tupdesc->natts);
 	map->typioparams = palloc0(sizeof(Oid) * tupdesc->natts);
+	map->typmods = palloc0(sizeof(int32) * tupdesc->natts);
 
 	for (i = 0; i < tupdesc->natts; i++)
 	{
@@ -101,6 +102,7 @@ athena_map_columns(Relation rel)
 					 errhint("Valid column names are session_id, state, state_change_reason, start_date_time, last_modified_date_time, end_date_time, idle_since_date_time, workgroup, description, engine_version and notebook_version.")));
 
 		map->types[i] = att->atttypid;
+		map->typmods[i] = att->atttypmod;
 		if (att->atttypid != TEXTOID && att->atttypid != TIMESTAMPTZOID)
 		{
 			getTypeInputInfo(att->atttypid, &in_function, &map->typioparams[i]);
@@ -149,7 +151,7 @@ convert_value(const AthenaColumnMap *map, int i, const char *text,
 	else
 		text = to_server_encoding(text);
 	return InputFunctionCall((FmgrInfo *) &map->in_functions[i], (char *) text,
-							 map->typioparams[i], -1);
+							 map->typioparams[i], map->typmods[i]);
 }
 
 /*

@@ -1,0 +1,89 @@
+--
+-- Which conditions become calls: one call per distinct non-NULL id.
+--
+SET timezone = 'UTC';
+\! $MOCKCTL reset
+
+-- an IN list of 8 ids makes 8 calls
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id IN ('s-idle', 's-busy', 's-creating', 's-created',
+                      's-terminating', 's-terminated', 's-degraded', 's-failed')
+ ORDER BY 1;
+\! $MOCKCTL count GetSessionStatus
+
+-- duplicates and NULLs collapse: 2 calls
+\! $MOCKCTL reset
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id IN ('s-idle', 's-busy', 's-idle', NULL, 's-busy') ORDER BY 1;
+\! $MOCKCTL count GetSessionStatus
+
+-- an unknown id yields no row, not an error: 1 row, 2 calls
+\! $MOCKCTL reset
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id IN ('s-idle', 'no-such-session') ORDER BY 1;
+\! $MOCKCTL count GetSessionStatus
+
+-- NULL ids ask nothing: 0 calls
+\! $MOCKCTL reset
+SELECT * FROM athena_sessions WHERE session_id = NULL;
+SELECT * FROM athena_sessions WHERE session_id = ANY(ARRAY[NULL, NULL]::text[]);
+SELECT * FROM athena_sessions WHERE session_id = ANY(NULL::text[]);
+SELECT * FROM athena_sessions WHERE session_id IN ('a', 'b') AND session_id = 'c';
+\! $MOCKCTL count GetSessionStatus
+
+-- = ANY(array), = ANY(ARRAY(SELECT ...)), constant on the left
+\! $MOCKCTL reset
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id = ANY('{s-failed,s-degraded}'::text[]) ORDER BY 1;
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id = ANY(ARRAY(SELECT 's-' || x FROM unnest(ARRAY['idle', 'busy', 'idle', 'gone']) x))
+ ORDER BY 1;
+SELECT session_id, state FROM athena_sessions WHERE 's-busy' = session_id;
+\! $MOCKCTL count GetSessionStatus
+
+-- pushed conditions are rechecked, other conditions run locally
+\! $MOCKCTL reset
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id IN ('s-idle', 's-busy', 's-failed') AND state <> 'BUSY'
+   AND start_date_time < '2023-11-14 22:20:00+00' ORDER BY 1;
+SELECT session_id FROM athena_sessions
+ WHERE session_id = ANY(ARRAY['s-idle', 's-busy']) AND session_id LIKE '%busy';
+\! $MOCKCTL count GetSessionStatus
+
+-- plans show what is sent
+EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE session_id IN ('s-idle', 's-busy');
+EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE session_id = 's-idle' AND state = 'IDLE';
+EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions
+ WHERE session_id = ANY(ARRAY(SELECT 's-idle'));
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+ SELECT * FROM athena_sessions WHERE session_id IN ('s-idle', 's-busy', 'unknown');
+
+-- prepared statements: custom and generic plans
+\! $MOCKCTL reset
+PREPARE by_id(text) AS SELECT session_id, state FROM athena_sessions WHERE session_id = $1;
+PREPARE by_ids(text[]) AS SELECT session_id, state FROM athena_sessions
+  WHERE session_id = ANY($1) ORDER BY 1;
+SET plan_cache_mode = force_custom_plan;
+EXECUTE by_id('s-idle');
+EXECUTE by_ids('{s-busy,s-failed,s-busy}');
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE by_id('s-idle');
+EXECUTE by_id('s-idle');
+EXECUTE by_id('s-created');
+EXECUTE by_id(NULL);
+EXECUTE by_ids('{s-busy,s-failed,s-busy}');
+RESET plan_cache_mode;
+\! $MOCKCTL count GetSessionStatus
+
+-- a query with no session_id condition is an error naming session_id
+SELECT * FROM athena_sessions;
+SELECT * FROM athena_sessions WHERE state = 'IDLE';
+SELECT * FROM athena_sessions WHERE session_id = 's-idle' OR state = 'IDLE';
+SELECT * FROM athena_sessions WHERE session_id LIKE 's-%';
+SELECT * FROM athena_sessions WHERE session_id = session_id;
+SELECT * FROM athena_sessions WHERE session_id = (random() > 2)::text;
+-- nondeterministic collations could match ids Athena was not asked for
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT * FROM athena_sessions WHERE session_id = 'S-IDLE' COLLATE ci;
+DROP COLLATION ci;
+\! $MOCKCTL count GetSessionStatus

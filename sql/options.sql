@@ -1,0 +1,44 @@
+--
+-- Options: the validator rejects what a query could not use.
+--
+CREATE EXTENSION athena_fdw;
+\dx athena_fdw
+
+-- server options
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (regoin 'us-east-1');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'US East 1');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region '');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'ftp://example.com');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://user:pw@example.com');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '0');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '257');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '8x');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_retries '21');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_retries '-1');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (connect_timeout_ms '0');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (request_timeout_ms '99999999999');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (aws_access_key_id 'AKID');
+CREATE SERVER good FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'eu-west-1', endpoint 'http://127.0.0.1:9', max_concurrency '256',
+           max_retries '0', connect_timeout_ms '100', request_timeout_ms '1000');
+ALTER SERVER good OPTIONS (SET max_concurrency '300');
+ALTER SERVER good OPTIONS (SET max_concurrency '1', DROP max_retries);
+SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'good';
+
+-- wrapper and table options: none exist yet
+ALTER FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east-1');
+CREATE FOREIGN TABLE bad_table (session_id text) SERVER good OPTIONS (workgroup 'primary');
+CREATE FOREIGN TABLE bad_column (session_id text OPTIONS (field 'SessionId')) SERVER good;
+
+-- user mapping options: keys come in pairs, a token needs keys
+CREATE USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (aws_access_key 'AKID');
+CREATE USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (aws_access_key_id 'AKID');
+CREATE USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (aws_secret_access_key 'not-a-real-secret');
+CREATE USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (aws_session_token 'not-a-real-token');
+CREATE USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (aws_access_key_id 'AKID', aws_secret_access_key 'not-a-real-secret');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (DROP aws_secret_access_key);
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD aws_session_token 'not-a-real-token');
+DROP USER MAPPING FOR CURRENT_USER SERVER good;
+DROP SERVER good;

@@ -1,0 +1,86 @@
+# Shell helpers to run a throwaway PostgreSQL cluster and the mock Athena
+# endpoint.  Source this file; call cleanup_all from an EXIT trap.
+#
+# Sets: WORK (temp dir), PGHOST, PGPORT, PGUSER, MOCK_PORT, MOCKCTL.
+
+PYTHON=/usr/bin/python3
+PG_BIN=$(pg_config --bindir)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+make_workdir() {
+	WORK=$(mktemp -d /tmp/athena_fdw.XXXXXX)
+	chmod 755 "$WORK"
+}
+
+free_port() {
+	$PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_mock [extra mock args...]
+start_mock() {
+	rm -f "$WORK/mock.port"
+	$PYTHON "$REPO/test/mock_athena.py" --port 0 --port-file "$WORK/mock.port" \
+		"$@" >"$WORK/mock.log" 2>&1 &
+	MOCK_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$WORK/mock.port" ] && break
+		sleep 0.1
+	done
+	if [ ! -s "$WORK/mock.port" ]; then
+		echo "mock endpoint did not start:" >&2
+		cat "$WORK/mock.log" >&2
+		return 1
+	fi
+	MOCK_PORT=$(cat "$WORK/mock.port")
+	MOCKCTL="$PYTHON $REPO/test/mockctl.py --port $MOCK_PORT"
+	export MOCK_PORT MOCKCTL
+}
+
+stop_mock() {
+	if [ -n "${MOCK_PID:-}" ]; then
+		kill "$MOCK_PID" 2>/dev/null || true
+		wait "$MOCK_PID" 2>/dev/null || true
+		MOCK_PID=
+	fi
+}
+
+# start_cluster [postgresql.conf lines...]
+start_cluster() {
+	PGDATA_DIR="$WORK/data"
+	mkdir -p "$WORK/socket"
+	chown postgres:postgres "$WORK/socket"
+	runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA_DIR" -E UTF8 \
+		--locale=C.UTF-8 -A trust >"$WORK/initdb.log" 2>&1
+	PGPORT=$(free_port)
+	{
+		echo "port = $PGPORT"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$WORK/socket'"
+		echo "fsync = off"
+		echo "log_min_messages = warning"
+		for line in "$@"; do echo "$line"; done
+	} >>"$PGDATA_DIR/postgresql.conf"
+	# The server must not see the caller's AWS settings: tests set their own.
+	runuser -u postgres -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+		-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
+		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w start >/dev/null
+	CLUSTER_STARTED=1
+	PGHOST="$WORK/socket"
+	PGUSER=postgres
+	export PGHOST PGPORT PGUSER
+}
+
+stop_cluster() {
+	if [ -n "${CLUSTER_STARTED:-}" ]; then
+		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1 || true
+		CLUSTER_STARTED=
+	fi
+}
+
+cleanup_all() {
+	stop_cluster
+	stop_mock
+	if [ -n "${WORK:-}" ] && [ -z "${KEEP_WORKDIR:-}" ]; then
+		rm -rf "$WORK"
+	fi
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Runs every test of athena_fdw on this machine: installs what is missing,
+# builds and installs the extension, runs the unit tests, the fuzzer, the
+# mock's self-test and the pg_regress suite against a throwaway cluster and
+# the local mock endpoint.  Ends with the line "N passed, N failed".
+#
+#   test/run_all.sh                 everything
+#   FUZZ_SECONDS=10 test/run_all.sh shorter fuzzing
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+. test/lib/cluster.sh
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+failures=()
+
+record() {						# record pass|fail name
+	if [ "$1" = pass ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		failures+=("$2")
+		echo "FAILED - $2"
+	fi
+}
+
+# Counts the TAP lines of a test's output file.
+record_tap() {					# record_tap file prefix
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+			"ok "*) record pass "$2: ${line#ok }" >/dev/null ;;
+			"not ok "*) record fail "$2: ${line#not ok }" ;;
+		esac
+	done <"$1"
+}
+
+finish() {
+	cleanup_all
+	echo
+	if [ $failed -gt 0 ]; then
+		printf 'failed: %s\n' "${failures[@]}"
+	fi
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
+
+scripts/install-deps.sh || { record fail "install dependencies"; finish; exit 1; }
+make_workdir
+trap 'cleanup_all' EXIT
+
+# --- build: no warnings with -Wall -Wextra ---
+make clean >/dev/null 2>&1
+if make 2>&1 | tee "$WORK/build.log" | grep -E "warning:|error:"; then
+	record fail "build without warnings"
+else
+	record pass "build without warnings"
+fi
+make install >"$WORK/install.log" 2>&1 && record pass "make install" || record fail "make install"
+
+# --- the mock endpoint ---
+start_mock || { record fail "start mock endpoint"; finish; exit 1; }
+
+# --- unit tests of the core (ASan + UBSan) ---
+if make -C test/unit all >"$WORK/unit-build.log" 2>&1; then
+	for t in test/unit/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		"$t" >"$WORK/$name.tap" 2>&1
+		rc=$?
+		record_tap "$WORK/$name.tap" "$name"
+		[ $rc -eq 0 ] || record fail "$name exit status $rc"
+	done
+else
+	cat "$WORK/unit-build.log"
+	record fail "build unit tests"
+fi
+
+# --- mock self-test (boto3 against the mock) ---
+if $PYTHON test/test_mock.py >"$WORK/test_mock.log" 2>&1; then
+	record pass "mock endpoint self-test"
+else
+	tail -30 "$WORK/test_mock.log"
+	record fail "mock endpoint self-test"
+fi
+
+# --- fuzzing the response parser, bounded in time ---
+if [ -f test/fuzz/Makefile ]; then
+	if make -C test/fuzz run FUZZ_SECONDS="$FUZZ_SECONDS" >"$WORK/fuzz.log" 2>&1; then
+		record pass "fuzz response parser for ${FUZZ_SECONDS}s"
+	else
+		tail -40 "$WORK/fuzz.log"
+		record fail "fuzz response parser"
+	fi
+fi
+
+# --- pg_regress suite against a throwaway cluster ---
+start_cluster || { record fail "start cluster"; finish; exit 1; }
+PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+TESTS=$(sed -n 's/^test: //p' test/schedule | tr '\n' ' ')
+mkdir -p "$WORK/regress"
+"$PG_REGRESS" --use-existing --host="$PGHOST" --port="$PGPORT" --user=postgres \
+	--inputdir=. --outputdir="$WORK/regress" --dbname=contrib_regression \
+	$TESTS >"$WORK/regress.out" 2>&1
+while IFS= read -r line; do
+	case "$line" in
+		*" ... ok"*|"ok "*) record pass "regress: $(echo "$line" | sed -E 's/^(ok +[0-9]+ +[-+] +|test +)//; s/ +(\.\.\. )?ok.*//; s/ +[0-9]+ ms$//')" ;;
+		*" ... FAILED"*|"not ok "*) record fail "regress: $line" ;;
+	esac
+done <"$WORK/regress.out"
+if [ -s "$WORK/regress/regression.diffs" ]; then
+	cat "$WORK/regress/regression.diffs"
+fi
+
+# --- no secret ever reaches the server log ---
+if grep -F -e "SECRET+key0123456789abcdefEXAMPLE" -e "mock-session-token/EXAMPLE" \
+	"$WORK/postgres.log" >/dev/null; then
+	record fail "no secret in the server log"
+else
+	record pass "no secret in the server log"
+fi
+
+finish
