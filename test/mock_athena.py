@@ -1,0 +1,1074 @@
+#!/usr/bin/python3
+"""Local mock of the Amazon Athena JSON 1.1 API (GetSessionStatus only).
+
+Every athena_fdw test and benchmark talks to this process instead of AWS.
+It listens on 127.0.0.1 only.  Run it with Debian's /usr/bin/python3 (it
+needs python3-botocore for signature verification).
+
+Usage
+-----
+    /usr/bin/python3 test/mock_athena.py [--port N] [--port-file PATH]
+        [--latency-ms N] [--region R] [--log PATH] [--max-skew-s S]
+        [--dump-fixtures]
+
+  --port N         TCP port (0 = any free port; default 0)
+  --port-file P    after binding, atomically write the port number to P
+  --latency-ms N   artificial latency added to every API request (default 0)
+  --region R       the only region a credential scope may name (us-east-1)
+  --log PATH       append one line per API request to PATH
+  --max-skew-s S   reject X-Amz-Date further than S seconds from now, as AWS
+                   does with 15 minutes (default 900; 0 disables the check)
+  --dump-fixtures  print every fixture's status and exact body, then exit
+
+Runs until SIGTERM/SIGINT and then exits with status 0.
+
+Credentials (the only keys the mock accepts)
+--------------------------------------------
+    static     access key  AKIDMOCKSTATIC
+               secret key  mock/static/SECRET+key0123456789abcdefEXAMPLE
+    temporary  access key  ASIAMOCKTEMP
+               secret key  mock/temp/SECRET+key0123456789abcdefEXAMPLE
+               token       mock-session-token/EXAMPLE+0123456789==
+
+Signature verification (done before anything else, like AWS)
+-------------------------------------------------------------
+The Authorization header must be
+  AWS4-HMAC-SHA256 Credential=AKID/YYYYMMDD/REGION/athena/aws4_request,
+  SignedHeaders=h1;h2;..., Signature=<64 hex>
+The request is rebuilt from exactly the client's SignedHeaders (values as
+received), the method, the path and the body, and the expected signature
+is computed with botocore.auth.SigV4Auth using the request's own X-Amz-Date.
+SignedHeaders must include host, x-amz-date, x-amz-target and content-type
+(and x-amz-security-token when that header is sent).
+
+  no / garbled Authorization    400 MissingAuthenticationTokenException
+                                    "Missing Authentication Token"
+  unknown access key            400 UnrecognizedClientException
+                                    "The security token included in the
+                                     request is invalid."
+  temporary key, token missing  403 UnrecognizedClientException (same text)
+    or wrong; static key with a token header: same
+  scope region != --region      403 InvalidSignatureException
+                                    "Credential should be scoped to a valid
+                                     region."
+  scope service != athena       403 InvalidSignatureException
+  required header not signed    403 InvalidSignatureException
+  scope date != X-Amz-Date date 403 InvalidSignatureException
+  X-Amz-Date too far from now   403 InvalidSignatureException
+                                    "Signature expired: ..."
+  wrong signature               403 InvalidSignatureException "The request
+                                    signature we calculated does not match
+                                    ..." (AWS's full text)
+
+API responses always carry x-amzn-RequestId (uuid4) and
+Content-Type: application/x-amz-json-1.1 (text/html for the HTML pages).
+
+GetSessionStatus fixtures
+-------------------------
+See FIXTURES below: each entry is the exact body text the mock sends
+(timestamps are the exact JSON number text shown).  In short:
+
+  id             State         StateChangeReason          Start              LastModified     End           IdleSince
+  s-idle         IDLE          -                          1700000000.123456  1700000100.5     -             1700000100.5
+  s-busy         BUSY          -                          1700000200         1700000300.25    -             -
+  s-creating     CREATING      -                          1700001000         -                -             -
+  s-created      CREATED       -                          1700001000.000001  1700001001       -             -
+  s-terminating  TERMINATING   Terminated by user         1700002000         1700002500       -             -
+  s-terminated   TERMINATED    Session was terminated     1699990000.999999  1699999999.5     1699999999.5  -
+                               by user request
+  s-degraded     DEGRADED      Spark driver is unhealthy  1700003000         1700003100       -             -
+  s-failed       FAILED        Session failed: out of     1700004000         1700004001       1700004001    -
+                               memory
+  s-exp          IDLE          -                          1.7000000001234567E9  17000000005e-1  -         1.7000000005E9
+  s-future       HIBERNATING   -                          1700005000         -                -             -
+  s-unicode      IDLE          Ünïcødé ✓ reason (UTF-8)   1700006000         -                -             -
+  s-min          {"SessionId":"s-min","Status":{}}
+  s-nulls        all six Status fields present as null
+  s-extra        IDLE, Start 1700007000, plus "Foo":1 at top level and
+                 "Bar":{"x":[1,2]} inside Status
+  gen-<anything> IDLE, Start 1700000000, LastModified 1700000060,
+                 IdleSince 1700000060 (SessionId echoed)
+
+Hostile fixtures (200 unless stated):
+  hostile-garbage          body: this is not json
+  hostile-html             503 text/html <html><body>Service Unavailable</body></html>
+  hostile-truncated        valid JSON cut in the middle
+  hostile-empty            empty body
+  hostile-wrongtype-number StartDateTime "yesterday"
+  hostile-wrongtype-string State is an object
+  hostile-nostatus         {"SessionId":"hostile-nostatus"}
+  hostile-badutf8          StateChangeReason holds raw bytes \\xff\\xfe
+  hostile-nul              StateChangeReason "a\\u0000b" (JSON escape)
+  hostile-array            top-level JSON array
+  hostile-oversized        valid JSON body of exactly 2 MiB
+  hostile-redirect         302, Location: http://127.0.0.1:1/, empty body
+
+Any other id: 400 {"__type":"ResourceNotFoundException",
+"Message":"Session <id> not found"}.  A body that is not a JSON object
+with a string SessionId: 400 InvalidRequestException.  Any other
+X-Amz-Target: 400 UnknownOperationException.
+
+Control endpoints (unsigned, same port; never counted as API requests)
+---------------------------------------------------------------------
+  GET  /_mock/stats     counters and the last API request (JSON)
+  POST /_mock/reset     zero counters, clear faults, latency = CLI value
+  POST /_mock/latency   {"ms": 20}
+  POST /_mock/fault     {"kind": K, "count": N, "retry_after": S, "ms": N,
+                         "location": URL, "append": false}
+      count: requests affected (default 1, -1 = until reset/cleared).
+      append=false (default) replaces the queue, true appends to it.
+      kind "none" clears the queue.  Kinds:
+        throttle  400 ThrottlingException "Rate exceeded"
+        toomany   400 TooManyRequestsException "Too many requests"
+        http429   429 {"message":"Too Many Requests"}, Retry-After: S if
+                  retry_after is given
+        http500   500 {"__type":"InternalServerException","Message":"internal"}
+        html503   503 text/html Service Unavailable page
+        reset     connection closed with SO_LINGER 0 (RST), no response
+        empty     connection closed (FIN), no response
+        hang      request read, never answered until the client goes away
+        garbage   200 <<<not json>>>
+        oversized 200, valid JSON of exactly 2 MiB
+        redirect  302 Location: location (default http://127.0.0.1:1/)
+        slow      sleep ms (default 1000) then answer normally
+Faults apply to API requests that passed the signature check, and those
+requests are counted like any other.
+
+Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
+peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
+faults_pending, latency_ms, region, last_request (method, path,
+header_names, signed_headers, user_agent, target, body).
+  connections counts TCP connections whose first request is an API request
+  (the control tools' own connections are excluded); tcp_accepts counts all.
+"""
+
+import argparse
+import calendar
+import email.utils
+import hashlib
+import hmac
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from botocore.auth import SigV4Auth
+from botocore.credentials import Credentials
+
+# ---------------------------------------------------------------------------
+# Credentials
+# ---------------------------------------------------------------------------
+STATIC_ACCESS_KEY = "AKIDMOCKSTATIC"
+STATIC_SECRET_KEY = "mock/static/SECRET+key0123456789abcdefEXAMPLE"
+TEMP_ACCESS_KEY = "ASIAMOCKTEMP"
+TEMP_SECRET_KEY = "mock/temp/SECRET+key0123456789abcdefEXAMPLE"
+TEMP_SESSION_TOKEN = "mock-session-token/EXAMPLE+0123456789=="
+
+# access key -> (secret, required session token or None)
+KEYS = {
+    STATIC_ACCESS_KEY: (STATIC_SECRET_KEY, None),
+    TEMP_ACCESS_KEY: (TEMP_SECRET_KEY, TEMP_SESSION_TOKEN),
+}
+
+SERVICE = "athena"
+TARGET_PREFIX = "AmazonAthena."
+JSON_CT = "application/x-amz-json-1.1"
+REQUIRED_SIGNED = ("content-type", "host", "x-amz-date", "x-amz-target")
+
+# ---------------------------------------------------------------------------
+# Fixtures: session id -> exact response body text (GetSessionStatus)
+# ---------------------------------------------------------------------------
+
+
+def _status_body(sid, fields, extra_top="", extra_status=""):
+    """fields: list of (name, raw JSON value text), emitted verbatim."""
+    parts = ['"%s":%s' % (k, v) for k, v in fields]
+    if extra_status:
+        parts.append(extra_status)
+    top = '{"SessionId":%s,' % json.dumps(sid)
+    if extra_top:
+        top += extra_top + ","
+    return top + '"Status":{' + ",".join(parts) + "}}"
+
+
+def _s(text):
+    return json.dumps(text, ensure_ascii=False)
+
+
+FIXTURES = {
+    "s-idle": _status_body("s-idle", [
+        ("State", '"IDLE"'),
+        ("StartDateTime", "1700000000.123456"),
+        ("LastModifiedDateTime", "1700000100.5"),
+        ("IdleSinceDateTime", "1700000100.5")]),
+    "s-busy": _status_body("s-busy", [
+        ("State", '"BUSY"'),
+        ("StartDateTime", "1700000200"),
+        ("LastModifiedDateTime", "1700000300.25")]),
+    "s-creating": _status_body("s-creating", [
+        ("State", '"CREATING"'),
+        ("StartDateTime", "1700001000")]),
+    "s-created": _status_body("s-created", [
+        ("State", '"CREATED"'),
+        ("StartDateTime", "1700001000.000001"),
+        ("LastModifiedDateTime", "1700001001")]),
+    "s-terminating": _status_body("s-terminating", [
+        ("State", '"TERMINATING"'),
+        ("StateChangeReason", _s("Terminated by user")),
+        ("StartDateTime", "1700002000"),
+        ("LastModifiedDateTime", "1700002500")]),
+    "s-terminated": _status_body("s-terminated", [
+        ("State", '"TERMINATED"'),
+        ("StateChangeReason", _s("Session was terminated by user request")),
+        ("StartDateTime", "1699990000.999999"),
+        ("LastModifiedDateTime", "1699999999.5"),
+        ("EndDateTime", "1699999999.5")]),
+    "s-degraded": _status_body("s-degraded", [
+        ("State", '"DEGRADED"'),
+        ("StateChangeReason", _s("Spark driver is unhealthy")),
+        ("StartDateTime", "1700003000"),
+        ("LastModifiedDateTime", "1700003100")]),
+    "s-failed": _status_body("s-failed", [
+        ("State", '"FAILED"'),
+        ("StateChangeReason", _s("Session failed: out of memory")),
+        ("StartDateTime", "1700004000"),
+        ("LastModifiedDateTime", "1700004001"),
+        ("EndDateTime", "1700004001")]),
+    "s-exp": _status_body("s-exp", [
+        ("State", '"IDLE"'),
+        ("StartDateTime", "1.7000000001234567E9"),
+        ("LastModifiedDateTime", "17000000005e-1"),
+        ("IdleSinceDateTime", "1.7000000005E9")]),
+    "s-future": _status_body("s-future", [
+        ("State", '"HIBERNATING"'),
+        ("StartDateTime", "1700005000")]),
+    "s-unicode": _status_body("s-unicode", [
+        ("State", '"IDLE"'),
+        ("StateChangeReason", _s("Ünïcødé ✓ reason")),
+        ("StartDateTime", "1700006000")]),
+    "s-min": '{"SessionId":"s-min","Status":{}}',
+    "s-nulls": _status_body("s-nulls", [
+        ("State", "null"),
+        ("StateChangeReason", "null"),
+        ("StartDateTime", "null"),
+        ("LastModifiedDateTime", "null"),
+        ("EndDateTime", "null"),
+        ("IdleSinceDateTime", "null")]),
+    "s-extra": _status_body("s-extra", [
+        ("State", '"IDLE"'),
+        ("StartDateTime", "1700007000")],
+        extra_top='"Foo":1', extra_status='"Bar":{"x":[1,2]}'),
+}
+
+# Template for generated ids ("gen-..."); %s is the JSON-encoded id.
+GEN_TEMPLATE = ('{"SessionId":%s,"Status":{"State":"IDLE",'
+                '"StartDateTime":1700000000,"LastModifiedDateTime":1700000060,'
+                '"IdleSinceDateTime":1700000060}}')
+
+HTML_503 = b"<html><body>Service Unavailable</body></html>"
+REDIRECT_LOCATION = "http://127.0.0.1:1/"
+OVERSIZE_BYTES = 2 * 1024 * 1024
+
+
+def oversized_body(sid):
+    """A valid JSON GetSessionStatus body of exactly 2 MiB."""
+    head = ('{"SessionId":%s,"Status":{"State":"IDLE","StartDateTime":'
+            '1700000000,"StateChangeReason":"' % json.dumps(sid)).encode()
+    tail = b'"}}'
+    pad = OVERSIZE_BYTES - len(head) - len(tail)
+    return head + b"x" * pad + tail
+
+
+# Hostile fixtures: id -> (status, content type, body bytes, extra headers)
+HOSTILE = {
+    "hostile-garbage": (200, JSON_CT, b"this is not json", ()),
+    "hostile-html": (503, "text/html", HTML_503, ()),
+    "hostile-truncated": (200, JSON_CT,
+                          b'{"SessionId":"hostile-truncated","Status":'
+                          b'{"State":"IDLE","StartDateTime":17000', ()),
+    "hostile-empty": (200, JSON_CT, b"", ()),
+    "hostile-wrongtype-number": (200, JSON_CT,
+                                 b'{"SessionId":"hostile-wrongtype-number",'
+                                 b'"Status":{"State":"IDLE",'
+                                 b'"StartDateTime":"yesterday"}}', ()),
+    "hostile-wrongtype-string": (200, JSON_CT,
+                                 b'{"SessionId":"hostile-wrongtype-string",'
+                                 b'"Status":{"State":{"Value":"IDLE"},'
+                                 b'"StartDateTime":1700000000}}', ()),
+    "hostile-nostatus": (200, JSON_CT, b'{"SessionId":"hostile-nostatus"}',
+                         ()),
+    "hostile-badutf8": (200, JSON_CT,
+                        b'{"SessionId":"hostile-badutf8","Status":'
+                        b'{"State":"FAILED","StateChangeReason":'
+                        b'"bad \xff\xfe bytes","StartDateTime":1700000000}}',
+                        ()),
+    "hostile-nul": (200, JSON_CT,
+                    b'{"SessionId":"hostile-nul","Status":{"State":"FAILED",'
+                    b'"StateChangeReason":"a\\u0000b",'
+                    b'"StartDateTime":1700000000}}', ()),
+    "hostile-array": (200, JSON_CT,
+                      b'[{"SessionId":"hostile-array","Status":'
+                      b'{"State":"IDLE","StartDateTime":1700000000}}]', ()),
+    "hostile-oversized": (200, JSON_CT, oversized_body("hostile-oversized"),
+                          ()),
+    "hostile-redirect": (302, JSON_CT, b"",
+                         (("Location", REDIRECT_LOCATION),)),
+}
+
+FIXTURE_BYTES = {k: v.encode("utf-8") for k, v in FIXTURES.items()}
+
+FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
+               "reset", "empty", "hang", "garbage", "oversized", "redirect",
+               "slow")
+
+REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden",
+           404: "Not Found", 413: "Payload Too Large", 429: "Too Many Requests",
+           431: "Request Header Fields Too Large", 500: "Internal Server Error",
+           503: "Service Unavailable"}
+
+MSG_MISSING_AUTH = "Missing Authentication Token"
+MSG_BAD_TOKEN = "The security token included in the request is invalid."
+MSG_BAD_SIG = ("The request signature we calculated does not match the "
+               "signature you provided. Check your AWS Secret Access Key and "
+               "signing method. Consult the service documentation for "
+               "details.")
+MSG_BAD_REGION = "Credential should be scoped to a valid region."
+
+
+def _err(type_, msg, key="message"):
+    return json.dumps({"__type": type_, key: msg}).encode()
+
+
+# ---------------------------------------------------------------------------
+# Signature verification
+# ---------------------------------------------------------------------------
+
+class _SignedHeaderMap(dict):
+    """lower-case name -> [values]; what SigV4Auth.headers_to_sign returns."""
+
+    def get_all(self, name, failobj=None):
+        return self.get(name, failobj)
+
+
+class _ExactSigV4(SigV4Auth):
+    """SigV4Auth restricted to the headers the client said it signed.
+
+    signature() is botocore's computation with the derived signing key
+    (HMAC chain over date/region/service/aws4_request, built with
+    botocore's own _sign) cached per date: this is pure memoisation and
+    saves four HMACs per request.
+    """
+
+    def __init__(self, *args):
+        SigV4Auth.__init__(self, *args)
+        self._kcache = {}
+
+    def headers_to_sign(self, request):
+        return request.context["mock_signed_headers"]
+
+    def signature(self, string_to_sign, request):
+        date = request.context["timestamp"][0:8]
+        k_signing = self._kcache.get(date)
+        if k_signing is None:
+            k_date = self._sign(
+                ("AWS4" + self.credentials.secret_key).encode(), date)
+            k_region = self._sign(k_date, self._region_name)
+            k_service = self._sign(k_region, self._service_name)
+            k_signing = self._sign(k_service, "aws4_request")
+            if len(self._kcache) > 16:
+                self._kcache.clear()
+            self._kcache[date] = k_signing
+        return self._sign(k_signing, string_to_sign, hex=True)
+
+
+class _Request:
+    """The parts of botocore's AWSRequest that SigV4Auth reads.
+
+    Equivalent to AWSRequest(method, url, data=body) with no headers (the
+    signed headers come from context["mock_signed_headers"]), without the
+    cost of AWSRequest.prepare() on every .body access.
+    """
+    __slots__ = ("method", "url", "params", "headers", "body", "context")
+
+    def __init__(self, method, url, body):
+        self.method = method
+        self.url = url
+        self.params = {}
+        self.headers = {}
+        self.body = body
+        self.context = {}
+
+
+class AuthError(Exception):
+    def __init__(self, status, type_, message):
+        Exception.__init__(self, message)
+        self.status = status
+        self.type = type_
+        self.message = message
+
+
+_signers = {}
+_signers_lock = threading.Lock()
+
+
+def _signer(access_key, secret, region):
+    key = (access_key, region)
+    s = _signers.get(key)
+    if s is None:
+        with _signers_lock:
+            s = _ExactSigV4(Credentials(access_key, secret), SERVICE, region)
+            _signers[key] = s
+    return s
+
+
+def parse_authorization(value):
+    """Return (access_key, date, region, service, signed_list, signature)."""
+    if not value or not value.startswith("AWS4-HMAC-SHA256 "):
+        return None
+    fields = {}
+    for part in value[len("AWS4-HMAC-SHA256 "):].split(","):
+        name, sep, val = part.strip().partition("=")
+        if not sep or name in fields:
+            return None
+        fields[name] = val
+    if set(fields) != {"Credential", "SignedHeaders", "Signature"}:
+        return None
+    scope = fields["Credential"].split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request" or not all(scope):
+        return None
+    signed = fields["SignedHeaders"].split(";")
+    if not all(signed):
+        return None
+    sig = fields["Signature"]
+    if len(sig) != 64:
+        return None
+    return scope[0], scope[1], scope[2], scope[3], signed, sig
+
+
+def verify_signature(method, path, headers, body, region, max_skew):
+    """headers: lower-case name -> [values as received].  Raises AuthError."""
+    auth = headers.get("authorization")
+    parsed = parse_authorization(auth[0]) if auth and len(auth) == 1 else None
+    if parsed is None:
+        raise AuthError(400, "MissingAuthenticationTokenException",
+                        MSG_MISSING_AUTH)
+    akid, sdate, sregion, sservice, signed, signature = parsed
+    if sregion != region:
+        raise AuthError(403, "InvalidSignatureException", MSG_BAD_REGION)
+    if sservice != SERVICE:
+        raise AuthError(403, "InvalidSignatureException",
+                        "Credential should be scoped to correct service: "
+                        "'%s'." % SERVICE)
+    entry = KEYS.get(akid)
+    if entry is None:
+        raise AuthError(400, "UnrecognizedClientException", MSG_BAD_TOKEN)
+    secret, want_token = entry
+    token = headers.get("x-amz-security-token")
+    if want_token is None:
+        if token is not None:
+            raise AuthError(403, "UnrecognizedClientException", MSG_BAD_TOKEN)
+    else:
+        if (token is None or len(token) != 1
+                or not hmac.compare_digest(token[0].encode(),
+                                           want_token.encode())):
+            raise AuthError(403, "UnrecognizedClientException", MSG_BAD_TOKEN)
+    signed_set = set(signed)
+    missing = [h for h in REQUIRED_SIGNED if h not in signed_set]
+    if token is not None and "x-amz-security-token" not in signed_set:
+        missing.append("x-amz-security-token")
+    if missing:
+        raise AuthError(403, "InvalidSignatureException",
+                        "Header(s) %s must be included in SignedHeaders."
+                        % ", ".join(missing))
+    amz_date = headers.get("x-amz-date", [""])[0]
+    if (len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z"
+            or not (amz_date[:8] + amz_date[9:15]).isdigit()):
+        raise AuthError(403, "InvalidSignatureException",
+                        "Invalid X-Amz-Date: %s" % amz_date)
+    if amz_date[:8] != sdate:
+        raise AuthError(403, "InvalidSignatureException",
+                        "Date in Credential scope does not match YYYYMMDD "
+                        "from ISO-8601 version of date from HTTP: '%s' != "
+                        "'%s', from '%s'." % (sdate, amz_date[:8], amz_date))
+    if max_skew:
+        try:
+            ts = calendar.timegm((
+                int(amz_date[0:4]), int(amz_date[4:6]), int(amz_date[6:8]),
+                int(amz_date[9:11]), int(amz_date[11:13]),
+                int(amz_date[13:15]), 0, 0, 0))
+        except (ValueError, OverflowError):
+            raise AuthError(403, "InvalidSignatureException",
+                            "Invalid X-Amz-Date: %s" % amz_date)
+        now = time.time()
+        if abs(now - ts) > max_skew:
+            raise AuthError(403, "InvalidSignatureException",
+                            "Signature expired: %s is now earlier than %s "
+                            "(%s - %d min.)" % (
+                                amz_date,
+                                time.strftime("%Y%m%dT%H%M%SZ",
+                                              time.gmtime(now - max_skew)),
+                                time.strftime("%Y%m%dT%H%M%SZ",
+                                              time.gmtime(now)),
+                                max_skew // 60))
+    hmap = _SignedHeaderMap()
+    for h in signed:
+        vals = headers.get(h)
+        if vals is None:
+            # The client signed a header it did not send.
+            raise AuthError(403, "InvalidSignatureException", MSG_BAD_SIG)
+        hmap[h] = vals
+    # The payload hash is always the hash of the body actually received.
+    sha = headers.get("x-amz-content-sha256")
+    host = headers.get("host", ["localhost"])[0]
+    req = _Request(method, "http://%s%s" % (host, path), body)
+    if sha is not None and "x-amz-content-sha256" in signed_set:
+        # botocore would trust the header value; AWS checks it, so do we.
+        if sha[0] != hashlib.sha256(body).hexdigest():
+            raise AuthError(403, "InvalidSignatureException",
+                            "The provided 'x-amz-content-sha256' header does "
+                            "not match what was computed.")
+    req.context["timestamp"] = amz_date
+    req.context["mock_signed_headers"] = hmap
+    signer = _signer(akid, secret, region)
+    canonical = signer.canonical_request(req)
+    sts = signer.string_to_sign(req, canonical)
+    expected = signer.signature(sts, req)
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise AuthError(403, "InvalidSignatureException", MSG_BAD_SIG)
+    return akid, signed
+
+
+# ---------------------------------------------------------------------------
+# Shared state
+# ---------------------------------------------------------------------------
+
+class State:
+    def __init__(self, latency_ms, region, max_skew, log_path):
+        self.lock = threading.Lock()
+        self.cli_latency_ms = latency_ms
+        self.region = region
+        self.max_skew = max_skew
+        self.log = open(log_path, "a", buffering=1) if log_path else None
+        self.log_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.latency_ms = self.cli_latency_ms
+            self.requests = 0
+            self.requests_by_op = {}
+            self.connections = 0
+            self.tcp_accepts = 0
+            self.in_flight = 0
+            self.peak_in_flight = 0
+            self.signature_failures = 0
+            self.auth_failures_by_type = {}
+            self.faults_injected = 0
+            self.faults = []  # list of dicts with "remaining"
+            self.last_request = None
+
+    def take_fault(self):
+        """Called under self.lock."""
+        while self.faults:
+            f = self.faults[0]
+            if f["remaining"] == 0:
+                self.faults.pop(0)
+                continue
+            if f["remaining"] > 0:
+                f["remaining"] -= 1
+                if f["remaining"] == 0:
+                    self.faults.pop(0)
+            self.faults_injected += 1
+            return f
+        return None
+
+    def snapshot(self):
+        with self.lock:
+            return {
+                "requests": self.requests,
+                "requests_by_op": dict(self.requests_by_op),
+                "connections": self.connections,
+                "tcp_accepts": self.tcp_accepts,
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
+                "signature_failures": self.signature_failures,
+                "auth_failures_by_type": dict(self.auth_failures_by_type),
+                "faults_injected": self.faults_injected,
+                "faults_pending": [
+                    {k: v for k, v in f.items()} for f in self.faults],
+                "latency_ms": self.latency_ms,
+                "region": self.region,
+                "last_request": self.last_request,
+            }
+
+    def write_log(self, line):
+        if self.log is not None:
+            with self.log_lock:
+                self.log.write(line + "\n")
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------
+
+_date_cache = [0, ""]
+
+
+def _http_date():
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache[1] = email.utils.formatdate(now, usegmt=True)
+        _date_cache[0] = now
+    return _date_cache[1]
+
+
+class _Close(Exception):
+    """Abort the connection without a response."""
+
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "MockAthena/1.0"
+    wbufsize = 0  # wfile.write == sendall; we always write one buffer
+
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        self.first_request = True
+
+    def log_message(self, fmt, *args):  # silence http.server
+        pass
+
+    # -- response -----------------------------------------------------------
+    def respond(self, status, body, ctype=JSON_CT, extra=(), api=True):
+        lines = ["HTTP/1.1 %d %s" % (status, REASONS.get(status, "Status"))]
+        if api:
+            lines.append("x-amzn-RequestId: " + str(uuid.uuid4()))
+        lines.append("Content-Type: " + ctype)
+        lines.append("Content-Length: %d" % len(body))
+        lines.append("Date: " + _http_date())
+        for k, v in extra:
+            lines.append("%s: %s" % (k, v))
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + body)
+        return status
+
+    # -- request parsing (lean replacement for parse_request) ---------------
+    def handle_one_request(self):
+        try:
+            self._handle_one_request()
+        except _Close:
+            self.close_connection = True
+        except (ConnectionError, socket.timeout, OSError, ValueError):
+            self.close_connection = True
+
+    def _read_request(self):
+        rfile = self.rfile
+        line = rfile.readline(65537)
+        if not line:
+            raise _Close()
+        if len(line) > 65536:
+            self.close_connection = True
+            self.respond(414, b"", api=False)
+            raise _Close()
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
+            self.close_connection = True
+            self.respond(400, _err("BadRequest", "malformed request line"),
+                         api=False)
+            raise _Close()
+        method = parts[0].decode("latin-1")
+        path = parts[1].decode("latin-1")
+        version = parts[2]
+        headers = {}
+        names = []
+        last = None
+        while True:
+            h = rfile.readline(65537)
+            if h in (b"\r\n", b"\n"):
+                break
+            if not h:
+                raise _Close()
+            if len(names) > 200 or len(h) > 65536:
+                self.close_connection = True
+                self.respond(431, b"", api=False)
+                raise _Close()
+            if h[0] in (32, 9) and last is not None:  # obsolete folding
+                vals = headers[last]
+                vals[-1] = (vals[-1] + " " + h.strip().decode("latin-1"))
+                continue
+            name, sep, value = h.partition(b":")
+            if not sep:
+                self.close_connection = True
+                self.respond(400, _err("BadRequest", "malformed header"),
+                             api=False)
+                raise _Close()
+            name = name.decode("latin-1")
+            names.append(name)
+            last = name.lower()
+            value = value.strip().decode("latin-1")
+            vals = headers.get(last)
+            if vals is None:
+                headers[last] = [value]
+            else:
+                vals.append(value)
+        conn = headers.get("connection", [""])[-1].lower()
+        if version == b"HTTP/1.0":
+            self.close_connection = conn != "keep-alive"
+        else:
+            self.close_connection = conn == "close"
+        if headers.get("expect", [""])[0].lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        te = headers.get("transfer-encoding")
+        if te and te[-1].lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                size_line = rfile.readline(1024)
+                if not size_line:
+                    raise _Close()
+                size = int(size_line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                total += size
+                if total > MAX_BODY:
+                    raise _Close()
+                chunks.append(rfile.read(size))
+                rfile.readline(3)
+            body = b"".join(chunks)
+        else:
+            cl = headers.get("content-length")
+            n = int(cl[0]) if cl else 0
+            if n < 0 or n > MAX_BODY:
+                self.close_connection = True
+                self.respond(413, b"", api=False)
+                raise _Close()
+            body = rfile.read(n) if n else b""
+            if len(body) != n:
+                raise _Close()
+        return method, path, headers, names, body
+
+    def _handle_one_request(self):
+        method, path, headers, names, body = self._read_request()
+        first = self.first_request
+        self.first_request = False
+        if path.startswith("/_mock/"):
+            self.handle_control(method, path, body)
+        else:
+            self.handle_api(method, path, headers, names, body, first)
+        self.wfile.flush()
+
+    # -- control endpoints --------------------------------------------------
+    def handle_control(self, method, path, body):
+        st = self.server.state
+        path = path.split("?", 1)[0]
+        try:
+            args = json.loads(body) if body.strip() else {}
+            if not isinstance(args, dict):
+                raise ValueError("body must be a JSON object")
+            if path == "/_mock/stats" and method == "GET":
+                out = st.snapshot()
+            elif path == "/_mock/reset" and method == "POST":
+                st.reset()
+                out = {"ok": True}
+            elif path == "/_mock/latency" and method == "POST":
+                ms = int(args["ms"])
+                if ms < 0:
+                    raise ValueError("ms must be >= 0")
+                with st.lock:
+                    st.latency_ms = ms
+                out = {"ok": True, "latency_ms": ms}
+            elif path == "/_mock/fault" and method == "POST":
+                kind = args.get("kind")
+                if kind in ("none", "clear"):
+                    with st.lock:
+                        st.faults = []
+                    out = {"ok": True}
+                else:
+                    if kind not in FAULT_KINDS:
+                        raise ValueError("unknown fault kind %r" % (kind,))
+                    count = int(args.get("count", 1))
+                    if count < -1 or count == 0:
+                        raise ValueError("count must be -1 or > 0")
+                    f = {"kind": kind, "remaining": count}
+                    if args.get("retry_after") is not None:
+                        f["retry_after"] = args["retry_after"]
+                    if args.get("ms") is not None:
+                        f["ms"] = int(args["ms"])
+                    if args.get("location") is not None:
+                        f["location"] = str(args["location"])
+                    with st.lock:
+                        if args.get("append"):
+                            st.faults.append(f)
+                        else:
+                            st.faults = [f]
+                    out = {"ok": True}
+            else:
+                self.respond(404, json.dumps(
+                    {"error": "no such control endpoint"}).encode(),
+                    ctype="application/json", api=False)
+                return
+        except (ValueError, KeyError, TypeError) as e:
+            self.respond(400, json.dumps({"error": str(e)}).encode(),
+                         ctype="application/json", api=False)
+            return
+        self.respond(200, json.dumps(out, sort_keys=True).encode(),
+                     ctype="application/json", api=False)
+
+    # -- API ----------------------------------------------------------------
+    def handle_api(self, method, path, headers, names, body, first):
+        st = self.server.state
+        target = headers.get("x-amz-target", [""])[0]
+        op = target[len(TARGET_PREFIX):] if target.startswith(
+            TARGET_PREFIX) else target
+        auth = headers.get("authorization", [""])[0]
+        signed_list = []
+        if "SignedHeaders=" in auth:
+            signed_list = auth.split("SignedHeaders=", 1)[1].split(
+                ",", 1)[0].strip().split(";")
+        last = {
+            "method": method,
+            "path": path,
+            "header_names": names,
+            "signed_headers": signed_list,
+            "user_agent": headers.get("user-agent", [None])[0],
+            "target": target or None,
+            "body": body.decode("utf-8", "replace"),
+        }
+        with st.lock:
+            if first:
+                st.connections += 1
+            st.requests += 1
+            st.requests_by_op[op] = st.requests_by_op.get(op, 0) + 1
+            st.in_flight += 1
+            if st.in_flight > st.peak_in_flight:
+                st.peak_in_flight = st.in_flight
+            st.last_request = last
+            latency = st.latency_ms
+        t0 = time.monotonic()
+        status = "closed"
+        fault_kind = ""
+        try:
+            if latency:
+                time.sleep(latency / 1000.0)
+            try:
+                verify_signature(method, path, headers, body, st.region,
+                                 st.max_skew)
+            except AuthError as e:
+                with st.lock:
+                    st.signature_failures += 1
+                    st.auth_failures_by_type[e.type] = (
+                        st.auth_failures_by_type.get(e.type, 0) + 1)
+                status = self.respond(e.status, _err(e.type, e.message))
+                return
+            with st.lock:
+                fault = st.take_fault()
+            if fault is not None:
+                fault_kind = fault["kind"]
+                status = self.apply_fault(fault, op, body)
+                if status is not None:
+                    return
+            status = self.api_response(op, body)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+            if st.log is not None:
+                st.write_log("%.6f %s %s %s %s %s %.3fms" % (
+                    time.time(), method, path, target or "-", status,
+                    fault_kind or "-", (time.monotonic() - t0) * 1000))
+
+    def apply_fault(self, f, op, body):
+        """Return the status written, "closed", or None to answer normally."""
+        kind = f["kind"]
+        if kind == "throttle":
+            return self.respond(400, _err("ThrottlingException",
+                                          "Rate exceeded"))
+        if kind == "toomany":
+            return self.respond(400, _err("TooManyRequestsException",
+                                          "Too many requests", "Message"))
+        if kind == "http429":
+            extra = ()
+            if f.get("retry_after") is not None:
+                extra = (("Retry-After", str(f["retry_after"])),)
+            return self.respond(429, b'{"message":"Too Many Requests"}',
+                                extra=extra)
+        if kind == "http500":
+            return self.respond(500, _err("InternalServerException",
+                                          "internal", "Message"))
+        if kind == "html503":
+            return self.respond(503, HTML_503, ctype="text/html")
+        if kind == "garbage":
+            return self.respond(200, b"<<<not json>>>")
+        if kind == "oversized":
+            sid = _session_id(body) or "oversized"
+            return self.respond(200, oversized_body(sid))
+        if kind == "redirect":
+            return self.respond(302, b"", extra=(
+                ("Location", f.get("location", REDIRECT_LOCATION)),))
+        if kind == "slow":
+            time.sleep(f.get("ms", 1000) / 1000.0)
+            return None
+        if kind == "reset":
+            self.close_connection = True
+            sock = self.connection
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            # makefile() objects hold references; close them so the socket
+            # is really closed (RST) now.
+            for fobj in (self.rfile, self.wfile):
+                try:
+                    fobj.close()
+                except Exception:
+                    pass
+            sock.close()
+            raise _Close()
+        if kind == "empty":
+            self.close_connection = True
+            raise _Close()
+        if kind == "hang":
+            self.close_connection = True
+            sock = self.connection
+            st = self.server.state
+            while not st.stopping.is_set():
+                try:
+                    r, _, _ = select.select([sock], [], [], 0.2)
+                    if r and not sock.recv(65536):
+                        break
+                except OSError:
+                    break
+            raise _Close()
+        raise AssertionError(kind)
+
+    def api_response(self, op, body):
+        if op != "GetSessionStatus":
+            return self.respond(400, _err(
+                "UnknownOperationException",
+                "Unknown operation %s" % (op or "(no X-Amz-Target)")))
+        sid = _session_id(body)
+        if sid is None:
+            return self.respond(400, _err(
+                "InvalidRequestException",
+                "Request body must be a JSON object with a string SessionId",
+                "Message"))
+        b = FIXTURE_BYTES.get(sid)
+        if b is not None:
+            return self.respond(200, b)
+        if sid.startswith("gen-"):
+            return self.respond(
+                200, (GEN_TEMPLATE % json.dumps(sid)).encode("utf-8"))
+        h = HOSTILE.get(sid)
+        if h is not None:
+            return self.respond(h[0], h[2], ctype=h[1], extra=h[3])
+        return self.respond(400, _err("ResourceNotFoundException",
+                                      "Session %s not found" % sid,
+                                      "Message"))
+
+
+def _session_id(body):
+    try:
+        obj = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    sid = obj.get("SessionId")
+    return sid if isinstance(sid, str) else None
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024
+
+    def get_request(self):
+        sock, addr = ThreadingHTTPServer.get_request(self)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        with self.state.lock:
+            self.state.tcp_accepts += 1
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        pass  # connection-level noise (client resets) is expected
+
+
+def write_port_file(path, port):
+    d = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(d, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Mock Amazon Athena endpoint")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--region", default="us-east-1")
+    ap.add_argument("--log")
+    ap.add_argument("--max-skew-s", type=int, default=900)
+    ap.add_argument("--dump-fixtures", action="store_true")
+    a = ap.parse_args(argv)
+
+    if a.dump_fixtures:
+        out = {k: {"status": 200, "body": v} for k, v in FIXTURES.items()}
+        for k, (status, ctype, b, extra) in HOSTILE.items():
+            out[k] = {"status": status, "content_type": ctype,
+                      "body": b.decode("utf-8", "backslashreplace")
+                      if len(b) < 4096 else "<%d bytes>" % len(b),
+                      "headers": dict(extra)}
+        json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
+        print()
+        return 0
+
+    state = State(a.latency_ms, a.region, a.max_skew_s, a.log)
+    srv = Server(("127.0.0.1", a.port), Handler, bind_and_activate=False)
+    srv.state = state
+    srv.server_bind()
+    srv.server_activate()
+    port = srv.server_address[1]
+    if a.port_file:
+        write_port_file(a.port_file, port)
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    t = threading.Thread(target=srv.serve_forever, kwargs={
+        "poll_interval": 0.2}, daemon=True)
+    t.start()
+    while not stop.wait(0.5):
+        pass
+    state.stopping.set()
+    srv.shutdown()
+    srv.server_close()
+    if state.log is not None:
+        state.log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

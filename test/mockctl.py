@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""Control the Athena mock (test/mock_athena.py) from tests and scripts.
+
+    mockctl.py [--port P | --port-file F] COMMAND [ARGS]
+
+The port defaults to $MOCK_PORT, else the contents of $MOCK_PORT_FILE.
+Commands (output is terse and exact; SQL tests print it):
+
+    reset                  zero counters, clear faults, CLI latency; no output
+    stats                  all counters as JSON, sorted keys
+    count [OP]             API requests for OP (e.g. GetSessionStatus or
+                           AmazonAthena.GetSessionStatus); default: all
+    conns                  TCP connections whose first request was an API call
+    peak                   peak number of API requests in flight at once
+    sigfail                number of requests rejected by the auth check
+    latency MS             set the per-request latency; no output
+    fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
+                           inject KIND into the next COUNT API requests
+                           (default 1, -1 = until reset); KIND "none" clears;
+                           no output
+    last FIELD             a field of the last API request: user_agent,
+                           target, body, method, path; signed_headers and
+                           header_names print one lower-case name per line,
+                           sorted
+    wait                   wait (up to 10 s) until the mock answers; no output
+
+Exit status 0 on success, 1 on failure (message on stderr).
+"""
+
+import http.client
+import json
+import os
+import sys
+import time
+
+
+def die(msg):
+    sys.stderr.write("mockctl: %s\n" % msg)
+    sys.exit(1)
+
+
+def call(port, method, path, payload=None, timeout=10):
+    body = json.dumps(payload).encode() if payload is not None else None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Connection": "close"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+    finally:
+        conn.close()
+    if resp.status != 200:
+        die("%s %s -> %d %s" % (method, path, resp.status,
+                                data.decode("utf-8", "replace")))
+    return json.loads(data)
+
+
+def read_port_file(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def main(argv):
+    port = None
+    port_file = None
+    args = []
+    opts = {}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--port", "--port-file", "--retry-after", "--ms",
+                 "--location"):
+            if i + 1 >= len(argv):
+                die("%s needs a value" % a)
+            v = argv[i + 1]
+            if a == "--port":
+                port = v
+            elif a == "--port-file":
+                port_file = v
+            else:
+                opts[a[2:].replace("-", "_")] = v
+            i += 2
+            continue
+        if a.startswith("--port="):
+            port = a.split("=", 1)[1]
+        elif a.startswith("--port-file="):
+            port_file = a.split("=", 1)[1]
+        elif a == "--append":
+            opts["append"] = True
+        elif a in ("-h", "--help"):
+            sys.stdout.write(__doc__)
+            return 0
+        else:
+            args.append(a)
+        i += 1
+    if not args:
+        die("missing command (see --help)")
+    cmd, rest = args[0], args[1:]
+
+    if port is None and port_file is None:
+        port = os.environ.get("MOCK_PORT") or None
+        if not port:
+            port_file = os.environ.get("MOCK_PORT_FILE")
+    if port is not None:
+        try:
+            port = int(port)
+        except ValueError:
+            die("bad port %r" % port)
+    elif port_file is None:
+        die("no port: use --port, $MOCK_PORT or $MOCK_PORT_FILE")
+
+    if cmd == "wait":
+        deadline = time.monotonic() + 10
+        while True:
+            p = port if port is not None else read_port_file(port_file)
+            if p is not None:
+                try:
+                    call(p, "GET", "/_mock/stats", timeout=1)
+                    return 0
+                except (OSError, ValueError, http.client.HTTPException):
+                    pass
+            if time.monotonic() > deadline:
+                die("mock did not answer within 10 s")
+            time.sleep(0.05)
+
+    if port is None:
+        port = read_port_file(port_file)
+        if port is None:
+            die("cannot read port from %s" % port_file)
+
+    try:
+        return run(port, cmd, rest, opts)
+    except (OSError, http.client.HTTPException) as e:
+        die("cannot reach mock on port %d: %s" % (port, e))
+
+
+def run(port, cmd, rest, opts):
+    out = sys.stdout
+    if cmd == "reset":
+        call(port, "POST", "/_mock/reset", {})
+    elif cmd == "stats":
+        st = call(port, "GET", "/_mock/stats")
+        out.write(json.dumps(st, sort_keys=True, indent=1,
+                             ensure_ascii=False) + "\n")
+    elif cmd == "count":
+        st = call(port, "GET", "/_mock/stats")
+        if rest:
+            op = rest[0]
+            if op.startswith("AmazonAthena."):
+                op = op[len("AmazonAthena."):]
+            n = st["requests_by_op"].get(op, 0)
+        else:
+            n = st["requests"]
+        out.write("%d\n" % n)
+    elif cmd == "conns":
+        out.write("%d\n" % call(port, "GET", "/_mock/stats")["connections"])
+    elif cmd == "peak":
+        out.write("%d\n" %
+                  call(port, "GET", "/_mock/stats")["peak_in_flight"])
+    elif cmd == "sigfail":
+        out.write("%d\n" %
+                  call(port, "GET", "/_mock/stats")["signature_failures"])
+    elif cmd == "latency":
+        if len(rest) != 1:
+            die("usage: latency MS")
+        call(port, "POST", "/_mock/latency", {"ms": int(rest[0])})
+    elif cmd == "fault":
+        if not rest or len(rest) > 2:
+            die("usage: fault KIND [COUNT] [--retry-after S] [--ms N]")
+        payload = {"kind": rest[0]}
+        if len(rest) == 2:
+            payload["count"] = int(rest[1])
+        if "retry_after" in opts:
+            payload["retry_after"] = opts["retry_after"]
+        if "ms" in opts:
+            payload["ms"] = int(opts["ms"])
+        if "location" in opts:
+            payload["location"] = opts["location"]
+        if opts.get("append"):
+            payload["append"] = True
+        call(port, "POST", "/_mock/fault", payload)
+    elif cmd == "last":
+        if len(rest) != 1:
+            die("usage: last FIELD")
+        last = call(port, "GET", "/_mock/stats")["last_request"]
+        if last is None:
+            die("no API request recorded")
+        field = rest[0]
+        if field not in last:
+            die("unknown field %r (have: %s)" % (field,
+                                                 ", ".join(sorted(last))))
+        v = last[field]
+        if isinstance(v, list):
+            for name in sorted(x.lower() for x in v):
+                out.write(name + "\n")
+        elif v is None:
+            out.write("\n")
+        else:
+            out.write(str(v) + "\n")
+    else:
+        die("unknown command %r (see --help)" % cmd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

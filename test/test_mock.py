@@ -1,0 +1,711 @@
+#!/usr/bin/python3
+"""Self-test of test/mock_athena.py and test/mockctl.py.
+
+    /usr/bin/python3 test/test_mock.py [-v]
+
+Starts the mock on a free port and drives it with boto3's real Athena
+client (so botocore validates the JSON shapes and signs the requests) and
+with raw HTTP for the fixtures and faults botocore cannot express.
+Prints the mean per-call cost of a keep-alive boto3 client at latency 0.
+"""
+
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import warnings
+
+import boto3
+import botocore.exceptions
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MOCK = os.path.join(HERE, "mock_athena.py")
+CTL = os.path.join(HERE, "mockctl.py")
+PY = "/usr/bin/python3"
+
+STATIC = ("AKIDMOCKSTATIC", "mock/static/SECRET+key0123456789abcdefEXAMPLE",
+          None)
+TEMP = ("ASIAMOCKTEMP", "mock/temp/SECRET+key0123456789abcdefEXAMPLE",
+        "mock-session-token/EXAMPLE+0123456789==")
+REGION = "us-east-1"
+TARGET = "AmazonAthena.GetSessionStatus"
+MIB2 = 2 * 1024 * 1024
+BAD_SIG_MSG = ("The request signature we calculated does not match the "
+               "signature you provided. Check your AWS Secret Access Key and "
+               "signing method. Consult the service documentation for "
+               "details.")
+
+# Exact bodies the FDW's tests rely on (independent copy of the table).
+EXPECTED_BODIES = {
+    "s-idle": '{"SessionId":"s-idle","Status":{"State":"IDLE",'
+              '"StartDateTime":1700000000.123456,'
+              '"LastModifiedDateTime":1700000100.5,'
+              '"IdleSinceDateTime":1700000100.5}}',
+    "s-busy": '{"SessionId":"s-busy","Status":{"State":"BUSY",'
+              '"StartDateTime":1700000200,"LastModifiedDateTime":1700000300.25}}',
+    "s-creating": '{"SessionId":"s-creating","Status":{"State":"CREATING",'
+                  '"StartDateTime":1700001000}}',
+    "s-created": '{"SessionId":"s-created","Status":{"State":"CREATED",'
+                 '"StartDateTime":1700001000.000001,'
+                 '"LastModifiedDateTime":1700001001}}',
+    "s-terminating": '{"SessionId":"s-terminating","Status":{"State":'
+                     '"TERMINATING","StateChangeReason":"Terminated by user",'
+                     '"StartDateTime":1700002000,'
+                     '"LastModifiedDateTime":1700002500}}',
+    "s-terminated": '{"SessionId":"s-terminated","Status":{"State":'
+                    '"TERMINATED","StateChangeReason":"Session was terminated'
+                    ' by user request","StartDateTime":1699990000.999999,'
+                    '"LastModifiedDateTime":1699999999.5,'
+                    '"EndDateTime":1699999999.5}}',
+    "s-degraded": '{"SessionId":"s-degraded","Status":{"State":"DEGRADED",'
+                  '"StateChangeReason":"Spark driver is unhealthy",'
+                  '"StartDateTime":1700003000,'
+                  '"LastModifiedDateTime":1700003100}}',
+    "s-failed": '{"SessionId":"s-failed","Status":{"State":"FAILED",'
+                '"StateChangeReason":"Session failed: out of memory",'
+                '"StartDateTime":1700004000,"LastModifiedDateTime":1700004001,'
+                '"EndDateTime":1700004001}}',
+    "s-exp": '{"SessionId":"s-exp","Status":{"State":"IDLE",'
+             '"StartDateTime":1.7000000001234567E9,'
+             '"LastModifiedDateTime":17000000005e-1,'
+             '"IdleSinceDateTime":1.7000000005E9}}',
+    "s-future": '{"SessionId":"s-future","Status":{"State":"HIBERNATING",'
+                '"StartDateTime":1700005000}}',
+    "s-unicode": '{"SessionId":"s-unicode","Status":{"State":"IDLE",'
+                 '"StateChangeReason":"Ünïcødé ✓ reason",'
+                 '"StartDateTime":1700006000}}',
+    "s-min": '{"SessionId":"s-min","Status":{}}',
+    "s-nulls": '{"SessionId":"s-nulls","Status":{"State":null,'
+               '"StateChangeReason":null,"StartDateTime":null,'
+               '"LastModifiedDateTime":null,"EndDateTime":null,'
+               '"IdleSinceDateTime":null}}',
+    "s-extra": '{"SessionId":"s-extra","Foo":1,"Status":{"State":"IDLE",'
+               '"StartDateTime":1700007000,"Bar":{"x":[1,2]}}}',
+    "gen-000123": '{"SessionId":"gen-000123","Status":{"State":"IDLE",'
+                  '"StartDateTime":1700000000,'
+                  '"LastModifiedDateTime":1700000060,'
+                  '"IdleSinceDateTime":1700000060}}',
+}
+
+# id -> (State, StateChangeReason, Start, LastModified, End, IdleSince)
+EXPECTED_PARSED = {
+    "s-idle": ("IDLE", None, 1700000000.123456, 1700000100.5, None,
+               1700000100.5),
+    "s-busy": ("BUSY", None, 1700000200, 1700000300.25, None, None),
+    "s-creating": ("CREATING", None, 1700001000, None, None, None),
+    "s-created": ("CREATED", None, 1700001000.000001, 1700001001, None,
+                  None),
+    "s-terminating": ("TERMINATING", "Terminated by user", 1700002000,
+                      1700002500, None, None),
+    "s-terminated": ("TERMINATED", "Session was terminated by user request",
+                     1699990000.999999, 1699999999.5, 1699999999.5, None),
+    "s-degraded": ("DEGRADED", "Spark driver is unhealthy", 1700003000,
+                   1700003100, None, None),
+    "s-failed": ("FAILED", "Session failed: out of memory", 1700004000,
+                 1700004001, 1700004001, None),
+    "s-exp": ("IDLE", None, 1700000000.1234567, 1700000000.5, None,
+              1700000000.5),
+    "s-future": ("HIBERNATING", None, 1700005000, None, None, None),
+    "s-unicode": ("IDLE", "Ünïcødé ✓ reason", 1700006000, None, None, None),
+    "s-min": (None,) * 6,
+    "s-nulls": (None,) * 6,
+    "s-extra": ("IDLE", None, 1700007000, None, None, None),
+    "gen-xyz": ("IDLE", None, 1700000000, 1700000060, None, 1700000060),
+}
+
+
+class Mock:
+    def __init__(self, *extra, log=True):
+        self.dir = tempfile.mkdtemp(prefix="mockathena.")
+        self.port_file = os.path.join(self.dir, "port")
+        args = [PY, MOCK, "--port", "0", "--port-file", self.port_file]
+        if log:
+            args += ["--log", os.path.join(self.dir, "log")]
+        self.proc = subprocess.Popen(args + list(extra))
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.port_file):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("mock did not start")
+            time.sleep(0.02)
+        with open(self.port_file) as f:
+            self.port = int(f.read())
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.proc.returncode
+
+    def ctl(self, *args):
+        r = subprocess.run([PY, CTL, "--port", str(self.port)] + list(args),
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError("mockctl %s: %s" % (args, r.stderr))
+        return r.stdout
+
+    def stats(self):
+        return json.loads(self.ctl("stats"))
+
+
+def client(mock, creds=STATIC, region=REGION, retries=1, pool=10):
+    """boto3 Athena client; retries = TOTAL attempts.
+
+    Note: botocore's retries={"max_attempts": N} counts RETRIES (N=1 means
+    two attempts); "total_max_attempts" counts the initial call too.
+    """
+    akid, secret, token = creds
+    return boto3.client(
+        "athena", endpoint_url=mock.url, region_name=region,
+        aws_access_key_id=akid, aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=Config(retries={"total_max_attempts": retries,
+                              "mode": "standard"},
+                      max_pool_connections=pool, read_timeout=10,
+                      connect_timeout=5))
+
+
+def signed(mock, body, target=TARGET, creds=STATIC, region=REGION,
+           timestamp=None, extra=None, after=None):
+    """Build raw (headers, body) signed by botocore's SigV4Auth."""
+    akid, secret, token = creds
+    if isinstance(body, dict):
+        body = json.dumps(body).encode()
+    headers = {"Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": target}
+    headers.update(extra or {})
+    req = AWSRequest("POST", mock.url + "/", data=body, headers=headers)
+    auth = SigV4Auth(Credentials(akid, secret, token), "athena", region)
+    if timestamp is None:
+        auth.add_auth(req)
+    else:
+        req.context["timestamp"] = timestamp
+        auth._modify_request_before_signing(req)
+        cr = auth.canonical_request(req)
+        sig = auth.signature(auth.string_to_sign(req, cr), req)
+        auth._inject_signature_to_request(req, sig)
+    h = dict(req.headers.items())
+    h["Host"] = "127.0.0.1:%d" % mock.port
+    h.update(after or {})
+    return h, body
+
+
+def raw(mock, headers, body, conn=None, timeout=10):
+    """One request; returns (status, headers dict lower-case, body)."""
+    c = conn or http.client.HTTPConnection("127.0.0.1", mock.port,
+                                           timeout=timeout)
+    c.request("POST", "/", body=body, headers=headers)
+    r = c.getresponse()
+    data = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    if conn is None:
+        c.close()
+    return r.status, hdrs, data
+
+
+def raw_sid(mock, sid, **kw):
+    h, b = signed(mock, {"SessionId": sid})
+    return raw(mock, h, b, **kw)
+
+
+def ts(dt):
+    return None if dt is None else dt.timestamp()
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        # half-closed sockets from the fault tests are expected
+        warnings.simplefilter("ignore", ResourceWarning)
+
+
+class MockTest(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = Mock()
+        cls.c = client(cls.mock)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.mock.stop()
+        assert rc == 0, rc
+
+    def setUp(self):
+        Base.setUp(self)
+        self.mock.ctl("reset")
+
+    def err(self, fn, code):
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn()
+        e = cm.exception.response
+        self.assertEqual(e["Error"]["Code"], code)
+        return e
+
+    # -- fixtures -------------------------------------------------------------
+    def test_fixtures_via_boto3(self):
+        for sid, exp in EXPECTED_PARSED.items():
+            with self.subTest(sid=sid):
+                r = self.c.get_session_status(SessionId=sid)
+                self.assertEqual(r["SessionId"], sid)
+                st = r["Status"]
+                got = (st.get("State"), st.get("StateChangeReason"),
+                       ts(st.get("StartDateTime")),
+                       ts(st.get("LastModifiedDateTime")),
+                       ts(st.get("EndDateTime")),
+                       ts(st.get("IdleSinceDateTime")))
+                self.assertEqual(got[:2], exp[:2])
+                for g, e in zip(got[2:], exp[2:]):
+                    if e is None:
+                        self.assertIsNone(g)
+                    else:
+                        self.assertAlmostEqual(g, e, delta=2e-6)
+
+    def test_exact_bodies(self):
+        sys.path.insert(0, HERE)
+        import mock_athena
+        self.assertEqual(set(mock_athena.FIXTURES),
+                         set(k for k in EXPECTED_BODIES
+                             if not k.startswith("gen-")))
+        for sid, body in EXPECTED_BODIES.items():
+            with self.subTest(sid=sid):
+                status, h, data = raw_sid(self.mock, sid)
+                self.assertEqual(status, 200)
+                self.assertEqual(data, body.encode("utf-8"))
+                self.assertEqual(h["content-type"],
+                                 "application/x-amz-json-1.1")
+                self.assertRegex(h["x-amzn-requestid"],
+                                 r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                                 r"[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+                json.loads(data)
+
+    def test_generated_ids_echo(self):
+        for sid in ("gen-1", "gen-" + "x" * 100, 'gen-"quoted"\\'):
+            r = self.c.get_session_status(SessionId=sid)
+            self.assertEqual(r["SessionId"], sid)
+            self.assertEqual(r["Status"]["State"], "IDLE")
+
+    def test_hostile(self):
+        m = self.mock
+        s, h, d = raw_sid(m, "hostile-garbage")
+        self.assertEqual((s, d), (200, b"this is not json"))
+        s, h, d = raw_sid(m, "hostile-html")
+        self.assertEqual((s, h["content-type"], d),
+                         (503, "text/html",
+                          b"<html><body>Service Unavailable</body></html>"))
+        s, h, d = raw_sid(m, "hostile-truncated")
+        self.assertEqual(s, 200)
+        self.assertTrue(d.startswith(b'{"SessionId":"hostile-truncated"'))
+        self.assertRaises(ValueError, json.loads, d)
+        s, h, d = raw_sid(m, "hostile-empty")
+        self.assertEqual((s, d, h["content-length"]), (200, b"", "0"))
+        s, h, d = raw_sid(m, "hostile-wrongtype-number")
+        self.assertEqual(json.loads(d)["Status"]["StartDateTime"],
+                         "yesterday")
+        s, h, d = raw_sid(m, "hostile-wrongtype-string")
+        self.assertIsInstance(json.loads(d)["Status"]["State"], dict)
+        s, h, d = raw_sid(m, "hostile-nostatus")
+        self.assertEqual(d, b'{"SessionId":"hostile-nostatus"}')
+        s, h, d = raw_sid(m, "hostile-badutf8")
+        self.assertIn(b"\xff\xfe", d)
+        self.assertRaises(UnicodeDecodeError, d.decode, "utf-8")
+        s, h, d = raw_sid(m, "hostile-nul")
+        self.assertIn(b'"a\\u0000b"', d)
+        self.assertEqual(json.loads(d)["Status"]["StateChangeReason"],
+                         "a\x00b")
+        s, h, d = raw_sid(m, "hostile-array")
+        self.assertIsInstance(json.loads(d), list)
+        s, h, d = raw_sid(m, "hostile-oversized")
+        self.assertEqual((s, len(d)), (200, MIB2))
+        self.assertEqual(json.loads(d)["SessionId"], "hostile-oversized")
+        s, h, d = raw_sid(m, "hostile-redirect")
+        self.assertEqual((s, h["location"], d),
+                         (302, "http://127.0.0.1:1/", b""))
+        # botocore on a few of them
+        self.err(lambda: self.c.get_session_status(SessionId="hostile-html"),
+                 "503")
+
+    def test_not_found_and_bad_requests(self):
+        e = self.err(lambda: self.c.get_session_status(SessionId="nope"),
+                     "ResourceNotFoundException")
+        self.assertEqual(e["Error"]["Message"], "Session nope not found")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 400)
+        m = self.mock
+        for body in (b"not json", b"[]", b"{}", b'{"SessionId":5}'):
+            h, b = signed(m, body)
+            s, _, d = raw(m, h, b)
+            self.assertEqual(s, 400)
+            self.assertEqual(json.loads(d)["__type"],
+                             "InvalidRequestException")
+        h, b = signed(m, {"SessionId": "s-idle"},
+                      target="AmazonAthena.ListSessions")
+        s, _, d = raw(m, h, b)
+        self.assertEqual((s, json.loads(d)["__type"]),
+                         (400, "UnknownOperationException"))
+        self.assertEqual(json.loads(m.ctl("stats"))["requests_by_op"],
+                         {"GetSessionStatus": 5, "ListSessions": 1})
+
+    # -- authentication -------------------------------------------------------
+    def test_wrong_secret(self):
+        c = client(self.mock, creds=(STATIC[0], "wrong", None))
+        e = self.err(lambda: c.get_session_status(SessionId="s-idle"),
+                     "InvalidSignatureException")
+        self.assertEqual(e["Error"]["Message"], BAD_SIG_MSG)
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertEqual(self.mock.ctl("sigfail"), "1\n")
+
+    def test_unknown_key(self):
+        c = client(self.mock, creds=("AKIDUNKNOWN", STATIC[1], None))
+        e = self.err(lambda: c.get_session_status(SessionId="s-idle"),
+                     "UnrecognizedClientException")
+        self.assertEqual(e["Error"]["Message"],
+                         "The security token included in the request is "
+                         "invalid.")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 400)
+
+    def test_wrong_region(self):
+        c = client(self.mock, region="eu-west-1")
+        e = self.err(lambda: c.get_session_status(SessionId="s-idle"),
+                     "InvalidSignatureException")
+        self.assertEqual(e["Error"]["Message"],
+                         "Credential should be scoped to a valid region.")
+
+    def test_temporary_credentials(self):
+        c = client(self.mock, creds=TEMP)
+        self.assertEqual(c.get_session_status(SessionId="s-busy")
+                         ["Status"]["State"], "BUSY")
+        self.assertIn("x-amz-security-token",
+                      self.mock.ctl("last", "signed_headers").split())
+        for creds in ((TEMP[0], TEMP[1], None), (TEMP[0], TEMP[1], "bad"),
+                      (STATIC[0], STATIC[1], TEMP[2])):
+            with self.subTest(creds=creds):
+                c = client(self.mock, creds=creds)
+                e = self.err(lambda: c.get_session_status(SessionId="s-idle"),
+                             "UnrecognizedClientException")
+                self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"],
+                                 403)
+
+    def test_raw_auth_failures(self):
+        m = self.mock
+        body = b'{"SessionId":"s-idle"}'
+        base = {"Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": TARGET}
+        # no Authorization / garbled
+        for auth in (None, "garbage", "AWS4-HMAC-SHA256 Credential=x"):
+            h = dict(base)
+            if auth:
+                h["Authorization"] = auth
+            s, _, d = raw(m, h, body)
+            self.assertEqual((s, json.loads(d)),
+                             (400, {"__type":
+                                    "MissingAuthenticationTokenException",
+                                    "message":
+                                    "Missing Authentication Token"}))
+        # body tampered after signing
+        h, _ = signed(m, body)
+        s, _, d = raw(m, h, b'{"SessionId":"s-busy"}')
+        self.assertEqual((s, json.loads(d)["__type"]),
+                         (403, "InvalidSignatureException"))
+        # signed header value changed after signing
+        h, b = signed(m, body, after={"X-Amz-Target":
+                                      "AmazonAthena.GetSessionStatu"})
+        self.assertEqual(raw(m, h, b)[0], 403)
+        # x-amz-target not signed: sign without it, add it afterwards
+        req = AWSRequest("POST", m.url + "/", data=body,
+                         headers={"Content-Type":
+                                  "application/x-amz-json-1.1"})
+        SigV4Auth(Credentials(STATIC[0], STATIC[1]), "athena",
+                  REGION).add_auth(req)
+        h = dict(req.headers.items())
+        h["X-Amz-Target"] = TARGET
+        s, _, d = raw(m, h, body)
+        self.assertEqual((s, json.loads(d)["__type"]),
+                         (403, "InvalidSignatureException"))
+        self.assertIn("x-amz-target", json.loads(d)["message"])
+        # stale X-Amz-Date (AWS allows 15 minutes)
+        old = (datetime.datetime.utcnow() - datetime.timedelta(minutes=20)
+               ).strftime("%Y%m%dT%H%M%SZ")
+        h, b = signed(m, body, timestamp=old)
+        s, _, d = raw(m, h, b)
+        self.assertEqual(s, 403)
+        self.assertTrue(json.loads(d)["message"].startswith(
+            "Signature expired"))
+        ok = (datetime.datetime.utcnow() - datetime.timedelta(minutes=5)
+              ).strftime("%Y%m%dT%H%M%SZ")
+        h, b = signed(m, body, timestamp=ok)
+        self.assertEqual(raw(m, h, b)[0], 200)
+        # extra unsigned headers are fine (like AWS)
+        h, b = signed(m, body, after={"X-Unsigned": "1",
+                                      "User-Agent": "test"})
+        self.assertEqual(raw(m, h, b)[0], 200)
+        # additional signed headers are verified like the others
+        h, b = signed(m, body, extra={"X-Amz-User-Agent": "ua/1"})
+        self.assertEqual(raw(m, h, b)[0], 200)
+        st = m.stats()
+        self.assertEqual(st["signature_failures"], 7)
+        self.assertEqual(st["auth_failures_by_type"],
+                         {"MissingAuthenticationTokenException": 3,
+                          "InvalidSignatureException": 4})
+
+    # -- faults -----------------------------------------------------------------
+    def test_throttle_counts(self):
+        m = self.mock
+        m.ctl("fault", "throttle", "2")
+        for _ in range(2):
+            e = self.err(lambda: self.c.get_session_status(SessionId="s-idle"),
+                         "ThrottlingException")
+            self.assertEqual(e["Error"]["Message"], "Rate exceeded")
+        self.c.get_session_status(SessionId="s-idle")
+        self.assertEqual(m.ctl("count", "GetSessionStatus"), "3\n")
+        self.assertEqual(m.ctl("count"), "3\n")
+        # boto3's own retries absorb two throttles: 3 requests, 1 call
+        m.ctl("reset")
+        m.ctl("fault", "throttle", "2")
+        c3 = client(m, retries=3)
+        c3.get_session_status(SessionId="s-idle")
+        self.assertEqual(m.ctl("count", "AmazonAthena.GetSessionStatus"),
+                         "3\n")
+        self.assertEqual(m.stats()["faults_injected"], 2)
+
+    def test_fault_kinds_raw(self):
+        m = self.mock
+
+        def once(kind, *args):
+            m.ctl("fault", kind, *args)
+            return raw_sid(m, "s-idle")
+
+        s, h, d = once("toomany")
+        self.assertEqual((s, json.loads(d)["__type"]),
+                         (400, "TooManyRequestsException"))
+        s, h, d = once("http429")
+        self.assertEqual(s, 429)
+        self.assertNotIn("retry-after", h)
+        s, h, d = once("http429", "--retry-after", "1")
+        self.assertEqual((s, h["retry-after"]), (429, "1"))
+        s, h, d = once("http500")
+        self.assertEqual((s, json.loads(d)),
+                         (500, {"__type": "InternalServerException",
+                                "Message": "internal"}))
+        s, h, d = once("html503")
+        self.assertEqual((s, h["content-type"]), (503, "text/html"))
+        s, h, d = once("garbage")
+        self.assertEqual((s, d), (200, b"<<<not json>>>"))
+        s, h, d = once("oversized")
+        self.assertEqual((s, len(d), json.loads(d)["SessionId"]),
+                         (200, MIB2, "s-idle"))
+        s, h, d = once("redirect")
+        self.assertEqual((s, h["location"]), (302, "http://127.0.0.1:1/"))
+        t = time.monotonic()
+        s, h, d = once("slow", "--ms", "300")
+        self.assertEqual(s, 200)
+        self.assertGreaterEqual(time.monotonic() - t, 0.29)
+        m.ctl("fault", "reset")
+        with self.assertRaises(ConnectionResetError):
+            raw_sid(m, "s-idle")
+        m.ctl("fault", "empty")
+        with self.assertRaises(http.client.RemoteDisconnected):
+            raw_sid(m, "s-idle")
+        # a hanging request blocks neither other clients nor the counters
+        m.ctl("fault", "hang")
+        hc = http.client.HTTPConnection("127.0.0.1", m.port, timeout=0.5)
+        with self.assertRaises(socket.timeout):
+            raw_sid(m, "s-idle", conn=hc)
+        self.assertEqual(raw_sid(m, "s-idle")[0], 200)
+        self.assertEqual(m.stats()["in_flight"], 1)
+        hc.close()
+        deadline = time.monotonic() + 3
+        while m.stats()["in_flight"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(m.stats()["in_flight"], 0)
+        self.assertEqual(m.ctl("count"), "13\n")
+
+    def test_fault_count_forever_and_queue(self):
+        m = self.mock
+        m.ctl("fault", "http500", "-1")
+        for _ in range(5):
+            self.assertEqual(raw_sid(m, "s-idle")[0], 500)
+        m.ctl("fault", "none")
+        self.assertEqual(raw_sid(m, "s-idle")[0], 200)
+        m.ctl("fault", "throttle", "1")
+        m.ctl("fault", "http500", "2", "--append")
+        got = [raw_sid(m, "s-idle")[0] for _ in range(4)]
+        self.assertEqual(got, [400, 500, 500, 200])
+        m.ctl("fault", "http500", "-1")
+        m.ctl("reset")
+        self.assertEqual(raw_sid(m, "s-idle")[0], 200)
+
+    def test_signature_checked_before_fault(self):
+        m = self.mock
+        m.ctl("fault", "throttle", "1")
+        c = client(m, creds=(STATIC[0], "wrong", None))
+        self.err(lambda: c.get_session_status(SessionId="s-idle"),
+                 "InvalidSignatureException")
+        self.err(lambda: self.c.get_session_status(SessionId="s-idle"),
+                 "ThrottlingException")
+
+    # -- counters ---------------------------------------------------------------
+    def test_connection_counting_keepalive(self):
+        m = self.mock
+        c = client(m)
+        for _ in range(10):
+            c.get_session_status(SessionId="s-idle")
+        self.assertEqual(m.ctl("conns"), "1\n")
+        m.ctl("stats")
+        m.ctl("count")
+        self.assertEqual(m.ctl("conns"), "1\n")
+        c2 = client(m)
+        c2.get_session_status(SessionId="s-idle")
+        c.get_session_status(SessionId="s-idle")
+        self.assertEqual(m.ctl("conns"), "2\n")
+        self.assertEqual(m.ctl("count"), "12\n")
+        st = m.stats()
+        self.assertGreaterEqual(st["tcp_accepts"], st["connections"] + 4)
+
+    def test_peak_in_flight(self):
+        m = self.mock
+        m.ctl("latency", "300")
+        c = client(m, pool=16)
+        c.get_session_status(SessionId="s-idle")  # warm up
+        n = 8
+        barrier = threading.Barrier(n)
+
+        def call(i):
+            barrier.wait()
+            return c.get_session_status(SessionId="gen-%d" % i)["SessionId"]
+
+        t = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(n) as ex:
+            got = sorted(ex.map(call, range(n)))
+        elapsed = time.monotonic() - t
+        self.assertEqual(got, sorted("gen-%d" % i for i in range(n)))
+        self.assertEqual(m.ctl("peak"), "%d\n" % n)
+        self.assertLess(elapsed, 0.3 * 3)
+        self.assertEqual(m.ctl("count"), "%d\n" % (n + 1))
+        m.ctl("reset")
+        self.assertEqual(m.stats()["latency_ms"], 0)
+
+    def test_last_request(self):
+        self.c.get_session_status(SessionId="s-idle")
+        m = self.mock
+        self.assertEqual(m.ctl("last", "target"), TARGET + "\n")
+        self.assertTrue(m.ctl("last", "user_agent").startswith("Boto3/"))
+        self.assertEqual(m.ctl("last", "signed_headers"),
+                         "content-type\nhost\nx-amz-date\nx-amz-target\n")
+        names = m.ctl("last", "header_names").split()
+        self.assertEqual(names, sorted(names))
+        self.assertIn("authorization", names)
+        self.assertEqual(json.loads(m.ctl("last", "body")),
+                         {"SessionId": "s-idle"})
+
+    def test_control_not_counted(self):
+        m = self.mock
+        for _ in range(3):
+            m.ctl("stats")
+        m.ctl("latency", "0")
+        st = m.stats()
+        self.assertEqual((st["requests"], st["connections"],
+                          st["peak_in_flight"]), (0, 0, 0))
+        self.assertIsNone(st["last_request"])
+
+
+class StandaloneTest(Base):
+    def test_cli_latency_and_region_and_shutdown(self):
+        m = Mock("--latency-ms", "50", "--region", "eu-central-1")
+        try:
+            c = client(m, region="eu-central-1")
+            c.get_session_status(SessionId="s-idle")
+            t = time.monotonic()
+            c.get_session_status(SessionId="s-idle")
+            self.assertGreaterEqual(time.monotonic() - t, 0.045)
+            m.ctl("latency", "0")
+            m.ctl("reset")
+            self.assertEqual(m.stats()["latency_ms"], 50)
+            with self.assertRaises(botocore.exceptions.ClientError):
+                client(m).get_session_status(SessionId="s-idle")
+            # shutdown must not wait for a hanging request
+            m.ctl("fault", "hang")
+            hc = http.client.HTTPConnection("127.0.0.1", m.port, timeout=5)
+            h, b = signed(m, b'{"SessionId":"s-idle"}', region="eu-central-1")
+            hc.request("POST", "/", body=b, headers=h)
+            time.sleep(0.2)
+            t = time.monotonic()
+            self.assertEqual(m.stop(), 0)
+            self.assertLess(time.monotonic() - t, 3)
+            hc.close()
+        finally:
+            m.stop()
+
+    def test_mockctl_wait_and_env(self):
+        m = Mock()
+        try:
+            env = dict(os.environ, MOCK_PORT=str(m.port))
+            r = subprocess.run([PY, CTL, "wait"], env=env,
+                               capture_output=True, text=True)
+            self.assertEqual((r.returncode, r.stdout), (0, ""))
+            r = subprocess.run([PY, CTL, "count", "GetSessionStatus"],
+                               env=env, capture_output=True, text=True)
+            self.assertEqual(r.stdout, "0\n")
+            env = dict(os.environ, MOCK_PORT="", MOCK_PORT_FILE=m.port_file)
+            r = subprocess.run([PY, CTL, "peak"], env=env,
+                               capture_output=True, text=True)
+            self.assertEqual(r.stdout, "0\n")
+        finally:
+            m.stop()
+
+
+class PerfTest(Base):
+    def test_keepalive_cost(self):
+        m = Mock(log=False)
+        try:
+            c = client(m)
+            for _ in range(50):
+                c.get_session_status(SessionId="s-idle")
+            n = 500
+            t = time.perf_counter()
+            for _ in range(n):
+                c.get_session_status(SessionId="s-idle")
+            boto_ms = (time.perf_counter() - t) / n * 1000
+            # the mock's own cost: a pre-signed request on one socket
+            h, b = signed(m, b'{"SessionId":"s-idle"}')
+            req = ("POST / HTTP/1.1\r\n" + "".join(
+                "%s: %s\r\n" % kv for kv in h.items()) +
+                "Content-Length: %d\r\n\r\n" % len(b)).encode() + b
+            s = socket.create_connection(("127.0.0.1", m.port))
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for _ in range(50):
+                s.sendall(req)
+                s.recv(65536)
+            n2 = 2000
+            t = time.perf_counter()
+            for _ in range(n2):
+                s.sendall(req)
+                d = s.recv(65536)
+            raw_ms = (time.perf_counter() - t) / n2 * 1000
+            self.assertTrue(d.endswith(b"}}"))
+            s.close()
+            self.assertEqual(m.ctl("conns"), "2\n")
+            sys.stderr.write(
+                "\n  keep-alive boto3 get_session_status: %.3f ms/call"
+                "\n  raw pre-signed keep-alive request:   %.3f ms/call\n"
+                % (boto_ms, raw_ms))
+            self.assertLess(boto_ms, 10)
+            self.assertLess(raw_ms, 5)
+        finally:
+            m.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
