@@ -4,7 +4,9 @@
  *
  * Pure C: no PostgreSQL headers, so the unit tests, the fuzzer and the
  * benchmarks can use it without a server.  Strings returned are malloc'd and
- * belong to the caller; NULL means out of memory.
+ * belong to the caller; NULL means out of memory, a libcrypto failure or an
+ * invalid argument (for example an amz_date not shaped like X-Amz-Date).
+ * Nothing here ever prints, and no returned string contains the secret.
  */
 #ifndef ATHENA_SIGV4_H
 #define ATHENA_SIGV4_H
@@ -13,7 +15,11 @@
 #include <stddef.h>
 #include <time.h>
 
-/* One request header, in the order it was given; names may repeat. */
+/*
+ * One request header, in the order it was given; names may repeat, and the
+ * values of a repeated name are joined with ',' in that order.  Every header
+ * given is signed: leave out the ones a proxy may rewrite.
+ */
 typedef struct SigV4Header
 {
 	const char *name;
@@ -24,7 +30,9 @@ typedef struct SigV4Request
 {
 	const char *method;			/* "POST" */
 	const char *path;			/* raw, not yet URI-encoded: "/" or "/a b/" */
-	const char *query;			/* raw query string without '?', or NULL */
+	const char *query;			/* query string without '?', or NULL; %XX
+								 * escapes are decoded then re-encoded, so raw
+								 * and escaped forms sign alike */
 	const SigV4Header *headers;
 	size_t		nheaders;
 	const void *payload;
@@ -44,7 +52,9 @@ typedef struct SigV4Params
 /*
  * The derived signing key depends only on secret, date, region and service,
  * so it is computed once and reused until one of them changes.  The secret
- * itself is not kept: only its SHA-256, to notice a change.
+ * itself is not kept: only its SHA-256, to notice a change.  Zero it before
+ * first use; it has no lock, so keep one per thread.  Region or service names
+ * of 64 bytes or more bypass it.
  */
 typedef struct SigV4KeyCache
 {
@@ -56,10 +66,13 @@ typedef struct SigV4KeyCache
 	unsigned char key[32];
 } SigV4KeyCache;
 
-/* Formats t (UTC) as an X-Amz-Date value into buf (at least 17 bytes). */
+/*
+ * Formats t (UTC) as an X-Amz-Date value into buf (at least 17 bytes); buf
+ * is left empty when t cannot be expressed, which the signer then refuses.
+ */
 extern void sigv4_format_amz_date(time_t t, char *buf);
 
-/* Hex SHA-256 of data into hex (65 bytes, NUL-terminated). */
+/* Hex SHA-256 of data into hex (65 bytes, NUL-terminated; "" on failure). */
 extern void sigv4_sha256_hex(const void *data, size_t len, char *hex);
 
 /* The canonical request (AWS's step 1). */
