@@ -82,10 +82,17 @@ typedef struct HttpStats
 	int			peak_in_flight;
 } HttpStats;
 
-/* Fills *req for attempt number `attempt` (1-based) of item `item`. */
+/*
+ * Fills *req for attempt number `attempt` (1-based) of item `item`.  Leaving
+ * req->url NULL (e.g. out of memory while signing) fails that attempt as an
+ * HTTP_NETWORK_ERROR, which goes through the retry callback like any other.
+ */
 typedef void (*HttpPrepareFn) (void *arg, int item, int attempt, HttpRequest *req);
 
-/* Whether a finished attempt should be retried (if retries remain). */
+/*
+ * Whether a finished attempt should be retried.  Only asked while retries
+ * remain, and never for HTTP_BODY_TOO_LARGE.
+ */
 typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
 
 /* Called at least every 50 ms while waiting; may longjmp. */

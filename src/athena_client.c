@@ -1,0 +1,506 @@
+/*
+ * athena_client.c
+ *		GetSessionStatus for many ids: one signed POST per id through the
+ *		HTTP engine, answers parsed into sessions or classified failures.
+ *
+ * Pure C, no PostgreSQL headers.  Each attempt is signed afresh (its own
+ * X-Amz-Date), with the derived signing key cached for the scan.
+ */
+#include "athena_client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "retry_policy.h"
+#include "sigv4.h"
+
+#define ATHENA_TARGET_STATUS ATHENA_TARGET_PREFIX "GetSessionStatus"
+#define MAX_HEADERS 10
+
+struct AthenaStatusScan
+{
+	HttpBatch  *batch;
+	const char *const *ids;
+	int			nids;
+	HttpOptions http;
+	HttpInterruptFn check_interrupts;	/* the caller's, with its arg */
+	void	   *interrupt_arg;
+
+	/* copied from the config, so the caller's may go away */
+	char	   *url;			/* endpoint + "/" */
+	char	   *path;			/* path of url, as signed */
+	char	   *host;			/* Host header value: host[:port] */
+	char	   *region;
+	char	   *access_key_id;
+	char	   *secret_access_key;
+	char	   *session_token;
+	char	   *user_agent;
+	char	   *ca_file;
+
+	/* constant header lines */
+	char	   *host_line;
+	char	   *token_line;
+
+	SigV4KeyCache key_cache;
+
+	/* per-attempt buffers, kept until the next attempt is prepared */
+	char	   *body;
+	char	   *auth_line;
+	char		date_line[64];
+	const char *lines[MAX_HEADERS];
+};
+
+/* Frees and wipes a string that may hold a secret. */
+static void
+free_secret(char *s)
+{
+	if (s != NULL)
+	{
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static char *
+dup_or_null(const char *s, bool *ok)
+{
+	char	   *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		*ok = false;
+	return d;
+}
+
+static char *
+concat(const char *a, const char *b)
+{
+	size_t		la = strlen(a);
+	size_t		lb = strlen(b);
+	char	   *s = malloc(la + lb + 1);
+
+	if (s != NULL)
+	{
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb + 1);
+	}
+	return s;
+}
+
+/*
+ * Copy of text that is safe in any message: printable ASCII only, others
+ * replaced.  Header values and curl's text are not known to be UTF-8.
+ */
+static char *
+ascii_copy(const char *s)
+{
+	size_t		len = strlen(s);
+	char	   *d = malloc(len + 1);
+	size_t		i;
+
+	if (d == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		d[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+	}
+	d[len] = '\0';
+	return d;
+}
+
+/*
+ * Splits the endpoint into the URL to post to, the path to sign and the
+ * Host header curl would send: host[:port], without a default port.
+ */
+static bool
+parse_endpoint(AthenaStatusScan *scan, const char *endpoint)
+{
+	CURLU	   *u = curl_url();
+	char	   *scheme = NULL;
+	char	   *host = NULL;
+	char	   *port = NULL;
+	char	   *path = NULL;
+	char	   *full = NULL;
+	size_t		len = strlen(endpoint);
+	bool		ok = false;
+
+	if (u == NULL)
+		return false;
+	/* endpoint + "/", without doubling a trailing slash */
+	full = malloc(len + 2);
+	if (full == NULL)
+		goto done;
+	memcpy(full, endpoint, len + 1);
+	if (len == 0 || endpoint[len - 1] != '/')
+		strcat(full, "/");
+
+	if (curl_url_set(u, CURLUPART_URL, full, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto done;
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+		port = NULL;			/* none given */
+
+	if (port != NULL &&
+		!((strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+		  (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0)))
+	{
+		scan->host = malloc(strlen(host) + strlen(port) + 2);
+		if (scan->host != NULL)
+			sprintf(scan->host, "%s:%s", host, port);
+	}
+	else
+		scan->host = strdup(host);
+	scan->url = full;
+	full = NULL;
+	scan->path = strdup(path);
+	ok = scan->host != NULL && scan->path != NULL;
+
+done:
+	free(full);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+static void
+add_header(SigV4Header *h, size_t *n, const char *name, const char *value)
+{
+	h[*n].name = name;
+	h[*n].value = value;
+	(*n)++;
+}
+
+/* Signs attempt `attempt` of one id; leaves req->url NULL if it cannot. */
+static void
+prepare_request(void *arg, int item, int attempt, HttpRequest *req)
+{
+	AthenaStatusScan *scan = arg;
+	SigV4Header sh[5];
+	SigV4Request sreq;
+	SigV4Params params;
+	char		amz_date[17];
+	size_t		body_len = 0;
+	size_t		nsh = 0;
+	char	   *auth;
+	int			n = 0;
+
+	(void) attempt;
+	free(scan->body);
+	scan->body = NULL;
+	free_secret(scan->auth_line);
+	scan->auth_line = NULL;
+	req->url = NULL;
+
+	scan->body = athena_get_session_status_body(scan->ids[item], &body_len);
+	if (scan->body == NULL)
+		return;
+
+	/* a fresh date per attempt: a retry may come seconds later */
+	sigv4_format_amz_date(time(NULL), amz_date);
+	snprintf(scan->date_line, sizeof(scan->date_line), "X-Amz-Date: %s",
+			 amz_date);
+
+	add_header(sh, &nsh, "Host", scan->host);
+	add_header(sh, &nsh, "X-Amz-Date", amz_date);
+	add_header(sh, &nsh, "X-Amz-Target", ATHENA_TARGET_STATUS);
+	add_header(sh, &nsh, "Content-Type", ATHENA_CONTENT_TYPE);
+	if (scan->session_token != NULL)
+		add_header(sh, &nsh, "X-Amz-Security-Token", scan->session_token);
+
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.method = "POST";
+	sreq.path = scan->path;
+	sreq.query = NULL;
+	sreq.headers = sh;
+	sreq.nheaders = nsh;
+	sreq.payload = scan->body;
+	sreq.payload_len = body_len;
+	sreq.normalize_path = true;
+
+	params.access_key_id = scan->access_key_id;
+	params.secret_access_key = scan->secret_access_key;
+	params.region = scan->region;
+	params.service = "athena";
+	params.amz_date = amz_date;
+
+	auth = sigv4_authorization(&sreq, &params, &scan->key_cache, NULL, NULL);
+	if (auth == NULL)
+		return;
+	scan->auth_line = concat("Authorization: ", auth);
+	free(auth);
+	if (scan->auth_line == NULL)
+		return;
+
+	scan->lines[n++] = scan->host_line;
+	scan->lines[n++] = scan->date_line;
+	scan->lines[n++] = "X-Amz-Target: " ATHENA_TARGET_STATUS;
+	scan->lines[n++] = "Content-Type: " ATHENA_CONTENT_TYPE;
+	if (scan->token_line != NULL)
+		scan->lines[n++] = scan->token_line;
+	scan->lines[n++] = scan->auth_line;
+	/* unsigned, and curl's defaults we do not need */
+	scan->lines[n++] = "Expect:";
+	scan->lines[n++] = "Accept:";
+
+	req->url = scan->url;
+	req->headers = scan->lines;
+	req->nheaders = n;
+	req->body = scan->body;
+	req->body_len = body_len;
+}
+
+static void
+scan_interrupts(void *arg)
+{
+	AthenaStatusScan *scan = arg;
+
+	scan->check_interrupts(scan->interrupt_arg);
+}
+
+static bool
+should_retry(void *arg, const HttpResult *r)
+{
+	AthenaError err;
+	bool		retry;
+
+	(void) arg;
+	switch (r->outcome)
+	{
+		case HTTP_BODY_TOO_LARGE:
+			return false;
+		case HTTP_NETWORK_ERROR:
+		case HTTP_TIMEOUT:
+			return retry_is_retryable(true, 0, NULL);
+		case HTTP_RESPONSE:
+			break;
+	}
+	if (r->http_status < 400)
+		return false;			/* success, or a redirect we refuse */
+	athena_decode_error((int) r->http_status, r->error_type, r->request_id,
+						r->body, r->body_len, &err);
+	retry = retry_is_retryable(false, (int) r->http_status, err.type);
+	athena_error_free(&err);
+	return retry;
+}
+
+AthenaStatusScan *
+athena_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
+						 const char *const *ids, int nids,
+						 HttpInterruptFn check_interrupts, void *arg)
+{
+	AthenaStatusScan *scan;
+	const AthenaCredentials *cred = &config->credentials;
+	bool		ok = true;
+
+	scan = calloc(1, sizeof(AthenaStatusScan));
+	if (scan == NULL)
+		return NULL;
+	scan->ids = ids;
+	scan->nids = nids;
+	scan->check_interrupts = check_interrupts;
+	scan->interrupt_arg = arg;
+
+	scan->region = dup_or_null(config->region ? config->region : "", &ok);
+	scan->access_key_id = dup_or_null(cred->access_key_id ? cred->access_key_id : "", &ok);
+	scan->secret_access_key = dup_or_null(cred->secret_access_key ? cred->secret_access_key : "", &ok);
+	scan->session_token = dup_or_null(cred->session_token, &ok);
+	scan->user_agent = dup_or_null(config->http.user_agent ?
+								   config->http.user_agent : ATHENA_USER_AGENT, &ok);
+	scan->ca_file = dup_or_null(config->http.ca_file, &ok);
+	if (!ok || config->endpoint == NULL || !parse_endpoint(scan, config->endpoint))
+		goto fail;
+	scan->host_line = concat("Host: ", scan->host);
+	if (scan->host_line == NULL)
+		goto fail;
+	if (scan->session_token != NULL)
+	{
+		scan->token_line = concat("X-Amz-Security-Token: ", scan->session_token);
+		if (scan->token_line == NULL)
+			goto fail;
+	}
+
+	scan->http = config->http;
+	scan->http.user_agent = scan->user_agent;
+	scan->http.ca_file = scan->ca_file;
+	if (scan->http.max_body_bytes == 0)
+		scan->http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+
+	/* the engine has one arg for all callbacks: ours, then the caller's */
+	scan->batch = http_batch_begin(client, &scan->http, nids, prepare_request,
+								   should_retry,
+								   check_interrupts ? scan_interrupts : NULL,
+								   scan);
+	if (scan->batch == NULL)
+		goto fail;
+	return scan;
+
+fail:
+	athena_status_scan_end(scan);
+	return NULL;
+}
+
+/* Fills *err; falls back on athena_decode_error's OOM-safe strings. */
+static void
+make_error(AthenaError *err, int status, const char *type,
+		   const char *message, const char *request_id)
+{
+	memset(err, 0, sizeof(*err));
+	err->http_status = status;
+	err->type = strdup(type);
+	err->message = ascii_copy(message);
+	err->request_id = request_id ? ascii_copy(request_id) : NULL;
+	if (err->type == NULL || err->message == NULL ||
+		(request_id != NULL && err->request_id == NULL))
+	{
+		free(err->type);
+		free(err->message);
+		free(err->request_id);
+		athena_decode_error(status, "OutOfMemory", NULL, NULL, 0, err);
+	}
+}
+
+AthenaFetch
+athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
+						AthenaFailure *failure)
+{
+	for (;;)
+	{
+		HttpResult *r;
+		char		reason[256];
+		int			status;
+
+		/*
+		 * Nothing of ours is live across this call: a longjmp out of it leaves
+		 * only what athena_status_scan_end frees anyway.
+		 */
+		r = http_batch_next(scan->batch);
+		if (r == NULL)
+			return ATHENA_FETCH_DONE;
+
+		memset(failure, 0, sizeof(*failure));
+		failure->attempts = r->attempts;
+		status = (int) r->http_status;
+
+		if (r->outcome == HTTP_RESPONSE && status == 200)
+		{
+			reason[0] = '\0';
+			if (athena_parse_session_status(r->body, r->body_len, session,
+											reason, sizeof(reason)))
+			{
+				/* without it the row could not match its own qual */
+				if (session->session_id == NULL)
+					session->session_id = strdup(scan->ids[r->item]);
+				http_result_free(r);
+				if (session->session_id == NULL)
+				{
+					athena_session_free(session);
+					make_error(&failure->error, 200, "OutOfMemory",
+							   "out of memory", NULL);
+					failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+					return ATHENA_FETCH_FAILED;
+				}
+				return ATHENA_FETCH_ROW;
+			}
+			{
+				char		msg[320];
+
+				snprintf(msg, sizeof(msg),
+						 "malformed GetSessionStatus response: %s",
+						 reason[0] ? reason : "unknown reason");
+				failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+				make_error(&failure->error, status, "MalformedResponse", msg,
+						   r->request_id);
+			}
+		}
+		else if (r->outcome == HTTP_RESPONSE && status >= 400)
+		{
+			athena_decode_error(status, r->error_type, r->request_id,
+								r->body, r->body_len, &failure->error);
+			if (athena_error_is_not_found(&failure->error))
+			{
+				/* no such session: no row */
+				athena_error_free(&failure->error);
+				http_result_free(r);
+				continue;
+			}
+			failure->kind = ATHENA_FAIL_AWS;
+		}
+		else if (r->outcome == HTTP_RESPONSE)
+		{
+			char		msg[128];
+
+			if (status >= 300 && status < 400)
+			{
+				snprintf(msg, sizeof(msg),
+						 "redirect not followed (HTTP status %d)", status);
+				make_error(&failure->error, status, "RedirectNotFollowed", msg,
+						   r->request_id);
+			}
+			else
+			{
+				snprintf(msg, sizeof(msg), "unexpected HTTP status %d", status);
+				make_error(&failure->error, status, "UnexpectedStatus", msg,
+						   r->request_id);
+			}
+			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+		}
+		else if (r->outcome == HTTP_BODY_TOO_LARGE)
+		{
+			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+			make_error(&failure->error, 0, "ResponseTooLarge", r->error_text,
+					   NULL);
+		}
+		else
+		{
+			failure->kind = ATHENA_FAIL_NETWORK;
+			make_error(&failure->error, 0,
+					   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
+					   r->error_text, NULL);
+		}
+		http_result_free(r);
+		return ATHENA_FETCH_FAILED;
+	}
+}
+
+const HttpStats *
+athena_status_scan_stats(const AthenaStatusScan *scan)
+{
+	return http_batch_stats(scan->batch);
+}
+
+void
+athena_status_scan_end(AthenaStatusScan *scan)
+{
+	if (scan == NULL)
+		return;
+	if (scan->batch != NULL)
+		http_batch_end(scan->batch);
+	free(scan->body);
+	free_secret(scan->auth_line);
+	free(scan->url);
+	free(scan->path);
+	free(scan->host);
+	free(scan->host_line);
+	free(scan->region);
+	free(scan->access_key_id);
+	free_secret(scan->secret_access_key);
+	free_secret(scan->session_token);
+	free_secret(scan->token_line);
+	free(scan->user_agent);
+	free(scan->ca_file);
+	explicit_bzero(&scan->key_cache, sizeof(scan->key_cache));
+	free(scan);
+}

@@ -1,0 +1,905 @@
+/*
+ * http.c
+ *		Concurrent HTTP requests on libcurl's multi interface.
+ *
+ * One CURLM per client, shared by every batch of that client.  The multi
+ * handle owns the connection cache, so connections stay alive across
+ * batches (and SQL queries) without relying on CURLSH connection sharing;
+ * a CURLSH adds the DNS and TLS session caches.  When two batches are active
+ * at once (a self-join), whichever of them is waiting drives all transfers:
+ * a finished transfer is removed from the multi handle at once and queued on
+ * the batch that owns it, which turns it into a result the next time it is
+ * asked.  A batch never starts transfers for another batch, so what a batch
+ * holds stays bounded by its own concurrency.
+ *
+ * Per batch there are max_concurrency transfer slots; items not yet started
+ * need no state at all (they are the range next_item..nitems-1), and items
+ * waiting for a retry sit in a min-heap by due time.  Finished results wait
+ * in a ring of max_concurrency entries.
+ *
+ * Interrupt safety: check_interrupts (and the caller's other callbacks) may
+ * longjmp.  They are only called between libcurl calls, and every resource
+ * is reachable from a slot whose state says what to release, so
+ * http_batch_end() can always clean up.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "retry_policy.h"
+
+#define POLL_MAX_MS			50	/* longest wait between interrupt checks */
+#define OOM_WAIT_MS			10	/* pause before retrying a failed malloc */
+#define INITIAL_BODY_CAP	1024	/* a GetSessionStatus answer fits */
+#define MAX_HEADER_VALUE	1024	/* longer captured header values are cut */
+#define MAX_IDLE_HANDLES	256 /* idle easy handles kept per client */
+
+typedef enum SlotState
+{
+	SLOT_FREE,
+	SLOT_PREPARING,				/* resources taken, not yet in the multi */
+	SLOT_ACTIVE,				/* in the multi handle */
+	SLOT_DONE					/* finished, removed from the multi, queued */
+} SlotState;
+
+typedef struct Slot
+{
+	HttpBatch  *batch;
+	SlotState	state;
+	CURL	   *easy;
+	struct curl_slist *headers;
+	HttpResult *result;			/* being filled by the callbacks */
+	size_t		body_cap;
+	bool		too_large;
+	CURLcode	code;			/* of a finished transfer */
+	int			item;
+	int			attempt;
+	struct Slot *next_done;
+	char		errbuf[CURL_ERROR_SIZE];
+} Slot;
+
+typedef struct RetryEntry
+{
+	uint64_t	due_usec;
+	int			item;
+	int			attempts;		/* attempts made so far */
+} RetryEntry;
+
+struct HttpClient
+{
+	CURLM	   *multi;
+	CURLSH	   *share;
+	CURL	  **idle;			/* easy handles not in use */
+	int			nidle;
+	int			idle_cap;
+	long		maxconnects;	/* what CURLMOPT_MAXCONNECTS is set to */
+	int			active_concurrency; /* sum over active batches */
+	int			nbatches;
+	uint64_t	rng;			/* xorshift64* state */
+};
+
+struct HttpBatch
+{
+	HttpClient *client;
+	HttpOptions options;
+	char	   *user_agent;
+	char	   *ca_file;
+	int			nitems;
+	HttpPrepareFn prepare;
+	HttpRetryFn should_retry;
+	HttpInterruptFn check_interrupts;
+	void	   *arg;
+
+	int			next_item;		/* items below this have been started */
+	int			nfinished;		/* final results produced */
+
+	Slot	   *slots;
+	int			nslots;
+	int		   *free_slots;		/* stack of indexes of slots in SLOT_FREE */
+	int			nfree;
+	int			in_flight;		/* slots in SLOT_ACTIVE */
+
+	Slot	   *done_head;		/* finished transfers, completion order */
+	Slot	   *done_tail;
+
+	RetryEntry *retries;		/* min-heap by due_usec */
+	int			nretries;
+	int			retries_cap;
+
+	HttpResult **ready;			/* ring of final results not yet taken */
+	int			ready_head;
+	int			nready;
+
+	bool		oom;			/* a start failed for lack of memory */
+	uint64_t	first_send_usec;
+	uint64_t	last_finish_usec;
+	HttpStats	stats;
+};
+
+static bool curl_initialized = false;
+
+static uint64_t
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Backoff jitter only needs to be unpredictable between backends. */
+static uint32_t
+client_random(HttpClient *client)
+{
+	uint64_t	x = client->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	client->rng = x;
+	return (uint32_t) ((x * UINT64_C(2685821657736338717)) >> 32);
+}
+
+static uint64_t
+random_seed(void)
+{
+	uint64_t	seed = 0;
+	int			fd;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+	{
+		if (read(fd, &seed, sizeof(seed)) != (ssize_t) sizeof(seed))
+			seed = 0;
+		close(fd);
+	}
+	seed ^= now_usec() ^ ((uint64_t) getpid() << 32);
+	/* splitmix64 finalizer: spreads a weak seed; xorshift must not be 0 */
+	seed += UINT64_C(0x9E3779B97F4A7C15);
+	seed = (seed ^ (seed >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	seed = (seed ^ (seed >> 27)) * UINT64_C(0x94D049BB133111EB);
+	seed ^= seed >> 31;
+	return seed ? seed : 1;
+}
+
+HttpClient *
+http_client_create(void)
+{
+	HttpClient *client;
+
+	/* process-wide and not thread-safe, but we have no threads of our own */
+	if (!curl_initialized)
+	{
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		curl_initialized = true;
+	}
+
+	client = calloc(1, sizeof(HttpClient));
+	if (client == NULL)
+		return NULL;
+	client->multi = curl_multi_init();
+	client->share = curl_share_init();
+	if (client->multi == NULL || client->share == NULL)
+		goto fail;
+	if (curl_share_setopt(client->share, CURLSHOPT_SHARE,
+						  CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+		curl_share_setopt(client->share, CURLSHOPT_SHARE,
+						  CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+		goto fail;
+	client->rng = random_seed();
+	return client;
+
+fail:
+	if (client->multi)
+		curl_multi_cleanup(client->multi);
+	if (client->share)
+		curl_share_cleanup(client->share);
+	free(client);
+	return NULL;
+}
+
+void
+http_client_destroy(HttpClient *client)
+{
+	int			i;
+
+	if (client == NULL)
+		return;
+	/* easy handles first: the share refuses to go while they use it */
+	for (i = 0; i < client->nidle; i++)
+		curl_easy_cleanup(client->idle[i]);
+	free(client->idle);
+	curl_multi_cleanup(client->multi);
+	curl_share_cleanup(client->share);
+	free(client);
+}
+
+static void
+release_easy(HttpClient *client, CURL *easy)
+{
+	if (easy == NULL)
+		return;
+	if (client->nidle == client->idle_cap && client->nidle < MAX_IDLE_HANDLES)
+	{
+		int			newcap = client->idle_cap ? client->idle_cap * 2 : 16;
+		CURL	  **p = realloc(client->idle, newcap * sizeof(CURL *));
+
+		if (p != NULL)
+		{
+			client->idle = p;
+			client->idle_cap = newcap;
+		}
+	}
+	if (client->nidle < client->idle_cap)
+		client->idle[client->nidle++] = easy;
+	else
+		curl_easy_cleanup(easy);
+}
+
+static CURL *
+acquire_easy(HttpClient *client)
+{
+	if (client->nidle > 0)
+	{
+		CURL	   *easy = client->idle[--client->nidle];
+
+		curl_easy_reset(easy);
+		return easy;
+	}
+	return curl_easy_init();
+}
+
+/* ---- per-transfer callbacks (must not call back into the caller) ---- */
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	Slot	   *slot = userdata;
+	HttpResult *r = slot->result;
+	size_t		n = size * nmemb;
+	size_t		max = slot->batch->options.max_body_bytes;
+
+	if (n > max || r->body_len > max - n)
+	{
+		slot->too_large = true;
+		return 0;				/* aborts the transfer: CURLE_WRITE_ERROR */
+	}
+	if (r->body_len + n + 1 > slot->body_cap)
+	{
+		size_t		cap = slot->body_cap;
+		char	   *p;
+
+		while (cap < r->body_len + n + 1)
+			cap *= 2;
+		if (cap > max + 1)
+			cap = max + 1;
+		p = realloc(r->body, cap);
+		if (p == NULL)
+		{
+			snprintf(slot->errbuf, sizeof(slot->errbuf),
+					 "out of memory reading the response");
+			return 0;
+		}
+		r->body = p;
+		slot->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, data, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	return n;
+}
+
+/* Copies the value of "Name: value" if the name matches, else NULL. */
+static bool
+header_match(const char *line, size_t len, const char *name, char **dest)
+{
+	size_t		nlen = strlen(name);
+	const char *v;
+	const char *end;
+	char	   *copy;
+
+	if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
+		return false;
+	v = line + nlen + 1;
+	end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+					   end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - v > MAX_HEADER_VALUE)
+		end = v + MAX_HEADER_VALUE;
+	copy = malloc(end - v + 1);
+	if (copy != NULL)
+	{
+		memcpy(copy, v, end - v);
+		copy[end - v] = '\0';
+	}
+	free(*dest);
+	*dest = copy;				/* NULL on OOM: the header is just missing */
+	return true;
+}
+
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	Slot	   *slot = userdata;
+	HttpResult *r = slot->result;
+	size_t		n = size * nmemb;
+
+	/* a new status line (after "100 Continue"): forget earlier headers */
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+	{
+		free(r->request_id);
+		free(r->error_type);
+		free(r->retry_after);
+		r->request_id = r->error_type = r->retry_after = NULL;
+		return n;
+	}
+	if (header_match(data, n, "x-amzn-RequestId", &r->request_id) ||
+		header_match(data, n, "x-amzn-ErrorType", &r->error_type) ||
+		header_match(data, n, "Retry-After", &r->retry_after))
+		return n;
+	return n;
+}
+
+/* ---- results ---- */
+
+void
+http_result_free(HttpResult *result)
+{
+	if (result == NULL)
+		return;
+	free(result->body);
+	free(result->request_id);
+	free(result->error_type);
+	free(result->retry_after);
+	free(result);
+}
+
+/* Fills the outcome fields of slot->result from the finished transfer. */
+static void
+finish_result(Slot *slot)
+{
+	HttpResult *r = slot->result;
+
+	r->item = slot->item;
+	r->attempts = slot->attempt;
+	if (slot->code == CURLE_OK)
+	{
+		long		status = 0;
+
+		curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->outcome = HTTP_RESPONSE;
+		r->http_status = status;
+		r->error_text[0] = '\0';
+		return;
+	}
+
+	r->http_status = 0;
+	if (slot->too_large)
+	{
+		r->outcome = HTTP_BODY_TOO_LARGE;
+		snprintf(r->error_text, sizeof(r->error_text),
+				 "response body exceeds %zu bytes",
+				 slot->batch->options.max_body_bytes);
+		return;
+	}
+	r->outcome = (slot->code == CURLE_OPERATION_TIMEDOUT) ?
+		HTTP_TIMEOUT : HTTP_NETWORK_ERROR;
+	/* curl's error buffer never holds request headers, so no secrets */
+	snprintf(r->error_text, sizeof(r->error_text), "%s",
+			 slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(slot->code));
+}
+
+/* ---- slots ---- */
+
+/* Returns a slot's resources; it must not be in the multi handle. */
+static void
+slot_clear(HttpBatch *batch, Slot *slot)
+{
+	if (slot->easy != NULL)
+		release_easy(batch->client, slot->easy);
+	slot->easy = NULL;
+	curl_slist_free_all(slot->headers);
+	slot->headers = NULL;
+	http_result_free(slot->result);
+	slot->result = NULL;
+	slot->state = SLOT_FREE;
+	slot->next_done = NULL;
+	batch->free_slots[batch->nfree++] = (int) (slot - batch->slots);
+}
+
+static bool
+setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
+{
+	CURL	   *e = slot->easy;
+	const HttpOptions *o = &batch->options;
+	int			i;
+	bool		ok = true;
+
+	for (i = 0; i < req->nheaders; i++)
+	{
+		struct curl_slist *h = curl_slist_append(slot->headers, req->headers[i]);
+
+		if (h == NULL)
+			return false;
+		slot->headers = h;
+	}
+
+#define SET(opt, val) (ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK)
+	SET(CURLOPT_PRIVATE, slot);
+	SET(CURLOPT_SHARE, batch->client->share);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* one request per connection keeps the connection count predictable */
+	SET(CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+	if (batch->ca_file != NULL)
+		SET(CURLOPT_CAINFO, batch->ca_file);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, o->request_timeout_ms);
+	SET(CURLOPT_TCP_NODELAY, 1L);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_TCP_KEEPIDLE, 60L);
+	SET(CURLOPT_TCP_KEEPINTVL, 30L);
+	if (batch->user_agent != NULL)
+		SET(CURLOPT_USERAGENT, batch->user_agent);
+	SET(CURLOPT_ERRORBUFFER, slot->errbuf);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_WRITEDATA, slot);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, slot);
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_HTTPHEADER, slot->headers);
+	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+	/* copies the body, so the caller may reuse its buffer */
+	SET(CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
+#undef SET
+	return ok;
+}
+
+/*
+ * Starts attempt `attempt` of `item` in a free slot.  Returns false when
+ * memory ran out before anything was sent: the item stays where it was.
+ * A request the engine cannot hand to curl finishes at once as a network
+ * error, so that retries and the caller see it like any other failure.
+ */
+static bool
+start_item(HttpBatch *batch, int item, int attempt)
+{
+	HttpClient *client = batch->client;
+	Slot	   *slot;
+	HttpRequest req;
+
+	if (batch->nfree == 0)
+		return false;
+	slot = &batch->slots[batch->free_slots[batch->nfree - 1]];
+
+	slot->result = calloc(1, sizeof(HttpResult));
+	if (slot->result == NULL)
+		return false;
+	slot->result->body = malloc(INITIAL_BODY_CAP);
+	slot->easy = acquire_easy(client);
+	if (slot->result->body == NULL || slot->easy == NULL)
+	{
+		free(slot->result->body);
+		free(slot->result);
+		slot->result = NULL;
+		if (slot->easy)
+			release_easy(client, slot->easy);
+		slot->easy = NULL;
+		return false;
+	}
+	slot->result->body[0] = '\0';
+	slot->body_cap = INITIAL_BODY_CAP;
+	slot->too_large = false;
+	slot->errbuf[0] = '\0';
+	slot->item = item;
+	slot->attempt = attempt;
+	slot->code = CURLE_OK;
+	slot->state = SLOT_PREPARING;
+	batch->nfree--;				/* the slot was on top of the stack */
+
+	/* may longjmp: the slot's state tells http_batch_end what to free */
+	memset(&req, 0, sizeof(req));
+	batch->prepare(batch->arg, item, attempt, &req);
+
+	batch->stats.attempts++;
+	if (batch->first_send_usec == 0)
+		batch->first_send_usec = now_usec();
+
+	if (req.url == NULL || !setup_easy(batch, slot, &req) ||
+		curl_multi_add_handle(client->multi, slot->easy) != CURLM_OK)
+	{
+		slot->code = CURLE_FAILED_INIT;
+		snprintf(slot->errbuf, sizeof(slot->errbuf), "%s",
+				 req.url == NULL ? "could not prepare the request" :
+				 "could not set up the request");
+		slot->state = SLOT_DONE;
+		if (batch->done_tail)
+			batch->done_tail->next_done = slot;
+		else
+			batch->done_head = slot;
+		batch->done_tail = slot;
+		return true;
+	}
+	slot->state = SLOT_ACTIVE;
+	batch->in_flight++;
+	if (batch->in_flight > batch->stats.peak_in_flight)
+		batch->stats.peak_in_flight = batch->in_flight;
+	return true;
+}
+
+/* ---- retry heap ---- */
+
+static bool
+retry_push(HttpBatch *batch, uint64_t due, int item, int attempts)
+{
+	RetryEntry *h;
+	int			i;
+
+	if (batch->nretries == batch->retries_cap)
+	{
+		int			newcap = batch->retries_cap ? batch->retries_cap * 2 : 16;
+
+		h = realloc(batch->retries, newcap * sizeof(RetryEntry));
+		if (h == NULL)
+			return false;
+		batch->retries = h;
+		batch->retries_cap = newcap;
+	}
+	h = batch->retries;
+	i = batch->nretries++;
+	while (i > 0 && h[(i - 1) / 2].due_usec > due)
+	{
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i].due_usec = due;
+	h[i].item = item;
+	h[i].attempts = attempts;
+	return true;
+}
+
+static void
+retry_pop(HttpBatch *batch)
+{
+	RetryEntry *h = batch->retries;
+	RetryEntry last = h[--batch->nretries];
+	int			n = batch->nretries;
+	int			i = 0;
+
+	for (;;)
+	{
+		int			c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && h[c + 1].due_usec < h[c].due_usec)
+			c++;
+		if (h[c].due_usec >= last.due_usec)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (n > 0)
+		h[i] = last;
+}
+
+/* ---- driving ---- */
+
+/*
+ * Runs curl and moves every finished transfer, of whichever batch, from the
+ * multi handle to its batch's done queue.  No caller code runs here.
+ */
+static void
+client_collect(HttpClient *client)
+{
+	CURLMsg    *msg;
+	int			running;
+	int			left;
+
+	curl_multi_perform(client->multi, &running);
+	while ((msg = curl_multi_info_read(client->multi, &left)) != NULL)
+	{
+		char	   *priv = NULL;
+		Slot	   *slot;
+		CURL	   *easy = msg->easy_handle;
+		CURLcode	code = msg->data.result;
+		HttpBatch  *b;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+		curl_multi_remove_handle(client->multi, easy);
+		slot = (Slot *) priv;
+		if (slot == NULL)
+			continue;
+		b = slot->batch;
+		slot->code = code;
+		slot->state = SLOT_DONE;
+		b->in_flight--;
+		b->last_finish_usec = now_usec();
+		if (b->done_tail)
+			b->done_tail->next_done = slot;
+		else
+			b->done_head = slot;
+		b->done_tail = slot;
+	}
+}
+
+/*
+ * Turns this batch's finished transfers into results or scheduled retries.
+ * Only runs while no result is waiting, so at most nslots wait.
+ */
+static void
+process_done(HttpBatch *batch)
+{
+	while (batch->done_head != NULL)
+	{
+		Slot	   *slot = batch->done_head;
+		HttpResult *r;
+		bool		retry = false;
+
+		finish_result(slot);
+		r = slot->result;
+		if (r->outcome != HTTP_BODY_TOO_LARGE &&
+			slot->attempt <= batch->options.max_retries)
+			retry = batch->should_retry(batch->arg, r); /* may longjmp */
+
+		if (retry)
+		{
+			int			n = slot->attempt;	/* retry number n */
+			uint32_t	delay;
+
+			delay = retry_delay_ms(n, RETRY_BASE_MS, RETRY_CAP_MS,
+								   client_random(batch->client),
+								   retry_parse_retry_after(r->retry_after));
+			if (!retry_push(batch, now_usec() + (uint64_t) delay * 1000,
+							slot->item, slot->attempt))
+				retry = false;	/* out of memory: hand out this failure */
+			else
+				batch->stats.retries++;
+		}
+
+		/* unlink only now, so a longjmp above left the slot queued */
+		batch->done_head = slot->next_done;
+		if (batch->done_head == NULL)
+			batch->done_tail = NULL;
+		slot->next_done = NULL;
+
+		if (!retry)
+		{
+			int			pos = (batch->ready_head + batch->nready) % batch->nslots;
+
+			batch->ready[pos] = r;
+			batch->nready++;
+			batch->nfinished++;
+			slot->result = NULL;
+		}
+		slot_clear(batch, slot);
+	}
+}
+
+/* Fills free slots with due retries first, then new items. */
+static bool
+fill_slots(HttpBatch *batch)
+{
+	bool		started = false;
+	uint64_t	now = 0;
+
+	batch->oom = false;
+	while (batch->nfree > 0)
+	{
+		if (batch->nretries > 0)
+		{
+			RetryEntry	e = batch->retries[0];
+
+			if (now == 0 || e.due_usec > now)
+				now = now_usec();
+			if (e.due_usec <= now)
+			{
+				retry_pop(batch);
+				if (!start_item(batch, e.item, e.attempts + 1))
+				{
+					retry_push(batch, e.due_usec, e.item, e.attempts);
+					batch->oom = true;
+					break;
+				}
+				started = true;
+				continue;
+			}
+		}
+		if (batch->next_item >= batch->nitems)
+			break;
+		batch->next_item++;
+		if (!start_item(batch, batch->next_item - 1, 1))
+		{
+			batch->next_item--;
+			batch->oom = true;
+			break;
+		}
+		started = true;
+	}
+	return started;
+}
+
+HttpBatch *
+http_batch_begin(HttpClient *client, const HttpOptions *options,
+				 int nitems, HttpPrepareFn prepare,
+				 HttpRetryFn should_retry,
+				 HttpInterruptFn check_interrupts, void *arg)
+{
+	HttpBatch  *batch;
+	int			i;
+
+	batch = calloc(1, sizeof(HttpBatch));
+	if (batch == NULL)
+		return NULL;
+	batch->client = client;
+	batch->options = *options;
+	if (batch->options.max_concurrency < 1)
+		batch->options.max_concurrency = 1;
+	if (batch->options.max_retries < 0)
+		batch->options.max_retries = 0;
+	batch->user_agent = options->user_agent ? strdup(options->user_agent) : NULL;
+	batch->ca_file = options->ca_file ? strdup(options->ca_file) : NULL;
+	batch->nitems = nitems > 0 ? nitems : 0;
+	batch->prepare = prepare;
+	batch->should_retry = should_retry;
+	batch->check_interrupts = check_interrupts;
+	batch->arg = arg;
+
+	batch->nslots = batch->options.max_concurrency;
+	if (batch->nslots > batch->nitems)
+		batch->nslots = batch->nitems > 0 ? batch->nitems : 1;
+	batch->nfree = batch->nslots;
+	batch->slots = calloc(batch->nslots, sizeof(Slot));
+	batch->free_slots = calloc(batch->nslots, sizeof(int));
+	batch->ready = calloc(batch->nslots, sizeof(HttpResult *));
+	if (batch->slots == NULL || batch->ready == NULL || batch->free_slots == NULL ||
+		(options->user_agent && !batch->user_agent) ||
+		(options->ca_file && !batch->ca_file))
+	{
+		free(batch->slots);
+		free(batch->free_slots);
+		free(batch->ready);
+		free(batch->user_agent);
+		free(batch->ca_file);
+		free(batch);
+		return NULL;
+	}
+	/* reversed, so that slot 0 is used first */
+	for (i = 0; i < batch->nslots; i++)
+	{
+		batch->slots[i].batch = batch;
+		batch->free_slots[i] = batch->nslots - 1 - i;
+	}
+
+	/* keep enough idle connections for every active batch's window */
+	client->nbatches++;
+	client->active_concurrency += batch->nslots;
+	if (client->active_concurrency > client->maxconnects)
+	{
+		client->maxconnects = client->active_concurrency;
+		curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS,
+						  client->maxconnects);
+	}
+	return batch;
+}
+
+HttpResult *
+http_batch_next(HttpBatch *batch)
+{
+	HttpClient *client = batch->client;
+
+	for (;;)
+	{
+		long		timeout;
+		int			numfds;
+
+		if (batch->check_interrupts)
+			batch->check_interrupts(batch->arg);	/* may longjmp */
+
+		if (batch->nready == 0)
+		{
+			process_done(batch);
+			/* start replacements before waiting, so no slot sits idle */
+			if (fill_slots(batch))
+				client_collect(client);
+		}
+
+		if (batch->nready > 0)
+		{
+			HttpResult *r = batch->ready[batch->ready_head];
+
+			batch->ready[batch->ready_head] = NULL;
+			batch->ready_head = (batch->ready_head + 1) % batch->nslots;
+			batch->nready--;
+			return r;
+		}
+		if (batch->nfinished >= batch->nitems)
+			return NULL;
+		if (batch->done_head != NULL)
+			continue;
+
+		/* wait for the network, the next due retry, or the next check */
+		timeout = POLL_MAX_MS;
+		if (batch->oom)
+			timeout = OOM_WAIT_MS;
+		if (batch->nretries > 0 && batch->nfree > 0)
+		{
+			uint64_t	now = now_usec();
+			uint64_t	due = batch->retries[0].due_usec;
+			long		ms = due <= now ? 0 : (long) ((due - now + 999) / 1000);
+
+			if (ms < timeout)
+				timeout = ms;
+		}
+		{
+			long		curl_timeout = -1;
+
+			curl_multi_timeout(client->multi, &curl_timeout);
+			if (curl_timeout >= 0 && curl_timeout < timeout)
+				timeout = curl_timeout;
+		}
+		if (timeout > 0 &&
+			curl_multi_poll(client->multi, NULL, 0, (int) timeout,
+							&numfds) != CURLM_OK)
+			usleep(timeout * 1000);	/* don't spin if polling fails */
+		client_collect(client);
+	}
+}
+
+const HttpStats *
+http_batch_stats(const HttpBatch *batch)
+{
+	HttpBatch  *b = (HttpBatch *) batch;
+
+	if (b->first_send_usec != 0 && b->last_finish_usec > b->first_send_usec)
+		b->stats.api_usec = b->last_finish_usec - b->first_send_usec;
+	return &b->stats;
+}
+
+void
+http_batch_end(HttpBatch *batch)
+{
+	HttpClient *client;
+	int			i;
+
+	if (batch == NULL)
+		return;
+	client = batch->client;
+	for (i = 0; i < batch->nslots; i++)
+	{
+		Slot	   *slot = &batch->slots[i];
+
+		if (slot->state == SLOT_ACTIVE)
+			curl_multi_remove_handle(client->multi, slot->easy);
+		if (slot->state != SLOT_FREE)
+			slot_clear(batch, slot);
+	}
+	for (i = 0; i < batch->nready; i++)
+		http_result_free(batch->ready[(batch->ready_head + i) % batch->nslots]);
+	client->nbatches--;
+	client->active_concurrency -= batch->nslots;
+	free(batch->ready);
+	free(batch->slots);
+	free(batch->free_slots);
+	free(batch->retries);
+	free(batch->user_agent);
+	free(batch->ca_file);
+	free(batch);
+}

@@ -1,0 +1,1044 @@
+/*
+ * test_http.c
+ *		TAP tests of the HTTP engine (http.c) and the Athena client
+ *		(athena_client.c) against the mock endpoint.
+ *
+ * Uses the mock on $MOCK_PORT when set; otherwise starts its own
+ * (/usr/bin/python3 test/mock_athena.py --port 0) and stops it at the end.
+ * The mock's counters (requests, connections, peak in flight) give exact
+ * request and connection counts.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "athena_client.h"
+#include "http.h"
+
+#define STATIC_AKID "AKIDMOCKSTATIC"
+#define STATIC_SECRET "mock/static/SECRET+key0123456789abcdefEXAMPLE"
+#define TEMP_AKID "ASIAMOCKTEMP"
+#define TEMP_SECRET "mock/temp/SECRET+key0123456789abcdefEXAMPLE"
+#define TEMP_TOKEN "mock-session-token/EXAMPLE+0123456789=="
+
+static int	ntests = 0;
+static int	nfailed = 0;
+static int	mock_port;
+static pid_t mock_pid = 0;
+static char endpoint[64];
+
+static void
+ok(int cond, const char *fmt,...)
+{
+	va_list		ap;
+
+	ntests++;
+	if (!cond)
+		nfailed++;
+	printf("%sok %d - ", cond ? "" : "not ", ntests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- the mock ---- */
+
+static size_t
+collect_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	char	  **buf = userdata;
+	size_t		old = *buf ? strlen(*buf) : 0;
+	size_t		n = size * nmemb;
+
+	*buf = realloc(*buf, old + n + 1);
+	memcpy(*buf + old, data, n);
+	(*buf)[old + n] = '\0';
+	return n;
+}
+
+/* A control call; returns the body (malloc'd) or NULL. */
+static char *
+mock_call(const char *path, const char *json)
+{
+	CURL	   *e = curl_easy_init();
+	char		url[128];
+	char	   *body = NULL;
+	long		status = 0;
+	struct curl_slist *h = NULL;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", mock_port, path);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+	if (json != NULL)
+	{
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, json);
+	}
+	if (curl_easy_perform(e) != CURLE_OK ||
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+		status != 200)
+	{
+		free(body);
+		body = NULL;
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(e);
+	return body;
+}
+
+static void
+mock_reset(void)
+{
+	free(mock_call("/_mock/reset", "{}"));
+}
+
+static void
+mock_fault(const char *kind, int count, int retry_after)
+{
+	char		json[160];
+
+	if (retry_after >= 0)
+		snprintf(json, sizeof(json),
+				 "{\"kind\":\"%s\",\"count\":%d,\"retry_after\":%d}",
+				 kind, count, retry_after);
+	else
+		snprintf(json, sizeof(json), "{\"kind\":\"%s\",\"count\":%d}",
+				 kind, count);
+	free(mock_call("/_mock/fault", json));
+}
+
+static void
+mock_latency(int ms)
+{
+	char		json[64];
+
+	snprintf(json, sizeof(json), "{\"ms\":%d}", ms);
+	free(mock_call("/_mock/latency", json));
+}
+
+/* A counter from /_mock/stats, or -1. */
+static long
+mock_stat(const char *key)
+{
+	char	   *body = mock_call("/_mock/stats", NULL);
+	json_object *root,
+			   *v;
+	long		result = -1;
+
+	if (body == NULL)
+		return -1;
+	root = json_tokener_parse(body);
+	if (root && json_object_object_get_ex(root, key, &v))
+		result = (long) json_object_get_int64(v);
+	json_object_put(root);
+	free(body);
+	return result;
+}
+
+/* Whether the last request's list `key` holds `name`. */
+static int
+mock_last_has(const char *key, const char *name)
+{
+	char	   *body = mock_call("/_mock/stats", NULL);
+	json_object *root,
+			   *last,
+			   *list;
+	int			found = 0;
+	size_t		i;
+
+	if (body == NULL)
+		return -1;
+	root = json_tokener_parse(body);
+	if (root && json_object_object_get_ex(root, "last_request", &last) &&
+		json_object_object_get_ex(last, key, &list))
+	{
+		for (i = 0; i < json_object_array_length(list); i++)
+		{
+			const char *s = json_object_get_string(json_object_array_get_idx(list, i));
+
+			if (s && strcasecmp(s, name) == 0)
+				found = 1;
+		}
+	}
+	json_object_put(root);
+	free(body);
+	return found;
+}
+
+static void
+stop_mock(void)
+{
+	if (mock_pid > 0)
+	{
+		kill(mock_pid, SIGTERM);
+		waitpid(mock_pid, NULL, 0);
+		mock_pid = 0;
+	}
+}
+
+static int
+start_mock(void)
+{
+	const char *env = getenv("MOCK_PORT");
+	const char *script = getenv("MOCK_SCRIPT");
+	char		portfile[] = "/tmp/test_http_portXXXXXX";
+	int			fd;
+	int			i;
+
+	if (env != NULL && *env != '\0')
+	{
+		mock_port = atoi(env);
+		return mock_port > 0;
+	}
+	if (script == NULL)
+		script = access("../mock_athena.py", R_OK) == 0 ?
+			"../mock_athena.py" : "test/mock_athena.py";
+	fd = mkstemp(portfile);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	unlink(portfile);
+	mock_pid = fork();
+	if (mock_pid == 0)
+	{
+		execl("/usr/bin/python3", "python3", script, "--port", "0",
+			  "--port-file", portfile, (char *) NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++)
+	{
+		FILE	   *f = fopen(portfile, "r");
+
+		if (f != NULL)
+		{
+			int			n = fscanf(f, "%d", &mock_port);
+
+			fclose(f);
+			if (n == 1 && mock_port > 0)
+			{
+				unlink(portfile);
+				return 1;
+			}
+		}
+		usleep(50 * 1000);
+	}
+	stop_mock();
+	return 0;
+}
+
+/* ---- helpers around the client ---- */
+
+static AthenaClientConfig
+make_config(int concurrency, int max_retries)
+{
+	AthenaClientConfig c;
+
+	memset(&c, 0, sizeof(c));
+	c.endpoint = endpoint;
+	c.region = "us-east-1";
+	c.credentials.access_key_id = STATIC_AKID;
+	c.credentials.secret_access_key = STATIC_SECRET;
+	c.http.max_concurrency = concurrency;
+	c.http.connect_timeout_ms = 5000;
+	c.http.request_timeout_ms = 30000;
+	c.http.max_retries = max_retries;
+	c.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+	c.http.user_agent = ATHENA_USER_AGENT " test_http";
+	return c;
+}
+
+typedef struct Outcome
+{
+	int			rows;
+	int			failed;
+	AthenaFailure failure;		/* error fields freed, copied below */
+	char		type[128];
+	char		message[512];
+	int			attempts;
+	HttpStats	stats;
+	char	   *text;			/* rows as sorted lines, for comparisons */
+} Outcome;
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static char *
+session_line(const AthenaSession *s)
+{
+	char		buf[1024];
+	char	   *line;
+
+	snprintf(buf, sizeof(buf), "%s|%s|%s|%d:%lld|%d:%lld|%d:%lld|%d:%lld",
+			 s->session_id ? s->session_id : "-",
+			 s->state ? s->state : "-",
+			 s->state_change_reason ? s->state_change_reason : "-",
+			 s->start_date_time.present,
+			 (long long) s->start_date_time.unix_usec,
+			 s->last_modified_date_time.present,
+			 (long long) s->last_modified_date_time.unix_usec,
+			 s->end_date_time.present,
+			 (long long) s->end_date_time.unix_usec,
+			 s->idle_since_date_time.present,
+			 (long long) s->idle_since_date_time.unix_usec);
+	line = strdup(buf);
+	return line;
+}
+
+static Outcome
+run_scan(HttpClient *client, const AthenaClientConfig *config,
+		 const char *const *ids, int nids)
+{
+	Outcome		o;
+	AthenaStatusScan *scan;
+	AthenaSession s;
+	AthenaFetch f;
+	char	  **lines = calloc(nids + 1, sizeof(char *));
+	size_t		total = 1;
+	int			i;
+
+	memset(&o, 0, sizeof(o));
+	scan = athena_status_scan_begin(client, config, ids, nids, NULL, NULL);
+	if (scan == NULL)
+	{
+		o.failed = -1;
+		free(lines);
+		return o;
+	}
+	while ((f = athena_status_scan_next(scan, &s, &o.failure)) == ATHENA_FETCH_ROW)
+	{
+		lines[o.rows] = session_line(&s);
+		total += strlen(lines[o.rows]) + 1;
+		o.rows++;
+		athena_session_free(&s);
+	}
+	if (f == ATHENA_FETCH_FAILED)
+	{
+		o.failed = 1;
+		o.attempts = o.failure.attempts;
+		snprintf(o.type, sizeof(o.type), "%s", o.failure.error.type);
+		snprintf(o.message, sizeof(o.message), "%s", o.failure.error.message);
+		athena_error_free(&o.failure.error);
+	}
+	o.stats = *athena_status_scan_stats(scan);
+	athena_status_scan_end(scan);
+
+	qsort(lines, o.rows, sizeof(char *), cmp_str);
+	o.text = malloc(total);
+	o.text[0] = '\0';
+	for (i = 0; i < o.rows; i++)
+	{
+		strcat(o.text, lines[i]);
+		strcat(o.text, "\n");
+		free(lines[i]);
+	}
+	free(lines);
+	return o;
+}
+
+static char **gen_ids_buf = NULL;
+static int	gen_ids_have = 0;
+
+static const char *const *
+gen_ids(int n)
+{
+	char	  **ids = gen_ids_buf;
+	int			have = gen_ids_have;
+	int			i;
+
+	if (n > have)
+	{
+		ids = realloc(ids, n * sizeof(char *));
+		for (i = have; i < n; i++)
+		{
+			ids[i] = malloc(16);
+			snprintf(ids[i], 16, "gen-%d", i);
+		}
+		gen_ids_buf = ids;
+		gen_ids_have = n;
+	}
+	return (const char *const *) ids;
+}
+
+static void
+free_gen_ids(void)
+{
+	int			i;
+
+	for (i = 0; i < gen_ids_have; i++)
+		free(gen_ids_buf[i]);
+	free(gen_ids_buf);
+}
+
+/* ---- interrupts ---- */
+
+static jmp_buf interrupt_jmp;
+static double interrupt_start;
+static double interrupt_last;
+static double interrupt_max_gap;
+static int	interrupt_calls;
+static double interrupt_after_ms;
+
+static void
+interrupt_cb(void *arg)
+{
+	double		t = now_ms();
+
+	(void) arg;
+	interrupt_calls++;
+	if (interrupt_last > 0 && t - interrupt_last > interrupt_max_gap)
+		interrupt_max_gap = t - interrupt_last;
+	interrupt_last = t;
+	if (t - interrupt_start >= interrupt_after_ms)
+		longjmp(interrupt_jmp, 1);
+}
+
+static void
+interrupt_arm(double after_ms)
+{
+	interrupt_start = now_ms();
+	interrupt_last = 0;
+	interrupt_max_gap = 0;
+	interrupt_calls = 0;
+	interrupt_after_ms = after_ms;
+}
+
+/* ---- engine-level tests (no Athena client) ---- */
+
+typedef struct EngineArg
+{
+	const char *url;
+	int			retry_all;
+	int			prepared;
+} EngineArg;
+
+static void
+engine_prepare(void *arg, int item, int attempt, HttpRequest *req)
+{
+	EngineArg  *a = arg;
+	static const char *const headers[] = {"Expect:"};
+
+	(void) item;
+	(void) attempt;
+	a->prepared++;
+	req->url = a->url;
+	req->headers = headers;
+	req->nheaders = 1;
+	req->body = "{}";
+	req->body_len = 2;
+}
+
+static bool
+engine_retry(void *arg, const HttpResult *r)
+{
+	EngineArg  *a = arg;
+
+	(void) r;
+	return a->retry_all != 0;
+}
+
+static void
+test_engine(HttpClient *client)
+{
+	HttpOptions o;
+	EngineArg	a;
+	HttpBatch  *b;
+	HttpResult *r;
+	char		url[128];
+
+	memset(&o, 0, sizeof(o));
+	o.max_concurrency = 2;
+	o.connect_timeout_ms = 2000;
+	o.request_timeout_ms = 5000;
+	o.max_retries = 2;
+	o.max_body_bytes = 16;
+	o.user_agent = "test_http";
+
+	/* the mock answers an unsigned POST with a JSON error body > 16 bytes */
+	mock_reset();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", mock_port);
+	memset(&a, 0, sizeof(a));
+	a.url = url;
+	a.retry_all = 1;
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_BODY_TOO_LARGE && r->attempts == 1 &&
+	   r->http_status == 0,
+	   "engine: body over max_body_bytes aborted, not retried (outcome %d, attempts %d)",
+	   r ? (int) r->outcome : -1, r ? r->attempts : -1);
+	http_result_free(r);
+	ok(http_batch_next(b) == NULL, "engine: batch ends after its items");
+	http_batch_end(b);
+
+	/* a complete response with any status is HTTP_RESPONSE, with headers */
+	o.max_body_bytes = 1 << 20;
+	a.retry_all = 0;
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_RESPONSE && r->http_status == 400 &&
+	   r->request_id != NULL && strlen(r->request_id) >= 32 &&
+	   r->body_len == strlen(r->body) && r->error_text[0] == '\0',
+	   "engine: 400 comes back as a response with its x-amzn-RequestId");
+	http_result_free(r);
+	http_batch_end(b);
+
+	/* refused connection: network error, retried as told */
+	memset(&a, 0, sizeof(a));
+	a.url = "http://127.0.0.1:1/";
+	a.retry_all = 1;
+	o.max_retries = 2;
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_NETWORK_ERROR && r->attempts == 3 &&
+	   a.prepared == 3 && http_batch_stats(b)->retries == 2 &&
+	   strlen(r->error_text) > 0,
+	   "engine: refused connection is a network error, retried twice (\"%s\")",
+	   r ? r->error_text : "");
+	http_result_free(r);
+	http_batch_end(b);
+
+	/* a prepare callback that gives no URL fails the attempt cleanly */
+	memset(&a, 0, sizeof(a));
+	a.url = NULL;
+	b = http_batch_begin(client, &o, 3, engine_prepare, engine_retry, NULL, &a);
+	{
+		int			n = 0,
+					bad = 0;
+
+		while ((r = http_batch_next(b)) != NULL)
+		{
+			n++;
+			if (r->outcome != HTTP_NETWORK_ERROR)
+				bad++;
+			http_result_free(r);
+		}
+		ok(n == 3 && bad == 0, "engine: unprepared requests fail as network errors");
+	}
+	http_batch_end(b);
+
+	/* an empty batch */
+	b = http_batch_begin(client, &o, 0, engine_prepare, engine_retry, NULL, &a);
+	ok(b != NULL && http_batch_next(b) == NULL, "engine: empty batch");
+	http_batch_end(b);
+}
+
+/* ---- client-level tests ---- */
+
+static void
+test_basic(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(8, 3);
+	const char *ids[] = {"s-idle", "s-busy", "s-terminated", "no-such-id",
+	"s-unicode"};
+	Outcome		o;
+
+	mock_reset();
+	o = run_scan(client, &c, ids, 5);
+	ok(!o.failed && o.rows == 4, "fixtures: 4 rows, unknown id skipped (rows %d, failed %d %s)",
+	   o.rows, o.failed, o.type);
+	ok(strstr(o.text, "s-idle|IDLE|-|1:1700000000123456|1:1700000100500000|0:0|1:1700000100500000\n") != NULL,
+	   "fixtures: s-idle parsed exactly");
+	ok(mock_stat("requests") == 5 && mock_stat("signature_failures") == 0,
+	   "fixtures: one signed request per id");
+	ok(mock_last_has("signed_headers", "host") == 1 &&
+	   mock_last_has("signed_headers", "x-amz-date") == 1 &&
+	   mock_last_has("signed_headers", "x-amz-target") == 1 &&
+	   mock_last_has("signed_headers", "content-type") == 1 &&
+	   mock_last_has("header_names", "expect") == 0 &&
+	   mock_last_has("header_names", "accept") == 0,
+	   "request signs host, x-amz-date, x-amz-target, content-type; no Expect/Accept sent");
+	free(o.text);
+}
+
+static void
+test_concurrency(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(8, 3);
+	Outcome		o;
+	long		conns;
+
+	mock_reset();
+	mock_latency(5);
+	o = run_scan(client, &c, gen_ids(200), 200);
+	ok(!o.failed && o.rows == 200, "200 ids at concurrency 8: 200 rows");
+	ok(o.stats.peak_in_flight == 8 && mock_stat("peak_in_flight") <= 8,
+	   "concurrency limit kept: engine peak %d, mock peak %ld",
+	   o.stats.peak_in_flight, mock_stat("peak_in_flight"));
+	ok(o.stats.attempts == 200 && o.stats.retries == 0 && o.stats.api_usec > 0,
+	   "stats: 200 attempts, no retries, api time %llu us",
+	   (unsigned long long) o.stats.api_usec);
+	conns = mock_stat("connections");
+	ok(conns <= 8, "at most max_concurrency connections opened (%ld)", conns);
+	free(o.text);
+
+	/* a second batch reuses all of them: the pool keeps 8 alive */
+	o = run_scan(client, &c, gen_ids(200), 200);
+	ok(!o.failed && o.rows == 200 && mock_stat("connections") == conns,
+	   "second batch opens no new connection (%ld -> %ld)",
+	   conns, mock_stat("connections"));
+	free(o.text);
+
+	/* 64 wide, twice: more than curl's default pool would keep */
+	c = make_config(64, 3);
+	o = run_scan(client, &c, gen_ids(640), 640);
+	conns = mock_stat("connections");
+	free(o.text);
+	o = run_scan(client, &c, gen_ids(640), 640);
+	ok(!o.failed && o.rows == 640 && conns <= 8 + 64 &&
+	   mock_stat("connections") == conns && mock_stat("peak_in_flight") <= 64,
+	   "concurrency 64: peak %ld, connections %ld, none new in the second batch (%ld)",
+	   mock_stat("peak_in_flight"), conns, mock_stat("connections"));
+	free(o.text);
+	mock_latency(0);
+}
+
+static void
+test_sequential_reuse(void)
+{
+	HttpClient *client = http_client_create();
+	AthenaClientConfig c = make_config(8, 3);
+	int			i,
+				good = 0;
+
+	mock_reset();
+	for (i = 0; i < 50; i++)
+	{
+		Outcome		o = run_scan(client, &c, gen_ids(1), 1);
+
+		good += (!o.failed && o.rows == 1);
+		free(o.text);
+	}
+	ok(good == 50 && mock_stat("connections") == 1 && mock_stat("requests") == 50,
+	   "50 sequential single-id batches on one client: 1 connection (%ld)",
+	   mock_stat("connections"));
+	http_client_destroy(client);
+}
+
+static void
+test_retries(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(4, 3);
+	const char *ids[] = {"s-idle"};
+	Outcome		o;
+	double		t0;
+
+	mock_reset();
+	mock_fault("throttle", 2, -1);
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 && o.stats.attempts == 3 &&
+	   o.stats.retries == 2 && mock_stat("requests") == 3,
+	   "throttled twice: 3 attempts, 2 retries, then a row (mock saw %ld)",
+	   mock_stat("requests"));
+	free(o.text);
+
+	mock_reset();
+	mock_fault("throttle", -1, -1);
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_AWS &&
+	   strcmp(o.type, "ThrottlingException") == 0 && o.attempts == 4 &&
+	   mock_stat("requests") == 4,
+	   "always throttled, max_retries 3: fails after 4 attempts (%s, %d)",
+	   o.type, o.attempts);
+	free(o.text);
+
+	mock_reset();
+	free(mock_call("/_mock/fault", "{\"kind\":\"http500\",\"count\":1}"));
+	free(mock_call("/_mock/fault", "{\"kind\":\"html503\",\"count\":1,\"append\":true}"));
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 && o.stats.attempts == 3 &&
+	   mock_stat("requests") == 3,
+	   "500 and HTML 503 are retried (attempts %llu)",
+	   (unsigned long long) o.stats.attempts);
+	free(o.text);
+
+	/*
+	 * A reset on a fresh connection is ours to retry.  (On a reused one,
+	 * curl itself resends once on a new connection before reporting.)
+	 */
+	{
+		HttpClient *fresh = http_client_create();
+
+		mock_reset();
+		mock_fault("reset", 1, -1);
+		o = run_scan(fresh, &c, ids, 1);
+		ok(!o.failed && o.rows == 1 && o.stats.attempts == 2 &&
+		   mock_stat("requests") == 2,
+		   "connection reset is retried (attempts %llu, mock saw %ld)",
+		   (unsigned long long) o.stats.attempts, mock_stat("requests"));
+		free(o.text);
+
+		mock_reset();
+		mock_fault("empty", -1, -1);
+		o = run_scan(fresh, &c, ids, 1);
+		ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_NETWORK &&
+		   o.attempts == 4,
+		   "empty replies: network failure after 4 attempts (%s)", o.message);
+		free(o.text);
+		http_client_destroy(fresh);
+	}
+
+	/* a request timeout is a network failure of kind "Timeout" */
+	mock_reset();
+	mock_fault("hang", -1, -1);
+	c.http.request_timeout_ms = 300;
+	c.http.max_retries = 1;
+	t0 = now_ms();
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_NETWORK &&
+	   strcmp(o.type, "Timeout") == 0 && o.attempts == 2 &&
+	   now_ms() - t0 < 1500,
+	   "hanging server: timeout after request_timeout_ms, retried once (%.0f ms: %s)",
+	   now_ms() - t0, o.message);
+	free(o.text);
+	c = make_config(4, 3);
+
+	mock_reset();
+	mock_fault("http429", 1, 1);
+	t0 = now_ms();
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 && o.stats.attempts == 2 && now_ms() - t0 >= 950,
+	   "429 with Retry-After: 1 waits at least a second (%.0f ms)", now_ms() - t0);
+	free(o.text);
+
+	/* retries of one item do not hold up the others */
+	mock_reset();
+	mock_fault("throttle", 1, -1);
+	o = run_scan(client, &c, gen_ids(40), 40);
+	ok(!o.failed && o.rows == 40 && o.stats.attempts == 41 && o.stats.retries == 1,
+	   "one throttle among 40 ids: 41 attempts");
+	free(o.text);
+}
+
+static void
+test_no_retry(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(4, 3);
+	const char *ids[] = {"s-idle"};
+	const char *missing[] = {"nope-1", "nope-2"};
+	Outcome		o;
+
+	/* wrong secret: 403 InvalidSignatureException, a 4xx: no retry */
+	mock_reset();
+	c.credentials.secret_access_key = "not-the-secret";
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_AWS && o.attempts == 1 &&
+	   strcmp(o.type, "InvalidSignatureException") == 0 &&
+	   o.failure.error.http_status == 403 && mock_stat("requests") == 1 &&
+	   strstr(o.message, "not-the-secret") == NULL,
+	   "403 is not retried (%s, attempts %d)", o.type, o.attempts);
+	free(o.text);
+
+	mock_reset();
+	c = make_config(4, 3);
+	o = run_scan(client, &c, missing, 2);
+	ok(!o.failed && o.rows == 0 && mock_stat("requests") == 2,
+	   "ResourceNotFoundException: no row, no retry");
+	free(o.text);
+
+	/* temporary credentials with a session token */
+	mock_reset();
+	c.credentials.access_key_id = TEMP_AKID;
+	c.credentials.secret_access_key = TEMP_SECRET;
+	c.credentials.session_token = TEMP_TOKEN;
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 &&
+	   mock_last_has("signed_headers", "x-amz-security-token") == 1,
+	   "temporary credentials: session token sent and signed");
+	free(o.text);
+}
+
+static void
+test_bad_responses(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(4, 3);
+	const char *ids[] = {"s-idle"};
+	const char *big[] = {"hostile-oversized"};
+	const char *garbage[] = {"hostile-garbage"};
+	const char *html[] = {"hostile-html"};
+	Outcome		o;
+
+	mock_reset();
+	mock_fault("oversized", 1, -1);
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE &&
+	   o.attempts == 1 && mock_stat("requests") == 1 &&
+	   strstr(o.message, "1048576") != NULL,
+	   "2 MiB body aborted, not retried: %s: %s", o.type, o.message);
+	free(o.text);
+
+	mock_reset();
+	o = run_scan(client, &c, big, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE && o.attempts == 1,
+	   "hostile-oversized fixture aborted");
+	free(o.text);
+
+	mock_reset();
+	mock_fault("redirect", 1, -1);
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE &&
+	   o.failure.error.http_status == 302 && o.attempts == 1 &&
+	   strstr(o.message, "redirect not followed") != NULL &&
+	   mock_stat("requests") == 1,
+	   "302 not followed: %s", o.message);
+	free(o.text);
+
+	mock_reset();
+	mock_fault("garbage", 1, -1);
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE &&
+	   strcmp(o.type, "MalformedResponse") == 0 && o.attempts == 1,
+	   "garbage 200 body: %s: %s", o.type, o.message);
+	free(o.text);
+
+	mock_reset();
+	o = run_scan(client, &c, garbage, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE,
+	   "hostile-garbage fixture: %s", o.message);
+	free(o.text);
+
+	mock_reset();
+	c.http.max_retries = 1;
+	o = run_scan(client, &c, html, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_AWS &&
+	   o.failure.error.http_status == 503 && o.attempts == 2,
+	   "HTML 503 retried then reported: %s: %s", o.type, o.message);
+	free(o.text);
+
+	/* network failure: nothing listens on port 1 */
+	c = make_config(4, 1);
+	c.endpoint = "http://127.0.0.1:1";
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_NETWORK && o.attempts == 2 &&
+	   strcmp(o.type, "NetworkError") == 0,
+	   "refused: network failure after 2 attempts: %s", o.message);
+	free(o.text);
+}
+
+static void
+test_interrupt(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(4, 3);
+	const char *const *ids = gen_ids(6);
+	AthenaStatusScan *volatile scan = NULL;
+	volatile int rows = 0;
+	volatile double elapsed = 0;
+	volatile int jumped = 0;
+	Outcome		o;
+
+	mock_reset();
+	mock_fault("hang", -1, -1);
+	interrupt_arm(200);
+	if (setjmp(interrupt_jmp) == 0)
+	{
+		AthenaSession s;
+		AthenaFailure f;
+
+		scan = athena_status_scan_begin(client, &c, ids, 6, interrupt_cb, NULL);
+		while (athena_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		{
+			rows++;
+			athena_session_free(&s);
+		}
+	}
+	else
+		jumped = 1;
+	elapsed = now_ms() - interrupt_start;
+	ok(jumped && rows == 0 && elapsed >= 200 && elapsed < 300,
+	   "hang: the interrupt callback longjmps out after %.0f ms", elapsed);
+	ok(interrupt_max_gap <= 60 && interrupt_calls >= 4,
+	   "interrupts checked at least every 50 ms (max gap %.1f ms, %d calls)",
+	   interrupt_max_gap, interrupt_calls);
+	athena_status_scan_end(scan);
+	ok(mock_stat("peak_in_flight") == 4, "4 requests were hanging");
+
+	/* the client still works, and the hung connections are gone */
+	mock_reset();
+	o = run_scan(client, &c, gen_ids(20), 20);
+	ok(!o.failed && o.rows == 20, "client usable after the longjmp");
+	free(o.text);
+
+	/* longjmp out of a busy batch, with results queued and retries pending */
+	mock_reset();
+	mock_latency(2);
+	mock_fault("throttle", 5, -1);
+	interrupt_arm(30);
+	jumped = 0;
+	rows = 0;
+	if (setjmp(interrupt_jmp) == 0)
+	{
+		AthenaSession s;
+		AthenaFailure f;
+
+		scan = athena_status_scan_begin(client, &c, gen_ids(500), 500,
+										interrupt_cb, NULL);
+		while (athena_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		{
+			rows++;
+			athena_session_free(&s);
+		}
+	}
+	else
+		jumped = 1;
+	athena_status_scan_end(scan);
+	mock_latency(0);
+	mock_reset();
+	o = run_scan(client, &c, gen_ids(20), 20);
+	ok(jumped && rows > 0 && rows < 500 && !o.failed && o.rows == 20,
+	   "longjmp out of a busy batch after %d rows; the client still works", rows);
+	free(o.text);
+}
+
+static void
+test_identical(HttpClient *client)
+{
+	const char *fixed[] = {"s-idle", "s-busy", "s-creating", "s-created",
+		"s-terminating", "s-terminated", "s-degraded", "s-failed", "s-exp",
+	"s-future", "s-unicode", "s-min", "s-nulls", "s-extra", "missing-1"};
+	const char *ids[315];
+	AthenaClientConfig c1 = make_config(1, 3);
+	AthenaClientConfig c64 = make_config(64, 3);
+	Outcome		a,
+				b;
+	int			i;
+
+	for (i = 0; i < 15; i++)
+		ids[i] = fixed[i];
+	for (i = 0; i < 300; i++)
+		ids[15 + i] = gen_ids(300)[i];
+	mock_reset();
+	a = run_scan(client, &c1, ids, 315);
+	b = run_scan(client, &c64, ids, 315);
+	ok(!a.failed && !b.failed && a.rows == 314 && b.rows == 314 &&
+	   strcmp(a.text, b.text) == 0,
+	   "same rows at concurrency 1 and 64 (%d, %d)", a.rows, b.rows);
+	free(a.text);
+	free(b.text);
+}
+
+static void
+test_self_join(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(8, 3);
+	AthenaStatusScan *s1,
+			   *s2;
+	AthenaSession s;
+	AthenaFailure f;
+	AthenaFetch f1 = ATHENA_FETCH_ROW,
+				f2 = ATHENA_FETCH_ROW;
+	int			n1 = 0,
+				n2 = 0;
+
+	mock_reset();
+	mock_latency(2);
+	s1 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s2 = athena_status_scan_begin(client, &c, gen_ids(150), 150, NULL, NULL);
+	while (f1 == ATHENA_FETCH_ROW || f2 == ATHENA_FETCH_ROW)
+	{
+		if (f1 == ATHENA_FETCH_ROW &&
+			(f1 = athena_status_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
+		{
+			n1++;
+			athena_session_free(&s);
+		}
+		if (f2 == ATHENA_FETCH_ROW &&
+			(f2 = athena_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+		{
+			n2++;
+			athena_session_free(&s);
+		}
+	}
+	ok(f1 == ATHENA_FETCH_DONE && f2 == ATHENA_FETCH_DONE && n1 == 100 && n2 == 150 &&
+	   mock_stat("requests") == 250 && mock_stat("peak_in_flight") <= 16,
+	   "two interleaved scans on one client: %d + %d rows, peak %ld",
+	   n1, n2, mock_stat("peak_in_flight"));
+	athena_status_scan_end(s1);
+	athena_status_scan_end(s2);
+	mock_latency(0);
+}
+
+static void
+test_endpoint_forms(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(2, 0);
+	const char *ids[] = {"s-busy"};
+	char		ep[96];
+	Outcome		o;
+
+	mock_reset();
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d/", mock_port);
+	c.endpoint = ep;
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1, "endpoint with a trailing slash");
+	free(o.text);
+
+	snprintf(ep, sizeof(ep), "http://localhost:%d", mock_port);
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 && mock_stat("signature_failures") == 0,
+	   "endpoint by host name");
+	free(o.text);
+}
+
+int
+main(void)
+{
+	HttpClient *client;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!start_mock())
+	{
+		printf("1..0 # SKIP could not start the mock\n");
+		return 1;
+	}
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", mock_port);
+	free(mock_call("/_mock/stats", NULL));
+
+	client = http_client_create();
+	ok(client != NULL, "client created");
+
+	test_engine(client);
+	test_basic(client);
+	test_concurrency(client);
+	test_sequential_reuse();
+	test_retries(client);
+	test_no_retry(client);
+	test_bad_responses(client);
+	test_interrupt(client);
+	test_identical(client);
+	test_self_join(client);
+	test_endpoint_forms(client);
+
+	http_client_destroy(client);
+	mock_reset();
+	stop_mock();
+	free_gen_ids();
+	curl_global_cleanup();
+	printf("1..%d\n", ntests);
+	return nfailed ? 1 : 0;
+}
