@@ -980,6 +980,31 @@ test_self_join(HttpClient *client)
 	   n1, n2, mock_stat("peak_in_flight"));
 	athena_status_scan_end(s1);
 	athena_status_scan_end(s2);
+
+	/* ending one scan early leaves the other's transfers alone */
+	mock_reset();
+	s1 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s2 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	n1 = n2 = 0;
+	while (n1 < 10 && athena_status_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
+	{
+		n1++;
+		athena_session_free(&s);
+		if (athena_status_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
+		{
+			n2++;
+			athena_session_free(&s);
+		}
+	}
+	athena_status_scan_end(s1);
+	while ((f2 = athena_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+	{
+		n2++;
+		athena_session_free(&s);
+	}
+	athena_status_scan_end(s2);
+	ok(n1 == 10 && n2 == 100 && f2 == ATHENA_FETCH_DONE,
+	   "one of two scans ended early: the other still returns all %d rows", n2);
 	mock_latency(0);
 }
 
