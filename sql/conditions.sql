@@ -23,7 +23,7 @@ SELECT session_id, state FROM athena_sessions
  WHERE session_id IN ('s-idle', 'no-such-session') ORDER BY 1;
 \! $MOCKCTL count GetSessionStatus
 
--- NULL ids ask nothing: 0 calls
+-- NULL ids ask nothing; of two id conditions, the one with fewer ids is sent: 1 call
 \! $MOCKCTL reset
 SELECT * FROM athena_sessions WHERE session_id = NULL;
 SELECT * FROM athena_sessions WHERE session_id = ANY(ARRAY[NULL, NULL]::text[]);
@@ -75,7 +75,8 @@ EXECUTE by_ids('{s-busy,s-failed,s-busy}');
 RESET plan_cache_mode;
 \! $MOCKCTL count GetSessionStatus
 
--- a query with no session_id condition is an error naming session_id
+-- a query with no session_id condition is an error naming session_id: 0 calls
+\! $MOCKCTL reset
 SELECT * FROM athena_sessions;
 SELECT * FROM athena_sessions WHERE state = 'IDLE';
 SELECT * FROM athena_sessions WHERE session_id = 's-idle' OR state = 'IDLE';

@@ -64,7 +64,7 @@ typedef struct AthenaColumnMap
 	int			natts;
 	AthenaField *fields;		/* per attribute */
 	Oid		   *types;			/* per attribute */
-	FmgrInfo   *in_functions;	/* for types other than text/timestamptz */
+	FmgrInfo   *in_functions;	/* when a value needs its text form */
 	Oid		   *typioparams;
 	int32	   *typmods;
 } AthenaColumnMap;

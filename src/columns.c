@@ -103,11 +103,8 @@ athena_map_columns(Relation rel)
 
 		map->types[i] = att->atttypid;
 		map->typmods[i] = att->atttypmod;
-		if (att->atttypid != TEXTOID && att->atttypid != TIMESTAMPTZOID)
-		{
-			getTypeInputInfo(att->atttypid, &in_function, &map->typioparams[i]);
-			fmgr_info(in_function, &map->in_functions[i]);
-		}
+		getTypeInputInfo(att->atttypid, &in_function, &map->typioparams[i]);
+		fmgr_info(in_function, &map->in_functions[i]);
 	}
 	return map;
 }
@@ -145,9 +142,10 @@ convert_value(const AthenaColumnMap *map, int i, const char *text,
 	if (type == TIMESTAMPTZOID && ts)
 		return TimestampTzGetDatum(to_timestamptz(ts));
 
-	/* another type: go through the text form */
+	/* another type: through the text form, as a cast from text would */
 	if (ts)
-		text = timestamptz_to_str(to_timestamptz(ts));
+		text = DatumGetCString(DirectFunctionCall1(timestamptz_out,
+												   TimestampTzGetDatum(to_timestamptz(ts))));
 	else
 		text = to_server_encoding(text);
 	return InputFunctionCall((FmgrInfo *) &map->in_functions[i], (char *) text,

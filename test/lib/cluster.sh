@@ -46,26 +46,33 @@ stop_mock() {
 
 # start_cluster [postgresql.conf lines...]
 start_cluster() {
-	PGDATA_DIR="$WORK/data"
-	mkdir -p "$WORK/socket"
-	chown postgres:postgres "$WORK/socket"
+	local pgdir="$WORK/pg"
+	PGDATA_DIR="$pgdir/data"
+	PG_LOG="$pgdir/postgres.log"
+	mkdir -p "$pgdir/socket"
+	chown -R postgres:postgres "$pgdir"
 	runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA_DIR" -E UTF8 \
-		--locale=C.UTF-8 -A trust >"$WORK/initdb.log" 2>&1
+		--locale=C.UTF-8 -A trust >"$WORK/initdb.log" 2>&1 || {
+		cat "$WORK/initdb.log" >&2
+		return 1
+	}
 	PGPORT=$(free_port)
 	{
 		echo "port = $PGPORT"
 		echo "listen_addresses = ''"
-		echo "unix_socket_directories = '$WORK/socket'"
+		echo "unix_socket_directories = '$pgdir/socket'"
 		echo "fsync = off"
-		echo "log_min_messages = warning"
 		for line in "$@"; do echo "$line"; done
 	} >>"$PGDATA_DIR/postgresql.conf"
 	# The server must not see the caller's AWS settings: tests set their own.
 	runuser -u postgres -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
 		-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
-		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w start >/dev/null
+		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w start >/dev/null || {
+		cat "$PG_LOG" >&2
+		return 1
+	}
 	CLUSTER_STARTED=1
-	PGHOST="$WORK/socket"
+	PGHOST="$pgdir/socket"
 	PGUSER=postgres
 	export PGHOST PGPORT PGUSER
 }
