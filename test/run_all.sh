@@ -120,6 +120,23 @@ if [ -s "$WORK/regress/regression.diffs" ]; then
 	cat "$WORK/regress/regression.diffs"
 fi
 
+# --- end-to-end checks that need more than SQL (cancel, memory, ...) ---
+# Each test/checks/*.sh prints TAP, using this cluster (PGHOST, PGPORT,
+# PGUSER, PG_BIN, PG_LOG) and mock (MOCK_PORT, MOCKCTL).
+export PG_BIN PG_LOG WORK
+for check in test/checks/*.sh; do
+	[ -f "$check" ] || continue
+	[ -n "${ONLY_REGRESS:-}" ] && break
+	name=$(basename "$check" .sh)
+	bash "$check" >"$WORK/$name.tap" 2>"$WORK/$name.err"
+	rc=$?
+	record_tap "$WORK/$name.tap" "$name"
+	if [ $rc -ne 0 ]; then
+		tail -20 "$WORK/$name.err"
+		record fail "$name exit status $rc"
+	fi
+done
+
 # --- no secret ever reaches the server log ---
 if grep -F -e "SECRET+key0123456789abcdefEXAMPLE" -e "mock-session-token/EXAMPLE" \
 	"$PG_LOG" >/dev/null; then
