@@ -21,5 +21,4 @@ echo "== mock Athena endpoint on 127.0.0.1:$MOCK_PORT (20 ms latency), PostgreSQ
 echo
 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -e -d postgres -f scripts/demo.sql
 echo
-echo "== requests the mock endpoint received:"
-$MOCKCTL stats
+echo "== the mock endpoint received $($MOCKCTL count GetSessionStatus) signed GetSessionStatus requests over $($MOCKCTL conns) TCP connection(s)"

@@ -31,6 +31,6 @@ SELECT session_id, idle_since_date_time
    AND state = 'IDLE' AND idle_since_date_time < now() - interval '1 hour';
 
 -- What was sent, and what it cost.
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY OFF)
 SELECT j.job_id, s.state
   FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id;
