@@ -55,10 +55,14 @@ extern char *athena_get_session_status_body(const char *session_id, size_t *len)
 /*
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
  * Returns true on success.  On failure returns false, frees what it
- * allocated, and writes a short lower-case reason into errbuf, e.g.
- * "response is not valid JSON" or "field \"Status.StartDateTime\" is not a
- * number".  Unknown fields are ignored; an unknown State passes through.
- * Strings with invalid UTF-8 or NUL bytes are failures.
+ * allocated, and writes a short lower-case reason into errbuf (may be NULL),
+ * e.g. "response is not valid JSON (truncated)", "response has no
+ * \"Status\" object" or "field \"Status.StartDateTime\" is not a number".
+ * The body must be exactly one JSON object (whitespace around it is fine);
+ * a missing or null "Status" is a failure, since AWS always sends it.
+ * Absent and null fields give NULL / present = false.  Unknown fields are
+ * ignored; an unknown State passes through.  Strings with invalid UTF-8 or
+ * NUL bytes (json-c decodes "\u0000" into one) are failures.
  */
 extern bool athena_parse_session_status(const char *body, size_t len,
 										AthenaSession *out,
@@ -76,12 +80,17 @@ extern bool athena_parse_epoch_usec(const char *text, int64_t *unix_usec);
 
 /*
  * Decodes an error response.  The type comes from the x-amzn-ErrorType
- * header (may be NULL) or the body's "__type" / "code", stripped of any
- * "namespace#" prefix and ":suffix"; the message from "message" or
- * "Message".  A body that is not JSON (an HTML page from a proxy) still gives
- * a usable error: type "HTTP <status>" and a message saying the body was not
- * JSON.  request_id may be NULL.  Never fails except on out of memory (then
- * the fields hold static fallbacks are still valid to free).
+ * header (may be NULL; it wins when non-empty) or the body's "__type" /
+ * "code", stripped of any "namespace#" prefix and ":suffix"; the message from
+ * "message" or "Message".  A body that is not JSON (an HTML page from a
+ * proxy) still gives a usable error: type "HTTP <status>" (unless the header
+ * names one) and a message saying the body was not JSON.  Type, message and
+ * request id are sanitized for reporting: invalid UTF-8 and NUL become
+ * U+FFFD, and long text is cut at a character boundary (message to 512
+ * bytes, type and request id to 128) ending in "...".  request_id may be
+ * NULL.  Never fails: on out of memory type and message point to static
+ * fallback strings, which athena_error_free knows not to free, so always
+ * release the struct with athena_error_free, never with free() per field.
  */
 extern void athena_decode_error(int http_status, const char *error_type_header,
 								const char *request_id,

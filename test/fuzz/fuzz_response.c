@@ -1,0 +1,270 @@
+/*
+ * fuzz_response.c
+ *		libFuzzer target for the Athena JSON layer: everything a server (or
+ *		something pretending to be one) can send us goes through here.
+ *
+ * Input layout, so that one input exercises all entry points:
+ *	byte 0, bits 0-3: HTTP status for athena_decode_error (from a table)
+ *	byte 0, bit 4:	  the first line of the rest is an x-amzn-ErrorType header
+ *	byte 0, bit 5:	  the next line is an x-amzn-RequestId header
+ *	the rest:		  the response body; also the text for
+ *					  athena_parse_epoch_usec and a session id for
+ *					  athena_get_session_status_body
+ *
+ * Invariants are checked with abort(), which libFuzzer reports as a crash:
+ * returned strings are valid UTF-8 without NUL, failure leaves nothing
+ * allocated, and timestamps agree with an independent long double reading
+ * and survive a round trip through their decimal text.
+ */
+#include "athena_api.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+		{ \
+			fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, #cond); \
+			abort(); \
+		} \
+	} while (0)
+
+static const int statuses[16] = {
+	200, 301, 302, 400, 403, 404, 408, 429,
+	500, 502, 503, 504, 0, -1, 999, 2147483647
+};
+
+/*
+ * An independent UTF-8 check, written differently from the one under test
+ * (decode the code point, then judge it) so that both would have to be
+ * wrong the same way for a bug to slip through.
+ */
+static bool
+valid_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		uint32_t	cp;
+		size_t		len,
+					k;
+
+		if (p[i] == 0)
+			return false;
+		if (p[i] < 0x80)
+		{
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xE0) == 0xC0)
+		{
+			len = 2;
+			cp = p[i] & 0x1F;
+		}
+		else if ((p[i] & 0xF0) == 0xE0)
+		{
+			len = 3;
+			cp = p[i] & 0x0F;
+		}
+		else if ((p[i] & 0xF8) == 0xF0)
+		{
+			len = 4;
+			cp = p[i] & 0x07;
+		}
+		else
+			return false;
+		if (i + len > n)
+			return false;
+		for (k = 1; k < len; k++)
+		{
+			if ((p[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+			(len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+			(cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static void
+check_string(const char *s, size_t max)
+{
+	if (s == NULL)
+		return;
+	CHECK(valid_utf8(s, strlen(s)));
+	CHECK(strlen(s) <= max);
+}
+
+/* usec written back as decimal seconds, in two spellings, must parse equal */
+static void
+check_round_trip(int64_t usec)
+{
+	char		buf[64];
+	int64_t		again;
+	uint64_t	mag = usec < 0 ? 0 - (uint64_t) usec : (uint64_t) usec;
+
+	snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%06" PRIu64,
+			 usec < 0 ? "-" : "", mag / 1000000, mag % 1000000);
+	CHECK(athena_parse_epoch_usec(buf, &again));
+	CHECK(again == usec);
+
+	snprintf(buf, sizeof(buf), "%" PRId64 "e-6", usec);
+	CHECK(athena_parse_epoch_usec(buf, &again));
+	CHECK(again == usec);
+}
+
+static void
+check_timestamp(const AthenaTimestamp *ts)
+{
+	if (!ts->present)
+		CHECK(ts->unix_usec == 0);
+	else
+		check_round_trip(ts->unix_usec);
+}
+
+static void
+check_epoch_text(const char *text)
+{
+	int64_t		usec = 0;
+	char	   *end;
+	long double ref;
+
+	if (!athena_parse_epoch_usec(text, &usec))
+		return;
+
+	/*
+	 * Whatever we accept, strtold reads completely too.  Its long double has
+	 * a 64-bit mantissa: strtold and the scaling each round by at most 2^-64
+	 * relative, so the exact result must lie within half a microsecond (our
+	 * rounding) plus that much of the reference.  Tight enough to catch a
+	 * wrong rounding of anything but exact ties, which the unit tests pin.
+	 */
+	ref = strtold(text, &end);
+	CHECK(*end == '\0');
+	CHECK(isfinite(ref));
+	ref *= 1000000.0L;
+	CHECK(fabsl(ref - (long double) usec) <= 0.5L + fabsl(ref) * 0x1p-61L);
+	check_round_trip(usec);
+}
+
+/* the request body built from an id must carry that same id back */
+static void
+check_body(const char *id)
+{
+	size_t		len;
+	char	   *body = athena_get_session_status_body(id, &len);
+	json_object *obj;
+	json_object *v;
+
+	if (body == NULL)
+	{
+		CHECK(!valid_utf8(id, strlen(id)));
+		return;
+	}
+	CHECK(len == strlen(body));
+	obj = json_tokener_parse(body);
+	CHECK(obj != NULL);
+	CHECK(json_object_object_get_ex(obj, "SessionId", &v));
+	CHECK(strcmp(json_object_get_string(v), id) == 0);
+	json_object_put(obj);
+	free(body);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t		sel;
+	const char *rest;
+	size_t		rest_len;
+	char	   *header = NULL;
+	char	   *reqid = NULL;
+	char	   *text;
+	AthenaSession s;
+	AthenaError e;
+	char		errbuf[96];
+
+	if (size < 1)
+		return 0;
+	sel = data[0];
+	rest = (const char *) data + 1;
+	rest_len = size - 1;
+
+	/* optional header lines, NUL-terminated copies as curl would give them */
+	if (sel & 0x10)
+	{
+		const char *nl = memchr(rest, '\n', rest_len);
+		size_t		n = nl ? (size_t) (nl - rest) : rest_len;
+
+		header = strndup(rest, n);
+		rest += nl ? n + 1 : n;
+		rest_len -= nl ? n + 1 : n;
+	}
+	if (sel & 0x20)
+	{
+		const char *nl = memchr(rest, '\n', rest_len);
+		size_t		n = nl ? (size_t) (nl - rest) : rest_len;
+
+		reqid = strndup(rest, n);
+		rest += nl ? n + 1 : n;
+		rest_len -= nl ? n + 1 : n;
+	}
+
+	/* GetSessionStatus */
+	memset(errbuf, 'x', sizeof(errbuf));
+	if (athena_parse_session_status(rest, rest_len, &s, errbuf, sizeof(errbuf)))
+	{
+		check_string(s.session_id, rest_len);
+		check_string(s.state, rest_len);
+		check_string(s.state_change_reason, rest_len);
+		check_timestamp(&s.start_date_time);
+		check_timestamp(&s.last_modified_date_time);
+		check_timestamp(&s.end_date_time);
+		check_timestamp(&s.idle_since_date_time);
+		athena_session_free(&s);
+	}
+	else
+	{
+		CHECK(memchr(errbuf, '\0', sizeof(errbuf)) != NULL);
+		CHECK(errbuf[0] != '\0');
+		CHECK(s.session_id == NULL && s.state == NULL &&
+			  s.state_change_reason == NULL);
+		CHECK(!s.start_date_time.present && !s.end_date_time.present);
+	}
+
+	/* error decoding */
+	athena_decode_error(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
+	CHECK(e.http_status == statuses[sel & 0x0F]);
+	CHECK(e.type != NULL && e.type[0] != '\0');
+	CHECK(e.message != NULL);
+	check_string(e.type, 128);
+	check_string(e.message, 512);
+	check_string(e.request_id, 128);
+	CHECK((reqid == NULL) == (e.request_id == NULL));
+	(void) athena_error_is_not_found(&e);
+	athena_error_free(&e);
+
+	/* the same bytes as number text and as a session id */
+	text = strndup(rest, rest_len);
+	if (text != NULL)
+	{
+		check_epoch_text(text);
+		check_body(text);
+		free(text);
+	}
+
+	free(header);
+	free(reqid);
+	return 0;
+}
