@@ -1041,6 +1041,15 @@ def main(argv=None):
         print()
         return 0
 
+    # Handlers first: whoever reads the port file may signal us at once.
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
     state = State(a.latency_ms, a.region, a.max_skew_s, a.log)
     srv = Server(("127.0.0.1", a.port), Handler, bind_and_activate=False)
     srv.state = state
@@ -1050,13 +1059,6 @@ def main(argv=None):
     if a.port_file:
         write_port_file(a.port_file, port)
 
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     t = threading.Thread(target=srv.serve_forever, kwargs={
         "poll_interval": 0.2}, daemon=True)
     t.start()

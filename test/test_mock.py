@@ -648,6 +648,11 @@ class StandaloneTest(Base):
         finally:
             m.stop()
 
+    def test_immediate_sigterm_is_clean(self):
+        for _ in range(3):
+            m = Mock()
+            self.assertEqual(m.stop(), 0)
+
     def test_mockctl_wait_and_env(self):
         m = Mock()
         try:
