@@ -414,16 +414,11 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 				}
 				return ATHENA_FETCH_ROW;
 			}
-			{
-				char		msg[320];
-
-				snprintf(msg, sizeof(msg),
-						 "malformed GetSessionStatus response: %s",
-						 reason[0] ? reason : "unknown reason");
-				failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-				make_error(&failure->error, status, "MalformedResponse", msg,
-						   r->request_id);
-			}
+			/* the reason alone: the caller's message names the operation */
+			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+			make_error(&failure->error, status, "MalformedResponse",
+					   reason[0] ? reason : "unparsable response",
+					   r->request_id);
 		}
 		else if (r->outcome == HTTP_RESPONSE && status >= 400)
 		{
@@ -460,8 +455,8 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 		else if (r->outcome == HTTP_BODY_TOO_LARGE)
 		{
 			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-			make_error(&failure->error, 0, "ResponseTooLarge", r->error_text,
-					   NULL);
+			make_error(&failure->error, status, "ResponseTooLarge",
+					   r->error_text, r->request_id);
 		}
 		else
 		{

@@ -387,8 +387,13 @@ finish_result(Slot *slot)
 	}
 
 	r->http_status = 0;
-	if (slot->too_large)
+	if (slot->too_large || slot->code == CURLE_FILESIZE_EXCEEDED)
 	{
+		long		status = 0;
+
+		/* the headers did arrive: keep the status for the report */
+		curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->http_status = status;
 		r->outcome = HTTP_BODY_TOO_LARGE;
 		snprintf(r->error_text, sizeof(r->error_text),
 				 "response body exceeds %zu bytes",
@@ -450,6 +455,8 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 		SET(CURLOPT_CAINFO, batch->ca_file);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	SET(CURLOPT_TIMEOUT_MS, o->request_timeout_ms);
+	/* a Content-Length past the cap fails before any body is read */
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_body_bytes);
 	SET(CURLOPT_TCP_NODELAY, 1L);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_TCP_KEEPIDLE, 60L);

@@ -66,7 +66,8 @@ typedef struct HttpResult
 	int			attempts;		/* attempts made for this item so far */
 	HttpOutcome outcome;
 	char		error_text[256];	/* curl's message unless HTTP_RESPONSE */
-	long		http_status;	/* 0 unless HTTP_RESPONSE */
+	long		http_status;	/* 0 unless HTTP_RESPONSE or
+								 * HTTP_BODY_TOO_LARGE */
 	char	   *body;			/* malloc'd, NUL-terminated; may be "" */
 	size_t		body_len;
 	char	   *request_id;		/* x-amzn-RequestId header, or NULL */
