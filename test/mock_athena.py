@@ -112,6 +112,8 @@ Control endpoints (unsigned, same port; never counted as API requests)
 ---------------------------------------------------------------------
   GET  /_mock/stats     counters and the last API request (JSON)
   POST /_mock/reset     zero counters, clear faults, latency = CLI value
+                        (in_flight is a gauge and is kept; peak_in_flight
+                        restarts from it)
   POST /_mock/latency   {"ms": 20}
   POST /_mock/fault     {"kind": K, "count": N, "retry_after": S, "ms": N,
                          "location": URL, "append": false}
@@ -558,6 +560,9 @@ class State:
         self.log = open(log_path, "a", buffering=1) if log_path else None
         self.log_lock = threading.Lock()
         self.stopping = threading.Event()
+        # a gauge, not a counter: reset() must not zero it while requests
+        # of an earlier test (a slow or hanging one) are still being served
+        self.in_flight = 0
         self.reset()
 
     def reset(self):
@@ -567,8 +572,7 @@ class State:
             self.requests_by_op = {}
             self.connections = 0
             self.tcp_accepts = 0
-            self.in_flight = 0
-            self.peak_in_flight = 0
+            self.peak_in_flight = self.in_flight
             self.signature_failures = 0
             self.auth_failures_by_type = {}
             self.faults_injected = 0

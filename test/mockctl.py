@@ -23,6 +23,10 @@ Commands (output is terse and exact; SQL tests print it):
                            header_names print one lower-case name per line,
                            sorted
     wait                   wait (up to 10 s) until the mock answers; no output
+    idle                   wait (up to 5 s) until no API request is in
+                           flight, then print how many still are (0 unless
+                           a client kept a request open); the mock notices a
+                           client that went away within 200 ms
 
 Exit status 0 on success, 1 on failure (message on stderr).
 """
@@ -165,6 +169,14 @@ def run(port, cmd, rest, opts):
     elif cmd == "sigfail":
         out.write("%d\n" %
                   call(port, "GET", "/_mock/stats")["signature_failures"])
+    elif cmd == "idle":
+        deadline = time.monotonic() + 5
+        while True:
+            n = call(port, "GET", "/_mock/stats")["in_flight"]
+            if n == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        out.write("%d\n" % n)
     elif cmd == "latency":
         if len(rest) != 1:
             die("usage: latency MS")
