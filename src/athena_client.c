@@ -403,6 +403,19 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 				/* without it the row could not match its own qual */
 				if (session->session_id == NULL)
 					session->session_id = strdup(scan->ids[r->item]);
+				else if (strcmp(session->session_id, scan->ids[r->item]) != 0)
+				{
+					/*
+					 * An answer about another session than the one asked
+					 * for is not a row of this condition.  Checking it here,
+					 * against the one id it was asked for, is what lets the
+					 * executor skip rechecking session_id = ANY(ids), which
+					 * costs a pass over every id for every row.
+					 */
+					athena_session_free(session);
+					http_result_free(r);
+					continue;
+				}
 				http_result_free(r);
 				if (session->session_id == NULL)
 				{

@@ -69,7 +69,9 @@ extern AthenaStatusScan *athena_status_scan_begin(HttpClient *client,
 
 /*
  * Next session, in completion order.  Ids that do not exist
- * (ResourceNotFoundException) are skipped.  On ATHENA_FETCH_ROW the caller
+ * (ResourceNotFoundException) are skipped, and so is an answer whose
+ * SessionId is not, byte for byte, the id it was asked for: every row
+ * returned has one of the ids given.  On ATHENA_FETCH_ROW the caller
  * owns *session (athena_session_free); on ATHENA_FETCH_FAILED it owns
  * failure->error (athena_error_free) and should stop.
  */

@@ -229,6 +229,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	AthenaRelInfo *info = (AthenaRelInfo *) baserel->fdw_private;
 	AthenaIdQual qual;
 	RestrictInfo *id_rinfo;
+	List	   *recheck_clauses;
 
 	if (best_path->fdw_private == NIL)
 		ereport(ERROR,
@@ -243,17 +244,26 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		elog(ERROR, "athena_fdw: session_id condition no longer matches");
 
 	/*
-	 * Every condition, the pushed one included, is checked again locally,
-	 * so the rows are exactly what the SQL says whatever Athena returns.
-	 * The id expression goes into fdw_exprs so that the planner turns outer
+	 * Every condition, the pushed one included, is checked again, so the
+	 * rows are exactly what the SQL says whatever Athena returns.  A pushed
+	 * session_id = ANY(ids) is checked by the scan instead of the executor:
+	 * every row carries the very id it was asked for (athena_client.c), a
+	 * constant-time check, where the executor would compare each row with
+	 * every id of the array, O(n^2) for ARRAY(SELECT ...) of thousands of
+	 * ids.  It stays in fdw_recheck_quals for EvalPlanQual.  The id
+	 * expression goes into fdw_exprs so that the planner turns outer
 	 * references into executor parameters.
 	 */
-	scan_clauses = extract_actual_clauses(scan_clauses, false);
+	recheck_clauses = qual.is_array ? list_make1(id_rinfo->clause) : NIL;
+	scan_clauses = extract_actual_clauses(qual.is_array
+										  ? list_delete_ptr(list_copy(scan_clauses), id_rinfo)
+										  : scan_clauses,
+										  false);
 
 	return make_foreignscan(tlist, scan_clauses, baserel->relid,
 							list_make1(qual.ids),
 							list_make1(makeInteger(qual.is_array)),
-							NIL, NIL, outer_plan);
+							NIL, recheck_clauses, outer_plan);
 }
 
 /* ---------- execution ---------- */
