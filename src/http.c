@@ -5,7 +5,14 @@
  * One CURLM per client, shared by every batch of that client.  The multi
  * handle owns the connection cache, so connections stay alive across
  * batches (and SQL queries) without relying on CURLSH connection sharing;
- * a CURLSH adds the DNS and TLS session caches.  When two batches are active
+ * a CURLSH adds the DNS and TLS session caches.
+ *
+ * The multi handle is driven through curl_multi_socket_action() with an
+ * epoll set of the sockets curl asks us to watch: a wake-up costs work for
+ * the sockets that are ready only.  curl_multi_perform() instead visits
+ * every transfer and polls each one's socket, and curl_multi_poll()
+ * rebuilds its pollfd array on each wait: at 16 requests in flight and
+ * 0 ms latency that was over a third of the CPU spent per request.  When two batches are active
  * at once (a self-join), whichever of them is waiting drives all transfers:
  * a finished transfer is removed from the multi handle at once and queued on
  * the batch that owns it, which turns it into a result the next time it is
@@ -30,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +50,7 @@
 #define INITIAL_BODY_CAP	1024	/* a GetSessionStatus answer fits */
 #define MAX_HEADER_VALUE	1024	/* longer captured header values are cut */
 #define MAX_IDLE_HANDLES	256 /* idle easy handles kept per client */
+#define MAX_EVENTS			64	/* epoll events taken per wait */
 
 typedef enum SlotState
 {
@@ -78,6 +87,7 @@ struct HttpClient
 {
 	CURLM	   *multi;
 	CURLSH	   *share;
+	int			epfd;			/* the sockets curl wants watched */
 	CURL	  **idle;			/* easy handles not in use */
 	int			nidle;
 	int			idle_cap;
@@ -171,6 +181,47 @@ random_seed(void)
 	return seed ? seed : 1;
 }
 
+/*
+ * curl's CURLMOPT_SOCKETFUNCTION: keeps the epoll set equal to the sockets
+ * curl wants watched.  socketp is non-NULL once the socket is in the set
+ * (curl_multi_assign).  Returning -1 fails the transfer using the socket.
+ */
+static int
+socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	HttpClient *client = userp;
+	struct epoll_event ev;
+	int			op;
+
+	(void) easy;
+	if (what == CURL_POLL_REMOVE)
+	{
+		if (socketp != NULL)
+		{
+			/* fails harmlessly if curl already closed the socket */
+			epoll_ctl(client->epfd, EPOLL_CTL_DEL, s, NULL);
+			curl_multi_assign(client->multi, s, NULL);
+		}
+		return 0;
+	}
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
+		((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
+	ev.data.fd = s;
+	op = socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(client->epfd, op, s, &ev) != 0)
+	{
+		/* a closed and reopened descriptor can be in either state */
+		op = (op == EPOLL_CTL_ADD) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (epoll_ctl(client->epfd, op, s, &ev) != 0)
+			return -1;
+	}
+	if (socketp == NULL)
+		curl_multi_assign(client->multi, s, client);
+	return 0;
+}
+
 HttpClient *
 http_client_create(void)
 {
@@ -187,9 +238,15 @@ http_client_create(void)
 	client = calloc(1, sizeof(HttpClient));
 	if (client == NULL)
 		return NULL;
+	client->epfd = epoll_create1(EPOLL_CLOEXEC);
 	client->multi = curl_multi_init();
 	client->share = curl_share_init();
-	if (client->multi == NULL || client->share == NULL)
+	if (client->epfd < 0 || client->multi == NULL || client->share == NULL)
+		goto fail;
+	if (curl_multi_setopt(client->multi, CURLMOPT_SOCKETFUNCTION,
+						  socket_cb) != CURLM_OK ||
+		curl_multi_setopt(client->multi, CURLMOPT_SOCKETDATA,
+						  client) != CURLM_OK)
 		goto fail;
 	if (curl_share_setopt(client->share, CURLSHOPT_SHARE,
 						  CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
@@ -204,6 +261,8 @@ fail:
 		curl_multi_cleanup(client->multi);
 	if (client->share)
 		curl_share_cleanup(client->share);
+	if (client->epfd >= 0)
+		close(client->epfd);
 	free(client);
 	return NULL;
 }
@@ -221,6 +280,8 @@ http_client_destroy(HttpClient *client)
 	free(client->idle);
 	curl_multi_cleanup(client->multi);
 	curl_share_cleanup(client->share);
+	/* last: closing cached connections above still reports their sockets */
+	close(client->epfd);
 	free(client);
 }
 
@@ -608,17 +669,15 @@ retry_pop(HttpBatch *batch)
 /* ---- driving ---- */
 
 /*
- * Runs curl and moves every finished transfer, of whichever batch, from the
- * multi handle to its batch's done queue.  No caller code runs here.
+ * Moves every finished transfer, of whichever batch, from the multi handle
+ * to its batch's done queue.  No caller code runs here.
  */
 static void
 client_collect(HttpClient *client)
 {
 	CURLMsg    *msg;
-	int			running;
 	int			left;
 
-	curl_multi_perform(client->multi, &running);
 	while ((msg = curl_multi_info_read(client->multi, &left)) != NULL)
 	{
 		char	   *priv = NULL;
@@ -645,6 +704,51 @@ client_collect(HttpClient *client)
 			b->done_head = slot;
 		b->done_tail = slot;
 	}
+}
+
+/* Runs curl's due timers: new transfers start, timeouts fire. */
+static void
+client_run_timers(HttpClient *client)
+{
+	long		curl_timeout = -1;
+	int			running;
+
+	curl_multi_timeout(client->multi, &curl_timeout);
+	if (curl_timeout == 0)
+		curl_multi_socket_action(client->multi, CURL_SOCKET_TIMEOUT, 0,
+								 &running);
+	client_collect(client);
+}
+
+/*
+ * Waits up to timeout_ms for a socket curl watches, hands each ready one
+ * to curl, then runs curl's due timers.  No caller code runs here.
+ */
+static void
+client_wait(HttpClient *client, long timeout_ms)
+{
+	struct epoll_event events[MAX_EVENTS];
+	int			n;
+	int			i;
+	int			running;
+
+	n = epoll_wait(client->epfd, events, MAX_EVENTS, (int) timeout_ms);
+	for (i = 0; i < n; i++)
+	{
+		int			mask = 0;
+
+		if (events[i].events & EPOLLIN)
+			mask |= CURL_CSELECT_IN;
+		if (events[i].events & EPOLLOUT)
+			mask |= CURL_CSELECT_OUT;
+		if (events[i].events & (EPOLLERR | EPOLLHUP))
+			mask |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(client->multi, events[i].data.fd, mask,
+								 &running);
+	}
+	if (n < 0 && errno != EINTR && timeout_ms > 0)
+		usleep(timeout_ms * 1000);	/* don't spin if waiting fails */
+	client_run_timers(client);
 }
 
 /*
@@ -815,7 +919,6 @@ http_batch_next(HttpBatch *batch)
 	for (;;)
 	{
 		long		timeout;
-		int			numfds;
 
 		if (batch->check_interrupts)
 			batch->check_interrupts(batch->arg);	/* may longjmp */
@@ -825,7 +928,7 @@ http_batch_next(HttpBatch *batch)
 			process_done(batch);
 			/* start replacements before waiting, so no slot sits idle */
 			if (fill_slots(batch))
-				client_collect(client);
+				client_run_timers(client);	/* sends them now */
 		}
 
 		if (batch->nready > 0)
@@ -862,11 +965,7 @@ http_batch_next(HttpBatch *batch)
 			if (curl_timeout >= 0 && curl_timeout < timeout)
 				timeout = curl_timeout;
 		}
-		if (timeout > 0 &&
-			curl_multi_poll(client->multi, NULL, 0, (int) timeout,
-							&numfds) != CURLM_OK)
-			usleep(timeout * 1000);	/* don't spin if polling fails */
-		client_collect(client);
+		client_wait(client, timeout);
 	}
 }
 
