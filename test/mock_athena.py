@@ -133,13 +133,17 @@ Control endpoints (unsigned, same port; never counted as API requests)
         oversized 200, valid JSON of exactly 2 MiB
         redirect  302 Location: location (default http://127.0.0.1:1/)
         slow      sleep ms (default 1000) then answer normally
+        stream    200 with Transfer-Encoding: chunked (no Content-Length):
+                  8 MiB of valid JSON in 64 KiB chunks, ms (default 2)
+                  apart, until done or the client goes away; stats key
+                  stream_bytes_sent says how much of the body was sent
 Faults apply to API requests that passed the signature check, and those
 requests are counted like any other.
 
 Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
 peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
-faults_pending, latency_ms, region, last_request (method, path,
-header_names, signed_headers, user_agent, target, body).
+faults_pending, stream_bytes_sent, latency_ms, region, last_request
+(method, path, header_names, signed_headers, user_agent, target, body).
   connections counts TCP connections whose first request is an API request
   (the control tools' own connections are excluded); tcp_accepts counts all.
 """
@@ -328,7 +332,7 @@ FIXTURE_BYTES = {k: v.encode("utf-8") for k, v in FIXTURES.items()}
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
-               "slow")
+               "slow", "stream")
 
 REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden",
            404: "Not Found", 413: "Payload Too Large", 429: "Too Many Requests",
@@ -576,6 +580,7 @@ class State:
             self.signature_failures = 0
             self.auth_failures_by_type = {}
             self.faults_injected = 0
+            self.stream_bytes_sent = 0
             self.faults = []  # list of dicts with "remaining"
             self.last_request = None
 
@@ -606,6 +611,7 @@ class State:
                 "signature_failures": self.signature_failures,
                 "auth_failures_by_type": dict(self.auth_failures_by_type),
                 "faults_injected": self.faults_injected,
+                "stream_bytes_sent": self.stream_bytes_sent,
                 "faults_pending": [
                     {k: v for k, v in f.items()} for f in self.faults],
                 "latency_ms": self.latency_ms,
@@ -923,6 +929,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "redirect":
             return self.respond(302, b"", extra=(
                 ("Location", f.get("location", REDIRECT_LOCATION)),))
+        if kind == "stream":
+            return self.stream_body(body, f.get("ms", 2))
         if kind == "slow":
             time.sleep(f.get("ms", 1000) / 1000.0)
             return None
@@ -959,6 +967,41 @@ class Handler(BaseHTTPRequestHandler):
                     break
             raise _Close()
         raise AssertionError(kind)
+
+    def stream_body(self, body, pause_ms):
+        """An 8 MiB chunked answer, sent slowly enough that what the client
+        read before it went away is about what was sent."""
+        st = self.server.state
+        self.close_connection = True
+        sid = _session_id(body) or "stream"
+        chunk = 64 * 1024
+        head = ('{"SessionId":%s,"Status":{"State":"IDLE","StateChangeReason":"'
+                % json.dumps(sid)).encode()
+        tail = b'"}}'
+        total = 8 * 1024 * 1024
+        pad = total - len(head) - len(tail)
+        self.wfile.write(("HTTP/1.1 200 OK\r\nx-amzn-RequestId: %s\r\n"
+                          "Content-Type: %s\r\nTransfer-Encoding: chunked\r\n"
+                          "Connection: close\r\n\r\n"
+                          % (uuid.uuid4(), JSON_CT)).encode("latin-1"))
+        sent = 0
+        with st.lock:
+            st.stream_bytes_sent = 0
+        try:
+            pieces = [head] + [b"x" * chunk] * (pad // chunk) + \
+                [b"x" * (pad % chunk), tail]
+            for p in pieces:
+                if not p:
+                    continue
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(p), p))
+                sent += len(p)
+                with st.lock:
+                    st.stream_bytes_sent = sent
+                time.sleep(pause_ms / 1000.0)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+        raise _Close()
 
     def api_response(self, op, body):
         if op != "GetSessionStatus":

@@ -830,6 +830,23 @@ test_bad_responses(HttpClient *client)
 	   "2 MiB body aborted, not retried: %s: %s", o.type, o.message);
 	free(o.text);
 
+	/*
+	 * Without a Content-Length the cap is enforced while reading: the mock
+	 * streams 8 MiB slowly, and must have been cut off well before the end.
+	 */
+	mock_reset();
+	mock_fault("stream", 1, -1);
+	o = run_scan(client, &c, ids, 1);
+	diag("chunked 8 MiB answer: the mock sent %ld bytes before the client went away",
+		 mock_stat("stream_bytes_sent"));
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE &&
+	   o.attempts == 1 && mock_stat("requests") == 1 &&
+	   o.failure.error.http_status == 200 &&
+	   strstr(o.message, "1048576") != NULL &&
+	   mock_stat("stream_bytes_sent") < 8 * 1024 * 1024,
+	   "chunked body aborted once past 1 MiB, not retried: %s", o.message);
+	free(o.text);
+
 	mock_reset();
 	o = run_scan(client, &c, big, 1);
 	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_BAD_RESPONSE && o.attempts == 1,
