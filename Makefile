@@ -24,3 +24,9 @@ SHLIB_LINK = -lcurl -ljson-c -lcrypto
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# The pg_regress suite with the server under valgrind (memcheck); fails on
+# any valgrind error with a frame in athena_fdw.so.  Slow: minutes.
+valgrind-check: install
+	test/valgrind.sh
+.PHONY: valgrind-check
