@@ -60,12 +60,22 @@ typedef enum SlotState
 	SLOT_DONE					/* finished, removed from the multi, queued */
 } SlotState;
 
+/*
+ * A slot keeps its easy handle for the whole batch, with the batch's
+ * constant options set once; a request only sets its URL, headers and body.
+ * The header list and the body live in the slot's own memory, so a request
+ * allocates nothing for them (curl neither copies nor frees either).
+ */
 typedef struct Slot
 {
 	HttpBatch  *batch;
 	SlotState	state;
-	CURL	   *easy;
-	struct curl_slist *headers;
+	CURL	   *easy;			/* from the client's idle handles */
+	bool		configured;		/* easy has the batch's constant options */
+	struct curl_slist *hnodes;	/* header list; not for curl_slist_free_all */
+	int			hnodes_cap;
+	char	   *buf;			/* header lines, then the body */
+	size_t		buf_cap;
 	HttpResult *result;			/* being filled by the callbacks */
 	size_t		body_cap;
 	bool		too_large;
@@ -470,15 +480,13 @@ finish_result(Slot *slot)
 
 /* ---- slots ---- */
 
-/* Returns a slot's resources; it must not be in the multi handle. */
+/*
+ * Frees a finished request's result; the slot keeps its easy handle and
+ * buffers for the next request.  It must not be in the multi handle.
+ */
 static void
 slot_clear(HttpBatch *batch, Slot *slot)
 {
-	if (slot->easy != NULL)
-		release_easy(batch->client, slot->easy);
-	slot->easy = NULL;
-	curl_slist_free_all(slot->headers);
-	slot->headers = NULL;
 	http_result_free(slot->result);
 	slot->result = NULL;
 	slot->state = SLOT_FREE;
@@ -486,24 +494,16 @@ slot_clear(HttpBatch *batch, Slot *slot)
 	batch->free_slots[batch->nfree++] = (int) (slot - batch->slots);
 }
 
+#define SET(opt, val) (ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK)
+
+/* Options that stay the same for every request of the batch. */
 static bool
-setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
+setup_easy_constant(HttpBatch *batch, Slot *slot)
 {
 	CURL	   *e = slot->easy;
 	const HttpOptions *o = &batch->options;
-	int			i;
 	bool		ok = true;
 
-	for (i = 0; i < req->nheaders; i++)
-	{
-		struct curl_slist *h = curl_slist_append(slot->headers, req->headers[i]);
-
-		if (h == NULL)
-			return false;
-		slot->headers = h;
-	}
-
-#define SET(opt, val) (ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK)
 	SET(CURLOPT_PRIVATE, slot);
 	SET(CURLOPT_SHARE, batch->client->share);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -529,14 +529,69 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 	SET(CURLOPT_WRITEDATA, slot);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
 	SET(CURLOPT_HEADERDATA, slot);
-	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_HTTPHEADER, slot->headers);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
-	/* copies the body, so the caller may reuse its buffer */
-	SET(CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
-#undef SET
 	return ok;
 }
+
+/* Copies the request into the slot and points the easy handle at it. */
+static bool
+setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
+{
+	CURL	   *e = slot->easy;
+	size_t		need = req->body_len + 1;
+	size_t		off = 0;
+	int			i;
+	bool		ok = true;
+
+	if (!slot->configured)
+	{
+		if (!setup_easy_constant(batch, slot))
+			return false;
+		slot->configured = true;
+	}
+
+	for (i = 0; i < req->nheaders; i++)
+		need += strlen(req->headers[i]) + 1;
+	if (need > slot->buf_cap)
+	{
+		char	   *p = realloc(slot->buf, need);
+
+		if (p == NULL)
+			return false;
+		slot->buf = p;
+		slot->buf_cap = need;
+	}
+	if (req->nheaders > slot->hnodes_cap)
+	{
+		struct curl_slist *p = realloc(slot->hnodes,
+									   req->nheaders * sizeof(struct curl_slist));
+
+		if (p == NULL)
+			return false;
+		slot->hnodes = p;
+		slot->hnodes_cap = req->nheaders;
+	}
+
+	for (i = 0; i < req->nheaders; i++)
+	{
+		size_t		len = strlen(req->headers[i]) + 1;
+
+		memcpy(slot->buf + off, req->headers[i], len);
+		slot->hnodes[i].data = slot->buf + off;
+		slot->hnodes[i].next = (i + 1 < req->nheaders) ? &slot->hnodes[i + 1] : NULL;
+		off += len;
+	}
+	if (req->body_len > 0)
+		memcpy(slot->buf + off, req->body, req->body_len);
+	slot->buf[off + req->body_len] = '\0';
+
+	SET(CURLOPT_URL, req->url);
+	SET(CURLOPT_HTTPHEADER, req->nheaders > 0 ? slot->hnodes : NULL);
+	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+	SET(CURLOPT_POSTFIELDS, slot->buf + off);
+	return ok;
+}
+
+#undef SET
 
 /*
  * Starts attempt `attempt` of `item` in a free slot.  Returns false when
@@ -559,15 +614,16 @@ start_item(HttpBatch *batch, int item, int attempt)
 	if (slot->result == NULL)
 		return false;
 	slot->result->body = malloc(INITIAL_BODY_CAP);
-	slot->easy = acquire_easy(client);
+	if (slot->easy == NULL)
+	{
+		slot->easy = acquire_easy(client);
+		slot->configured = false;
+	}
 	if (slot->result->body == NULL || slot->easy == NULL)
 	{
 		free(slot->result->body);
 		free(slot->result);
 		slot->result = NULL;
-		if (slot->easy)
-			release_easy(client, slot->easy);
-		slot->easy = NULL;
 		return false;
 	}
 	slot->result->body[0] = '\0';
@@ -996,6 +1052,11 @@ http_batch_end(HttpBatch *batch)
 			curl_multi_remove_handle(client->multi, slot->easy);
 		if (slot->state != SLOT_FREE)
 			slot_clear(batch, slot);
+		/* back to the client: the next batch resets it */
+		release_easy(client, slot->easy);
+		slot->easy = NULL;
+		free(slot->hnodes);
+		free(slot->buf);
 	}
 	for (i = 0; i < batch->nready; i++)
 		http_result_free(batch->ready[(batch->ready_head + i) % batch->nslots]);
