@@ -4,7 +4,7 @@
  *		HTTP engine, answers parsed into sessions or classified failures.
  *
  * Pure C, no PostgreSQL headers.  Each attempt is signed afresh (its own
- * X-Amz-Date), with the derived signing key cached for the scan.
+ * X-Amz-Date), with the derived signing key cached for the process.
  */
 #include "athena_client.h"
 
@@ -20,6 +20,14 @@
 
 #define ATHENA_TARGET_STATUS ATHENA_TARGET_PREFIX "GetSessionStatus"
 #define MAX_HEADERS 10
+
+/*
+ * The derived signing key, for every scan of the process: a parameterized
+ * rescan (one per outer row of a nested loop) and the next query sign with
+ * the key derived first, until the date, region or secret changes (the
+ * cache compares the secret's SHA-256).  The process has no threads.
+ */
+static SigV4KeyCache signing_key_cache;
 
 struct AthenaStatusScan
 {
@@ -45,7 +53,6 @@ struct AthenaStatusScan
 	char	   *host_line;
 	char	   *token_line;
 
-	SigV4KeyCache key_cache;
 
 	/* per-attempt buffers, kept until the next attempt is prepared */
 	char	   *body;
@@ -236,7 +243,7 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	params.service = "athena";
 	params.amz_date = amz_date;
 
-	auth = sigv4_authorization(&sreq, &params, &scan->key_cache, NULL, NULL);
+	auth = sigv4_authorization(&sreq, &params, &signing_key_cache, NULL, NULL);
 	if (auth == NULL)
 		return;
 	scan->auth_line = concat("Authorization: ", auth);
@@ -509,6 +516,5 @@ athena_status_scan_end(AthenaStatusScan *scan)
 	free_secret(scan->token_line);
 	free(scan->user_agent);
 	free(scan->ca_file);
-	explicit_bzero(&scan->key_cache, sizeof(scan->key_cache));
 	free(scan);
 }
