@@ -4,51 +4,13 @@
  *		parsing, exact timestamps and error decoding.  Prints TAP.
  */
 #include "athena_api.h"
+#include "tap.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int	ntests = 0;
-static int	nfailed = 0;
-
-static bool
-ok(bool cond, const char *fmt,...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return cond;
-}
-
-static void
-diag(const char *fmt,...)
-	__attribute__((format(printf, 1, 2)));
-
-static void
-diag(const char *fmt,...)
-{
-	va_list		ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static bool
 streq(const char *a, const char *b)
@@ -594,8 +556,5 @@ main(void)
 	test_malformed();
 	test_errors();
 
-	printf("1..%d\n", ntests);
-	if (nfailed > 0)
-		printf("# %d of %d tests failed\n", nfailed, ntests);
-	return nfailed > 0 ? 1 : 0;
+	return tap_finish();
 }

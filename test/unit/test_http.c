@@ -24,6 +24,7 @@
 
 #include "athena_client.h"
 #include "http.h"
+#include "tap.h"
 
 #define STATIC_AKID "AKIDMOCKSTATIC"
 #define STATIC_SECRET "mock/static/SECRET+key0123456789abcdefEXAMPLE"
@@ -31,41 +32,9 @@
 #define TEMP_SECRET "mock/temp/SECRET+key0123456789abcdefEXAMPLE"
 #define TEMP_TOKEN "mock-session-token/EXAMPLE+0123456789=="
 
-static int	ntests = 0;
-static int	nfailed = 0;
 static int	mock_port;
 static pid_t mock_pid = 0;
 static char endpoint[64];
-
-static void
-ok(int cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-/* A TAP diagnostic: reported, never judged. */
-static void
-diag(const char *fmt,...)
-{
-	va_list		ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static double
 now_ms(void)
@@ -1122,6 +1091,5 @@ main(void)
 	stop_mock();
 	free_gen_ids();
 	curl_global_cleanup();
-	printf("1..%d\n", ntests);
-	return nfailed ? 1 : 0;
+	return tap_finish();
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "sigv4.h"
+#include "tap.h"
 
 #define SUITE_AKID		"AKIDEXAMPLE"
 #define SUITE_SECRET	"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -36,34 +37,7 @@
 #define SIGV4_SUITE_DIR NULL
 #endif
 
-static int	ntests = 0;
-static int	nfailed = 0;
-
 /* ---------------------------------------------------------------- TAP */
-
-static bool
-ok(bool cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return cond;
-}
-
-static void
-skip(const char *what, const char *why)
-{
-	ntests++;
-	printf("ok %d - %s # SKIP %s\n", ntests, what, why);
-}
 
 /* Prints a multi-line string as TAP diagnostics, one "# " line per line. */
 static void
@@ -985,8 +959,5 @@ main(int argc, char **argv)
 	test_encoding();
 	test_botocore_athena();
 
-	printf("1..%d\n", ntests);
-	if (nfailed > 0)
-		printf("# %d of %d tests failed\n", nfailed, ntests);
-	return nfailed > 0 ? 1 : 0;
+	return tap_finish();
 }
