@@ -10,22 +10,12 @@
 # MOCKCTL (set by test/run_all.sh).
 set -uo pipefail
 
+. "$(dirname "$0")/../lib/tap.sh"
+
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=0"
 DB=athena_check_cancel
 TMP=$(mktemp -d /tmp/athena_cancel.XXXXXX)
 BGPID=
-n=0
-failed=0
-
-ok() {							# ok cond-status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
 
 cleanup() {
 	if [ -n "$BGPID" ]; then
@@ -179,5 +169,4 @@ for phase in request backoff; do
 	done
 done
 
-echo "1..$n"
-exit $failed
+tap_finish

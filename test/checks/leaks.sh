@@ -11,22 +11,12 @@
 # MOCKCTL (set by test/run_all.sh).
 set -uo pipefail
 
+. "$(dirname "$0")/../lib/tap.sh"
+
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=0"
 DB=athena_check_leaks
 TMP=$(mktemp -d /tmp/athena_leaks.XXXXXX)
 LIMIT_KB=$((8 * 1024))
-n=0
-failed=0
-
-ok() {							# ok cond-status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
 
 cleanup() {
 	$MOCKCTL reset >/dev/null 2>&1
@@ -109,5 +99,4 @@ else
 	ok 1 "RSS growth over 1,000 failing queries under 8 MB (no measurement)"
 fi
 
-echo "1..$n"
-exit $failed
+tap_finish
