@@ -326,8 +326,10 @@ append_canonical_uri(char *out, const char *path, bool normalize)
 }
 
 static int
-query_pair_cmp(const QueryPair *a, const QueryPair *b)
+query_pair_cmp(const void *pa, const void *pb)
 {
+	const QueryPair *a = pa;
+	const QueryPair *b = pb;
 	size_t		n = a->keylen < b->keylen ? a->keylen : b->keylen;
 	int			c = memcmp(a->key, b->key, n);
 
@@ -342,12 +344,6 @@ query_pair_cmp(const QueryPair *a, const QueryPair *b)
 	if (a->valuelen != b->valuelen)
 		return a->valuelen < b->valuelen ? -1 : 1;
 	return 0;
-}
-
-static int
-query_pair_qsort_cmp(const void *a, const void *b)
-{
-	return query_pair_cmp(a, b);
 }
 
 /*
@@ -420,24 +416,7 @@ append_canonical_query(char *out, const char *query)
 		npairs++;
 	}
 
-	if (npairs > SIGV4_STACK_ITEMS)
-		qsort(pairs, npairs, sizeof(QueryPair), query_pair_qsort_cmp);
-	else
-	{
-		/* insertion sort: a handful of pairs, no call overhead */
-		for (i = 1; i < npairs; i++)
-		{
-			QueryPair	tmp = pairs[i];
-			size_t		j = i;
-
-			while (j > 0 && query_pair_cmp(&pairs[j - 1], &tmp) > 0)
-			{
-				pairs[j] = pairs[j - 1];
-				j--;
-			}
-			pairs[j] = tmp;
-		}
-	}
+	qsort(pairs, npairs, sizeof(QueryPair), query_pair_cmp);
 
 	for (i = 0; i < npairs; i++)
 	{
@@ -458,8 +437,10 @@ append_canonical_query(char *out, const char *query)
 
 /* Orders by lower-cased name, then arrival, so repeated names keep order. */
 static int
-header_ref_cmp(const HeaderRef *a, const HeaderRef *b)
+header_ref_cmp(const void *pa, const void *pb)
 {
+	const HeaderRef *a = pa;
+	const HeaderRef *b = pb;
 	size_t		n = a->namelen < b->namelen ? a->namelen : b->namelen;
 	size_t		i;
 
@@ -476,12 +457,6 @@ header_ref_cmp(const HeaderRef *a, const HeaderRef *b)
 	if (a->index != b->index)
 		return a->index < b->index ? -1 : 1;
 	return 0;
-}
-
-static int
-header_ref_qsort_cmp(const void *a, const void *b)
-{
-	return header_ref_cmp(a, b);
 }
 
 static bool
@@ -594,23 +569,7 @@ build_canonical_request(const SigV4Request *req, size_t *signed_off,
 	}
 	bound += 1 + 1 + SHA256_HEX_LEN + 1;
 
-	if (nrefs > SIGV4_STACK_ITEMS)
-		qsort(refs, nrefs, sizeof(HeaderRef), header_ref_qsort_cmp);
-	else
-	{
-		for (i = 1; i < nrefs; i++)
-		{
-			HeaderRef	tmp = refs[i];
-			size_t		j = i;
-
-			while (j > 0 && header_ref_cmp(&refs[j - 1], &tmp) > 0)
-			{
-				refs[j] = refs[j - 1];
-				j--;
-			}
-			refs[j] = tmp;
-		}
-	}
+	qsort(refs, nrefs, sizeof(HeaderRef), header_ref_cmp);
 
 	buf = malloc(bound);
 	if (buf == NULL)
