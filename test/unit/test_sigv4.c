@@ -60,27 +60,23 @@ diag_block(const char *label, const char *text)
 	}
 }
 
+/* ok() on string equality, showing both strings when they differ. */
 static bool
 ok_streq(const char *got, const char *expected, const char *fmt,...)
 {
 	va_list		ap;
+	char		description[512];
 	bool		cond = got != NULL && expected != NULL &&
 		strcmp(got, expected) == 0;
 
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", ntests);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(description, sizeof(description), fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	if (!cond)
+	if (!ok(cond, "%s", description))
 	{
 		diag_block("expected", expected);
 		diag_block("got", got);
 	}
-	fflush(stdout);
 	return cond;
 }
 
