@@ -1,8 +1,8 @@
 # athena_fdw: PostgreSQL foreign data wrapper for Amazon Athena Spark sessions.
 #
-#   make && make install          build and install against $(PG_CONFIG)
-#   make installcheck             regression tests (needs a running mock and
-#                                 cluster: use test/run_all.sh instead)
+#   make && make install    build and install against $(PG_CONFIG)
+#   test/run_all.sh         every test, in a throwaway cluster with the mock
+#   make valgrind-check     the regression suite with the server under valgrind
 
 EXTENSION = athena_fdw
 DATA = athena_fdw--1.0.sql
