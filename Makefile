@@ -26,7 +26,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # The pg_regress suite with the server under valgrind (memcheck); fails on
-# any valgrind error with a frame in athena_fdw.so.  Slow: minutes.
+# any valgrind error with a frame in athena_fdw.so, or a failing test.
+# Slow: minutes.
 valgrind-check: install
 	test/valgrind.sh
 .PHONY: valgrind-check

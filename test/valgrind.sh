@@ -77,11 +77,16 @@ echo "running the regress suite: $TESTS"
 "$PG_REGRESS" --host="$PGHOST" --port="$PGPORT" --user=postgres \
 	--inputdir=. --outputdir="$WORK/regress" --dbname=contrib_regression \
 	$TESTS 2>&1 | grep -E "^(test|ok|not ok| *[0-9]+ of| *All|=)" | sed 's/^/regress: /'
+regress_status=${PIPESTATUS[0]}
+if [ "$regress_status" -ne 0 ] && [ -s "$WORK/regress/regression.diffs" ]; then
+	cat "$WORK/regress/regression.diffs"
+fi
 stop_valgrind_cluster
 
 # Each error is a block of "==pid== " lines ending in an empty one; count
 # them, and print those with a frame in our library.
-$PYTHON - "$VG_LOGS" <<'EOF'
+valgrind_status=0
+$PYTHON - "$VG_LOGS" <<'EOF' || valgrind_status=1
 import glob, os, re, sys
 
 ours = []
@@ -120,3 +125,6 @@ for o in ours:
     print()
 sys.exit(1 if ours else 0)
 EOF
+# Both must hold: the suite passes under valgrind, and valgrind finds
+# nothing of ours.
+[ "$regress_status" -eq 0 ] && [ "$valgrind_status" -eq 0 ]
