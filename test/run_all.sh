@@ -85,7 +85,7 @@ fi
 # --- mock self-test (boto3 against the mock) ---
 if [ -n "${ONLY_REGRESS:-}" ]; then
 	:
-elif $PYTHON test/test_mock.py >"$WORK/test_mock.log" 2>&1; then
+elif $PYTHON test/mock/test_mock.py >"$WORK/test_mock.log" 2>&1; then
 	record pass "mock endpoint self-test"
 else
 	tail -30 "$WORK/test_mock.log"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of athena_fdw against boto3 and against the physical floor, on the
-# local Athena mock (test/mock_athena.py) with configurable latency.
+# local Athena mock (test/mock/mock_athena.py) with configurable latency.
 #
 #   test/bench/run.sh                 everything; prints a markdown table
 #   LATENCY_MS=20 ROUNDS=5 CPU_ROUNDS=10 test/bench/run.sh

@@ -16,7 +16,7 @@
  * allocated, and timestamps agree with an independent long double reading
  * and survive a round trip through their decimal text.
  */
-#include "athena_api.h"
+#include "aws_json.h"
 
 #include <inttypes.h>
 #include <math.h>

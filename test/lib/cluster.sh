@@ -19,7 +19,7 @@ free_port() {
 # start_mock [extra mock args...]
 start_mock() {
 	rm -f "$WORK/mock.port"
-	$PYTHON "$REPO/test/mock_athena.py" --port 0 --port-file "$WORK/mock.port" \
+	$PYTHON "$REPO/test/mock/mock_athena.py" --port 0 --port-file "$WORK/mock.port" \
 		"$@" >"$WORK/mock.log" 2>&1 &
 	MOCK_PID=$!
 	for _ in $(seq 1 100); do
@@ -32,7 +32,7 @@ start_mock() {
 		return 1
 	fi
 	MOCK_PORT=$(cat "$WORK/mock.port")
-	MOCKCTL="$PYTHON $REPO/test/mockctl.py --port $MOCK_PORT"
+	MOCKCTL="$PYTHON $REPO/test/mock/mockctl.py --port $MOCK_PORT"
 	export MOCK_PORT MOCKCTL
 }
 

@@ -4,7 +4,7 @@
  *		(athena_client.c) against the mock endpoint.
  *
  * Uses the mock on $MOCK_PORT when set; otherwise starts its own
- * (/usr/bin/python3 test/mock_athena.py --port 0) and stops it at the end.
+ * (/usr/bin/python3 test/mock/mock_athena.py --port 0) and stops it at the end.
  * The mock's counters (requests, connections, peak in flight) give exact
  * request and connection counts.
  */
@@ -218,8 +218,8 @@ start_mock(void)
 		return mock_port > 0;
 	}
 	if (script == NULL)
-		script = access("../mock_athena.py", R_OK) == 0 ?
-			"../mock_athena.py" : "test/mock_athena.py";
+		script = access("../mock/mock_athena.py", R_OK) == 0 ?
+			"../mock/mock_athena.py" : "test/mock/mock_athena.py";
 	fd = mkstemp(portfile);
 	if (fd < 0)
 		return 0;

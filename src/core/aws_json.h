@@ -1,5 +1,5 @@
 /*
- * athena_api.h
+ * aws_json.h
  *		Amazon Athena's JSON 1.1 operations: request bodies built with json-c,
  *		responses parsed into plain structs, AWS errors decoded.
  *
@@ -8,8 +8,8 @@
  * UTF-8 without embedded NUL bytes; the caller frees them with the matching
  * *_free function.
  */
-#ifndef ATHENA_API_H
-#define ATHENA_API_H
+#ifndef ATHENA_AWS_JSON_H
+#define ATHENA_AWS_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -101,4 +101,4 @@ extern void athena_error_free(AthenaError *err);
 /* True when the error type means "no such session" (ResourceNotFoundException). */
 extern bool athena_error_is_not_found(const AthenaError *err);
 
-#endif							/* ATHENA_API_H */
+#endif							/* ATHENA_AWS_JSON_H */

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Control the Athena mock (test/mock_athena.py) from tests and scripts.
+"""Control the Athena mock (test/mock/mock_athena.py) from tests and scripts.
 
     mockctl.py [--port P | --port-file F] COMMAND [ARGS]
 

@@ -14,7 +14,7 @@
  * epoch seconds with microseconds need 16 already, so going through binary
  * floating point would be off by a microsecond now and then.
  */
-#include "athena_api.h"
+#include "aws_json.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -1,9 +1,9 @@
 /*
- * test_athena_api.c
+ * test_aws_json.c
  *		Unit tests of the Athena JSON layer: request bodies, GetSessionStatus
  *		parsing, exact timestamps and error decoding.  Prints TAP.
  */
-#include "athena_api.h"
+#include "aws_json.h"
 #include "tap.h"
 
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Self-test of test/mock_athena.py and test/mockctl.py.
+"""Self-test of test/mock/mock_athena.py and test/mock/mockctl.py.
 
-    /usr/bin/python3 test/test_mock.py [-v]
+    /usr/bin/python3 test/mock/test_mock.py [-v]
 
 Starts the mock on a free port and drives it with boto3's real Athena
 client (so botocore validates the JSON shapes and signs the requests) and

@@ -9,7 +9,7 @@
 #ifndef ATHENA_CLIENT_H
 #define ATHENA_CLIENT_H
 
-#include "athena_api.h"
+#include "aws_json.h"
 #include "http.h"
 
 #define ATHENA_FDW_VERSION "1.0"

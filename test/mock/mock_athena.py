@@ -7,7 +7,7 @@ needs python3-botocore for signature verification).
 
 Usage
 -----
-    /usr/bin/python3 test/mock_athena.py [--port N] [--port-file PATH]
+    /usr/bin/python3 test/mock/mock_athena.py [--port N] [--port-file PATH]
         [--latency-ms N] [--region R] [--log PATH] [--max-skew-s S]
         [--dump-fixtures]
 

@@ -2,7 +2,7 @@
 # Runs the pg_regress suite against a throwaway cluster whose server runs
 # under valgrind's memcheck, and fails if valgrind reports an error with a
 # frame in athena_fdw.so (PostgreSQL's, libcurl's and OpenSSL's own noise is
-# reported but does not fail the run; test/valgrind.supp silences what is
+# reported but does not fail the run; test/valgrind/valgrind.supp silences what is
 # known).  Slow: the whole suite takes minutes.  Use "make valgrind-check",
 # which builds and installs the extension first.
 #
@@ -10,7 +10,7 @@
 # backend is many times slower, and a test may differ only by timing.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
 
 make_workdir
@@ -39,7 +39,7 @@ cat >"$WORK/postgres-valgrind" <<EOF
 exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
 	--num-callers=30 --error-limit=no --read-var-info=no \\
 	--leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
-	--suppressions=$REPO/test/valgrind.supp --gen-suppressions=all \\
+	--suppressions=$REPO/test/valgrind/valgrind.supp --gen-suppressions=all \\
 	--log-file=$VG_LOGS/%p.log \\
 	$PG_BIN/postgres "\$@"
 EOF
