@@ -104,7 +104,7 @@ fi
 
 # --- pg_regress suite against a throwaway cluster ---
 start_cluster || { record fail "start cluster"; finish; exit 1; }
-PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+PG_REGRESS="$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress"
 TESTS=$(sed -n 's/^test: //p' test/schedule | tr '\n' ' ')
 mkdir -p "$WORK/regress"
 "$PG_REGRESS" --host="$PGHOST" --port="$PGPORT" --user=postgres \

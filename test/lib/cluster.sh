@@ -4,7 +4,9 @@
 # Sets: WORK (temp dir), PGHOST, PGPORT, PGUSER, MOCK_PORT, MOCKCTL.
 
 PYTHON=/usr/bin/python3
-PG_BIN=$(pg_config --bindir)
+PG_CONFIG=${PG_CONFIG:-pg_config}
+export PG_CONFIG
+PG_BIN=$("$PG_CONFIG" --bindir)
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 make_workdir() {

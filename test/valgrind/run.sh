@@ -70,7 +70,7 @@ PGHOST="$WORK/pg/socket"
 PGUSER=postgres
 export PGHOST PGPORT PGUSER
 
-PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+PG_REGRESS="$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress"
 TESTS=$(sed -n 's/^test: //p' test/schedule | tr '\n' ' ')
 mkdir -p "$WORK/regress"
 echo "running the regress suite: $TESTS"
