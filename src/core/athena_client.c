@@ -211,7 +211,7 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	scan->auth_line = NULL;
 	req->url = NULL;
 
-	scan->body = athena_get_session_status_body(scan->ids[item], &body_len);
+	scan->body = aws_json_get_session_status_body(scan->ids[item], &body_len);
 	if (scan->body == NULL)
 		return;
 
@@ -280,7 +280,7 @@ scan_interrupts(void *arg)
 static bool
 should_retry(void *arg, const HttpResult *r)
 {
-	AthenaError err;
+	AwsError err;
 	bool		retry;
 
 	(void) arg;
@@ -296,15 +296,15 @@ should_retry(void *arg, const HttpResult *r)
 	}
 	if (r->http_status < 400)
 		return false;			/* success, or a redirect we refuse */
-	athena_decode_error((int) r->http_status, r->error_type, r->request_id,
+	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
 						r->body, r->body_len, &err);
 	retry = retry_is_retryable(false, (int) r->http_status, err.type);
-	athena_error_free(&err);
+	aws_json_error_free(&err);
 	return retry;
 }
 
 AthenaStatusScan *
-athena_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
+athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
 						 const char *const *ids, int nids,
 						 HttpInterruptFn check_interrupts, void *arg)
 {
@@ -355,13 +355,13 @@ athena_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
 	return scan;
 
 fail:
-	athena_status_scan_end(scan);
+	athena_client_status_scan_end(scan);
 	return NULL;
 }
 
-/* Fills *err; falls back on athena_decode_error's OOM-safe strings. */
+/* Fills *err; falls back on aws_json_decode_error's OOM-safe strings. */
 static void
-make_error(AthenaError *err, int status, const char *type,
+make_error(AwsError *err, int status, const char *type,
 		   const char *message, const char *request_id)
 {
 	memset(err, 0, sizeof(*err));
@@ -375,12 +375,12 @@ make_error(AthenaError *err, int status, const char *type,
 		free(err->type);
 		free(err->message);
 		free(err->request_id);
-		athena_decode_error(status, "OutOfMemory", NULL, NULL, 0, err);
+		aws_json_decode_error(status, "OutOfMemory", NULL, NULL, 0, err);
 	}
 }
 
 AthenaFetch
-athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
+athena_client_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 						AthenaFailure *failure)
 {
 	for (;;)
@@ -391,7 +391,7 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 
 		/*
 		 * Nothing of ours is live across this call: a longjmp out of it leaves
-		 * only what athena_status_scan_end frees anyway.
+		 * only what athena_client_status_scan_end frees anyway.
 		 */
 		r = http_batch_next(scan->batch);
 		if (r == NULL)
@@ -404,7 +404,7 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 		if (r->outcome == HTTP_RESPONSE && status == 200)
 		{
 			reason[0] = '\0';
-			if (athena_parse_session_status(r->body, r->body_len, session,
+			if (aws_json_parse_session_status(r->body, r->body_len, session,
 											reason, sizeof(reason)))
 			{
 				/* without it the row could not match its own qual */
@@ -419,14 +419,14 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 					 * executor skip rechecking session_id = ANY(ids), which
 					 * costs a pass over every id for every row.
 					 */
-					athena_session_free(session);
-					http_result_free(r);
+					aws_json_session_free(session);
+					http_batch_result_free(r);
 					continue;
 				}
-				http_result_free(r);
+				http_batch_result_free(r);
 				if (session->session_id == NULL)
 				{
-					athena_session_free(session);
+					aws_json_session_free(session);
 					make_error(&failure->error, 200, "OutOfMemory",
 							   "out of memory", NULL);
 					failure->kind = ATHENA_FAIL_BAD_RESPONSE;
@@ -442,13 +442,13 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 		}
 		else if (r->outcome == HTTP_RESPONSE && status >= 400)
 		{
-			athena_decode_error(status, r->error_type, r->request_id,
+			aws_json_decode_error(status, r->error_type, r->request_id,
 								r->body, r->body_len, &failure->error);
-			if (athena_error_is_not_found(&failure->error))
+			if (aws_json_error_is_not_found(&failure->error))
 			{
 				/* no such session: no row */
-				athena_error_free(&failure->error);
-				http_result_free(r);
+				aws_json_error_free(&failure->error);
+				http_batch_result_free(r);
 				continue;
 			}
 			failure->kind = ATHENA_FAIL_AWS;
@@ -485,19 +485,19 @@ athena_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 					   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
 					   r->error_text, NULL);
 		}
-		http_result_free(r);
+		http_batch_result_free(r);
 		return ATHENA_FETCH_FAILED;
 	}
 }
 
 const HttpStats *
-athena_status_scan_stats(const AthenaStatusScan *scan)
+athena_client_status_scan_stats(const AthenaStatusScan *scan)
 {
 	return http_batch_stats(scan->batch);
 }
 
 void
-athena_status_scan_end(AthenaStatusScan *scan)
+athena_client_status_scan_end(AthenaStatusScan *scan)
 {
 	if (scan == NULL)
 		return;

@@ -43,7 +43,7 @@ typedef enum AthenaFailureKind
 typedef struct AthenaFailure
 {
 	AthenaFailureKind kind;
-	AthenaError error;			/* type, message, http_status, request_id */
+	AwsError error;			/* type, message, http_status, request_id */
 	int			attempts;		/* attempts made for the failing id */
 } AthenaFailure;
 
@@ -61,7 +61,7 @@ typedef struct AthenaStatusScan AthenaStatusScan;
  * and NULLs; ids must stay valid until the scan ends).  NULL on out of
  * memory.
  */
-extern AthenaStatusScan *athena_status_scan_begin(HttpClient *client,
+extern AthenaStatusScan *athena_client_status_scan_begin(HttpClient *client,
 												  const AthenaClientConfig *config,
 												  const char *const *ids, int nids,
 												  HttpInterruptFn check_interrupts,
@@ -72,16 +72,16 @@ extern AthenaStatusScan *athena_status_scan_begin(HttpClient *client,
  * (ResourceNotFoundException) are skipped, and so is an answer whose
  * SessionId is not, byte for byte, the id it was asked for: every row
  * returned has one of the ids given.  On ATHENA_FETCH_ROW the caller
- * owns *session (athena_session_free); on ATHENA_FETCH_FAILED it owns
- * failure->error (athena_error_free) and should stop.
+ * owns *session (aws_json_session_free); on ATHENA_FETCH_FAILED it owns
+ * failure->error (aws_json_error_free) and should stop.
  */
-extern AthenaFetch athena_status_scan_next(AthenaStatusScan *scan,
+extern AthenaFetch athena_client_status_scan_next(AthenaStatusScan *scan,
 										   AthenaSession *session,
 										   AthenaFailure *failure);
 
-extern const HttpStats *athena_status_scan_stats(const AthenaStatusScan *scan);
+extern const HttpStats *athena_client_status_scan_stats(const AthenaStatusScan *scan);
 
-/* Safe at any time, also after a longjmp out of athena_status_scan_next. */
-extern void athena_status_scan_end(AthenaStatusScan *scan);
+/* Safe at any time, also after a longjmp out of athena_client_status_scan_next. */
+extern void athena_client_status_scan_end(AthenaStatusScan *scan);
 
 #endif							/* ATHENA_CLIENT_H */

@@ -1,5 +1,5 @@
 /*
- * athena_api.c
+ * aws_json.c
  *		Amazon Athena's JSON 1.1 operations: request bodies built with json-c,
  *		responses parsed into plain structs, AWS errors decoded.
  *
@@ -40,8 +40,8 @@
 #define ATHENA_REQUEST_ID_MAX		128
 
 /*
- * Fallbacks for athena_decode_error when memory runs out: the struct must
- * still hold non-NULL strings, and athena_error_free knows not to free these.
+ * Fallbacks for aws_json_decode_error when memory runs out: the struct must
+ * still hold non-NULL strings, and aws_json_error_free knows not to free these.
  */
 static char oom_type[] = "OutOfMemory";
 static char oom_message[] = "out of memory while decoding an error response";
@@ -352,7 +352,7 @@ get_timestamp_field(json_object *obj, const char *name, const char *path,
 	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	if (text == NULL)
 		return set_error(errbuf, errlen, "out of memory");
-	if (!athena_parse_epoch_usec(text, &out->unix_usec))
+	if (!aws_json_parse_epoch_usec(text, &out->unix_usec))
 	{
 		out->unix_usec = 0;
 		return set_error(errbuf, errlen,
@@ -363,7 +363,7 @@ get_timestamp_field(json_object *obj, const char *name, const char *path,
 }
 
 char *
-athena_get_session_status_body(const char *session_id, size_t *len)
+aws_json_get_session_status_body(const char *session_id, size_t *len)
 {
 	json_object *obj;
 	json_object *id;
@@ -412,7 +412,7 @@ athena_get_session_status_body(const char *session_id, size_t *len)
 }
 
 bool
-athena_parse_session_status(const char *body, size_t len,
+aws_json_parse_session_status(const char *body, size_t len,
 							AthenaSession *out,
 							char *errbuf, size_t errlen)
 {
@@ -469,12 +469,12 @@ athena_parse_session_status(const char *body, size_t len,
 
 	json_object_put(root);
 	if (!ok)
-		athena_session_free(out);
+		aws_json_session_free(out);
 	return ok;
 }
 
 void
-athena_session_free(AthenaSession *session)
+aws_json_session_free(AthenaSession *session)
 {
 	if (session == NULL)
 		return;
@@ -498,7 +498,7 @@ digit_at(const char *int_digits, size_t int_len,
 }
 
 bool
-athena_parse_epoch_usec(const char *text, int64_t *unix_usec)
+aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec)
 {
 	const char *p = text;
 	bool		negative = false;
@@ -681,10 +681,10 @@ object_string(json_object *obj, const char *name, size_t *len)
 }
 
 void
-athena_decode_error(int http_status, const char *error_type_header,
+aws_json_decode_error(int http_status, const char *error_type_header,
 					const char *request_id,
 					const char *body, size_t len,
-					AthenaError *out)
+					AwsError *out)
 {
 	char		errbuf[128];
 	json_object *root = NULL;
@@ -759,7 +759,7 @@ athena_decode_error(int http_status, const char *error_type_header,
 }
 
 void
-athena_error_free(AthenaError *err)
+aws_json_error_free(AwsError *err)
 {
 	if (err == NULL)
 		return;
@@ -774,7 +774,7 @@ athena_error_free(AthenaError *err)
 }
 
 bool
-athena_error_is_not_found(const AthenaError *err)
+aws_json_error_is_not_found(const AwsError *err)
 {
 	return err != NULL && err->type != NULL &&
 		strcmp(err->type, "ResourceNotFoundException") == 0;

@@ -38,19 +38,19 @@ typedef struct AthenaSession
 } AthenaSession;
 
 /* A decoded AWS error response. */
-typedef struct AthenaError
+typedef struct AwsError
 {
 	int			http_status;
 	char	   *type;			/* "ThrottlingException", never NULL */
 	char	   *message;		/* never NULL, may be "" */
 	char	   *request_id;		/* x-amzn-RequestId, or NULL */
-} AthenaError;
+} AwsError;
 
 /*
  * Request body of GetSessionStatus: {"SessionId":"..."}.  Returns a malloc'd
  * NUL-terminated string and its length in *len, or NULL on failure.
  */
-extern char *athena_get_session_status_body(const char *session_id, size_t *len);
+extern char *aws_json_get_session_status_body(const char *session_id, size_t *len);
 
 /*
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
@@ -64,10 +64,10 @@ extern char *athena_get_session_status_body(const char *session_id, size_t *len)
  * ignored; an unknown State passes through.  Strings with invalid UTF-8 or
  * NUL bytes (json-c decodes "\u0000" into one) are failures.
  */
-extern bool athena_parse_session_status(const char *body, size_t len,
+extern bool aws_json_parse_session_status(const char *body, size_t len,
 										AthenaSession *out,
 										char *errbuf, size_t errlen);
-extern void athena_session_free(AthenaSession *session);
+extern void aws_json_session_free(AthenaSession *session);
 
 /*
  * Parses the decimal text of a JSON number of epoch seconds (as in
@@ -76,7 +76,7 @@ extern void athena_session_free(AthenaSession *session);
  * digit.  No binary floating point is involved.  Returns false on malformed
  * text or overflow.
  */
-extern bool athena_parse_epoch_usec(const char *text, int64_t *unix_usec);
+extern bool aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec);
 
 /*
  * Decodes an error response.  The type comes from the x-amzn-ErrorType
@@ -89,16 +89,16 @@ extern bool athena_parse_epoch_usec(const char *text, int64_t *unix_usec);
  * U+FFFD, and long text is cut at a character boundary (message to 512
  * bytes, type and request id to 128) ending in "...".  request_id may be
  * NULL.  Never fails: on out of memory type and message point to static
- * fallback strings, which athena_error_free knows not to free, so always
- * release the struct with athena_error_free, never with free() per field.
+ * fallback strings, which aws_json_error_free knows not to free, so always
+ * release the struct with aws_json_error_free, never with free() per field.
  */
-extern void athena_decode_error(int http_status, const char *error_type_header,
+extern void aws_json_decode_error(int http_status, const char *error_type_header,
 								const char *request_id,
 								const char *body, size_t len,
-								AthenaError *out);
-extern void athena_error_free(AthenaError *err);
+								AwsError *out);
+extern void aws_json_error_free(AwsError *err);
 
 /* True when the error type means "no such session" (ResourceNotFoundException). */
-extern bool athena_error_is_not_found(const AthenaError *err);
+extern bool aws_json_error_is_not_found(const AwsError *err);
 
 #endif							/* ATHENA_AWS_JSON_H */

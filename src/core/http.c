@@ -522,7 +522,7 @@ header_cb(char *data, size_t size, size_t nmemb, void *userdata)
 /* ---- results ---- */
 
 void
-http_result_free(HttpResult *result)
+http_batch_result_free(HttpResult *result)
 {
 	if (result == NULL)
 		return;
@@ -582,7 +582,7 @@ finish_result(Slot *slot)
 static void
 slot_clear(HttpBatch *batch, Slot *slot)
 {
-	http_result_free(slot->result);
+	http_batch_result_free(slot->result);
 	slot->result = NULL;
 	slot->state = SLOT_FREE;
 	slot->next_done = NULL;
@@ -1168,7 +1168,7 @@ http_batch_end(HttpBatch *batch)
 		free(slot->buf);
 	}
 	for (i = 0; i < batch->nready; i++)
-		http_result_free(batch->ready[(batch->ready_head + i) % batch->nslots]);
+		http_batch_result_free(batch->ready[(batch->ready_head + i) % batch->nslots]);
 	client->nbatches--;
 	client->active_concurrency -= batch->nslots;
 	free(batch->ready);

@@ -111,7 +111,7 @@ extern HttpBatch *http_batch_begin(HttpClient *client, const HttpOptions *option
 
 /*
  * The next finished item (after its retries), in completion order, or NULL
- * once every item has finished.  Free it with http_result_free().
+ * once every item has finished.  Free it with http_batch_result_free().
  */
 extern HttpResult *http_batch_next(HttpBatch *batch);
 
@@ -123,6 +123,6 @@ extern const HttpStats *http_batch_stats(const HttpBatch *batch);
  */
 extern void http_batch_end(HttpBatch *batch);
 
-extern void http_result_free(HttpResult *result);
+extern void http_batch_result_free(HttpResult *result);
 
 #endif							/* ATHENA_HTTP_H */

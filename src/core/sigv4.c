@@ -2,12 +2,12 @@
  * sigv4.c
  *		AWS Signature Version 4 signing, on OpenSSL's libcrypto.
  *
- * Every request Athena sees is signed, and a scan issues a GetQueryResults
- * call per page, so signing sits on the per-request path.  The code therefore
- * builds the canonical request in a single allocation sized up front, sorts
- * the handful of headers with an insertion sort on the stack, and reuses the
- * derived signing key (four HMACs) for as long as date, region, service and
- * secret stay the same.
+ * Every request is signed, one per session id a scan asks about, so signing
+ * sits on the per-request path.  The canonical request is therefore built in
+ * a single allocation sized up front, the handful of headers is sorted with
+ * qsort over references on the stack, and the derived signing key (four
+ * HMACs) is reused for as long as date, region, service and secret stay the
+ * same.
  *
  * The rules follow AWS's "Create a canonical request" documentation and the
  * 2015-08-30 aws-sig-v4-test-suite: URI-encode everything but the unreserved

@@ -277,7 +277,7 @@ check_interrupts(void *arg)
 static void
 accumulate_stats(AthenaScanState *state)
 {
-	const HttpStats *stats = athena_status_scan_stats(state->status_scan);
+	const HttpStats *stats = athena_client_status_scan_stats(state->status_scan);
 
 	state->totals.attempts += stats->attempts;
 	state->totals.retries += stats->retries;
@@ -292,7 +292,7 @@ end_status_scan(AthenaScanState *state)
 	if (state->status_scan != NULL)
 	{
 		accumulate_stats(state);
-		athena_status_scan_end(state->status_scan);
+		athena_client_status_scan_end(state->status_scan);
 		state->status_scan = NULL;
 	}
 }
@@ -309,7 +309,7 @@ release_scan_resources(void *arg)
 
 	if (state->status_scan != NULL)
 	{
-		athena_status_scan_end(state->status_scan);
+		athena_client_status_scan_end(state->status_scan);
 		state->status_scan = NULL;
 	}
 	if (state->client != NULL)
@@ -403,7 +403,7 @@ start_status_scan(ForeignScanState *node, AthenaScanState *state)
 	if (nids == 0)
 		return;
 
-	state->status_scan = athena_status_scan_begin(state->client, &state->config,
+	state->status_scan = athena_client_status_scan_begin(state->client, &state->config,
 												  ids, nids, check_interrupts,
 												  NULL);
 	if (state->status_scan == NULL)
@@ -449,7 +449,7 @@ report_failure(AthenaScanState *state, AthenaFailure *failure)
 	char	   *request_id = failure->error.request_id
 		? pstrdup(failure->error.request_id) : NULL;
 
-	athena_error_free(&failure->error);
+	aws_json_error_free(&failure->error);
 
 	if (kind == ATHENA_FAIL_NETWORK)
 		ereport(ERROR,
@@ -487,7 +487,7 @@ athenaIterateForeignScan(ForeignScanState *node)
 	if (state->status_scan == NULL)
 		return slot;
 
-	fetch = athena_status_scan_next(state->status_scan, &session, &failure);
+	fetch = athena_client_status_scan_next(state->status_scan, &session, &failure);
 	if (fetch == ATHENA_FETCH_DONE)
 	{
 		end_status_scan(state);
@@ -504,7 +504,7 @@ athenaIterateForeignScan(ForeignScanState *node)
 	}
 	PG_FINALLY();
 	{
-		athena_session_free(&session);
+		aws_json_session_free(&session);
 	}
 	PG_END_TRY();
 

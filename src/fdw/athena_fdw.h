@@ -2,8 +2,8 @@
  * athena_fdw.h
  *		Declarations shared by the PostgreSQL side of athena_fdw.
  *
- * The PostgreSQL-free core (sigv4, athena_api, http, athena_client) has its
- * own headers; this one knows PostgreSQL and never includes json-c.
+ * The PostgreSQL-free core in src/core (sigv4, aws_json, retry_policy, http,
+ * athena_client) has its own headers; this one knows PostgreSQL and never includes json-c.
  */
 #ifndef ATHENA_FDW_H
 #define ATHENA_FDW_H

@@ -111,7 +111,7 @@ main(int argc, char **argv)
 					c0 = cpu_usec();
 		int			rows = 0;
 
-		scan = athena_status_scan_begin(client, &config,
+		scan = athena_client_status_scan_begin(client, &config,
 										(const char *const *) ids, nids,
 										NULL, NULL);
 		if (scan == NULL)
@@ -120,21 +120,21 @@ main(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		while ((f = athena_status_scan_next(scan, &session, &failure)) ==
+		while ((f = athena_client_status_scan_next(scan, &session, &failure)) ==
 			   ATHENA_FETCH_ROW)
 		{
 			rows++;
-			athena_session_free(&session);
+			aws_json_session_free(&session);
 		}
 		if (f == ATHENA_FETCH_FAILED)
 		{
 			fprintf(stderr, "failed after %d attempts: %s: %s (HTTP %d)\n",
 					failure.attempts, failure.error.type,
 					failure.error.message, failure.error.http_status);
-			athena_error_free(&failure.error);
+			aws_json_error_free(&failure.error);
 			status = 1;
 		}
-		st = athena_status_scan_stats(scan);
+		st = athena_client_status_scan_stats(scan);
 		printf("round %d: %d rows, %.1f ms, %.1f us CPU/call, "
 			   "attempts %llu, retries %llu, peak %d, api %.1f ms\n",
 			   r, rows, now_ms() - t0,
@@ -142,7 +142,7 @@ main(int argc, char **argv)
 			   (unsigned long long) st->attempts,
 			   (unsigned long long) st->retries,
 			   st->peak_in_flight, st->api_usec / 1000.0);
-		athena_status_scan_end(scan);
+		athena_client_status_scan_end(scan);
 		if (status != 0)
 			break;
 	}

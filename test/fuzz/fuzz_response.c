@@ -4,12 +4,12 @@
  *		something pretending to be one) can send us goes through here.
  *
  * Input layout, so that one input exercises all entry points:
- *	byte 0, bits 0-3: HTTP status for athena_decode_error (from a table)
+ *	byte 0, bits 0-3: HTTP status for aws_json_decode_error (from a table)
  *	byte 0, bit 4:	  the first line of the rest is an x-amzn-ErrorType header
  *	byte 0, bit 5:	  the next line is an x-amzn-RequestId header
  *	the rest:		  the response body; also the text for
- *					  athena_parse_epoch_usec and a session id for
- *					  athena_get_session_status_body
+ *					  aws_json_parse_epoch_usec and a session id for
+ *					  aws_json_get_session_status_body
  *
  * Invariants are checked with abort(), which libFuzzer reports as a crash:
  * returned strings are valid UTF-8 without NUL, failure leaves nothing
@@ -117,11 +117,11 @@ check_round_trip(int64_t usec)
 
 	snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%06" PRIu64,
 			 usec < 0 ? "-" : "", mag / 1000000, mag % 1000000);
-	CHECK(athena_parse_epoch_usec(buf, &again));
+	CHECK(aws_json_parse_epoch_usec(buf, &again));
 	CHECK(again == usec);
 
 	snprintf(buf, sizeof(buf), "%" PRId64 "e-6", usec);
-	CHECK(athena_parse_epoch_usec(buf, &again));
+	CHECK(aws_json_parse_epoch_usec(buf, &again));
 	CHECK(again == usec);
 }
 
@@ -141,7 +141,7 @@ check_epoch_text(const char *text)
 	char	   *end;
 	long double ref;
 
-	if (!athena_parse_epoch_usec(text, &usec))
+	if (!aws_json_parse_epoch_usec(text, &usec))
 		return;
 
 	/*
@@ -164,7 +164,7 @@ static void
 check_body(const char *id)
 {
 	size_t		len;
-	char	   *body = athena_get_session_status_body(id, &len);
+	char	   *body = aws_json_get_session_status_body(id, &len);
 	json_object *obj;
 	json_object *v;
 
@@ -192,7 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *reqid = NULL;
 	char	   *text;
 	AthenaSession s;
-	AthenaError e;
+	AwsError e;
 	char		errbuf[96];
 
 	if (size < 1)
@@ -223,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* GetSessionStatus */
 	memset(errbuf, 'x', sizeof(errbuf));
-	if (athena_parse_session_status(rest, rest_len, &s, errbuf, sizeof(errbuf)))
+	if (aws_json_parse_session_status(rest, rest_len, &s, errbuf, sizeof(errbuf)))
 	{
 		check_string(s.session_id, rest_len);
 		check_string(s.state, rest_len);
@@ -232,7 +232,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_timestamp(&s.last_modified_date_time);
 		check_timestamp(&s.end_date_time);
 		check_timestamp(&s.idle_since_date_time);
-		athena_session_free(&s);
+		aws_json_session_free(&s);
 	}
 	else
 	{
@@ -244,7 +244,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* error decoding */
-	athena_decode_error(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
+	aws_json_decode_error(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
 	CHECK(e.http_status == statuses[sel & 0x0F]);
 	CHECK(e.type != NULL && e.type[0] != '\0');
 	CHECK(e.message != NULL);
@@ -252,8 +252,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_string(e.message, 512);
 	check_string(e.request_id, 128);
 	CHECK((reqid == NULL) == (e.request_id == NULL));
-	(void) athena_error_is_not_found(&e);
-	athena_error_free(&e);
+	(void) aws_json_error_is_not_found(&e);
+	aws_json_error_free(&e);
 
 	/* the same bytes as number text and as a session id */
 	text = strndup(rest, rest_len);

@@ -26,7 +26,7 @@ static void
 check_body(const char *id, const char *expected, const char *name)
 {
 	size_t		len = 12345;
-	char	   *body = athena_get_session_status_body(id, &len);
+	char	   *body = aws_json_get_session_status_body(id, &len);
 
 	if (!ok(body != NULL && streq(body, expected) && len == strlen(expected),
 			"body: %s", name))
@@ -51,12 +51,12 @@ test_bodies(void)
 			   "unicode passes through as UTF-8");
 	check_body("", "{\"SessionId\":\"\"}", "empty id");
 
-	body = athena_get_session_status_body("bad\xff", &len);
+	body = aws_json_get_session_status_body("bad\xff", &len);
 	ok(body == NULL && len == 0, "body: invalid UTF-8 id refused");
 	free(body);
-	body = athena_get_session_status_body(NULL, &len);
+	body = aws_json_get_session_status_body(NULL, &len);
 	ok(body == NULL, "body: NULL id refused");
-	body = athena_get_session_status_body("x", NULL);
+	body = aws_json_get_session_status_body("x", NULL);
 	ok(body != NULL, "body: len may be NULL");
 	free(body);
 }
@@ -67,7 +67,7 @@ static void
 check_epoch(const char *text, bool expect_ok, int64_t expected)
 {
 	int64_t		v = -12345;
-	bool		r = athena_parse_epoch_usec(text, &v);
+	bool		r = aws_json_parse_epoch_usec(text, &v);
 
 	if (expect_ok)
 	{
@@ -141,7 +141,7 @@ test_epoch(void)
 	check_epoch("0x10", false, 0);
 	check_epoch("1.2.3", false, 0);
 	check_epoch("--1", false, 0);
-	ok(!athena_parse_epoch_usec(NULL, NULL), "epoch NULL rejected");
+	ok(!aws_json_parse_epoch_usec(NULL, NULL), "epoch NULL rejected");
 }
 
 /* ---- GetSessionStatus ---- */
@@ -155,7 +155,7 @@ test_epoch(void)
 static bool
 parse(const char *body, AthenaSession *s, char *err, size_t errlen)
 {
-	return athena_parse_session_status(body, strlen(body), s, err, errlen);
+	return aws_json_parse_session_status(body, strlen(body), s, err, errlen);
 }
 
 static void
@@ -182,10 +182,10 @@ test_full_response(void)
 	ok(s.idle_since_date_time.present &&
 	   s.idle_since_date_time.unix_usec == INT64_C(1700000000123457),
 	   "IdleSinceDateTime with a negative exponent");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 	ok(s.session_id == NULL && s.state == NULL, "session_free clears the struct");
-	athena_session_free(&s);	/* twice is harmless */
-	athena_session_free(NULL);
+	aws_json_session_free(&s);	/* twice is harmless */
+	aws_json_session_free(NULL);
 }
 
 /* every optional field, absent and JSON null */
@@ -209,7 +209,7 @@ test_absent_fields(void)
 				 v == 0 ? "" : "\"SessionId\":null,");
 		ok(parse(body, &s, err, sizeof(err)) && s.session_id == NULL &&
 		   streq(s.state, "BUSY"), "SessionId %s -> NULL", variant[v]);
-		athena_session_free(&s);
+		aws_json_session_free(&s);
 
 		for (i = 0; i < 2; i++)
 		{
@@ -222,7 +222,7 @@ test_absent_fields(void)
 					s.start_date_time.present,
 					"Status.%s %s -> NULL", strings[i], variant[v]))
 				diag("body %s error %s", body, err);
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 		for (i = 0; i < 4; i++)
 		{
@@ -240,13 +240,13 @@ test_absent_fields(void)
 			ts[3] = &s.idle_since_date_time;
 			ok(!ts[i]->present && ts[i]->unix_usec == 0,
 			   "Status.%s %s -> present=false", times[i], variant[v]);
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 	}
 
 	ok(parse("{\"Status\":{}}", &s, err, sizeof(err)) && s.state == NULL &&
 	   !s.start_date_time.present, "empty Status object is accepted");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 }
 
 static void
@@ -258,14 +258,14 @@ check_fail(const char *body, size_t len, const char *expected_err,
 	bool		r;
 
 	memset(&s, 0x7f, sizeof(s));
-	r = athena_parse_session_status(body, len, &s, err, sizeof(err));
+	r = aws_json_parse_session_status(body, len, &s, err, sizeof(err));
 	if (!ok(!r && strstr(err, expected_err) != NULL &&
 			s.session_id == NULL && s.state == NULL &&
 			s.state_change_reason == NULL,
 			"rejected: %s", name))
 		diag("result %s, error \"%s\", expected \"%s\"", r ? "true" : "false",
 			 err, expected_err);
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 }
 
 #define FAIL(body, expected, name) check_fail(body, sizeof(body) - 1, expected, name)
@@ -338,42 +338,42 @@ test_lenient_parts(void)
 			 "{\"State\":\"IDLE\",\"Future\":{\"Nested\":true},\"N\":1e999}}",
 			 &s, err, sizeof(err)) && streq(s.state, "IDLE"),
 	   "unknown fields ignored, whatever their type");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
 	ok(parse("{\"Status\":{\"State\":\"HIBERNATING\"}}", &s, err, sizeof(err)) &&
 	   streq(s.state, "HIBERNATING"), "unknown State passes through");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
 	ok(parse(" \n\t{\"Status\":{\"State\":\"IDLE\"}}\r\n ", &s, err, sizeof(err)),
 	   "whitespace around the object is fine");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
 	ok(parse("{\"Status\":{\"State\":\"a\"},\"Status\":{\"State\":\"b\"}}",
 			 &s, err, sizeof(err)) && streq(s.state, "b"),
 	   "duplicate key: the last one wins");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
 	ok(parse("{\"Status\":{\"StateChangeReason\":\"caf\\u00e9 \\ud83d\\ude00 \xe2\x82\xac\"}}",
 			 &s, err, sizeof(err)) &&
 	   streq(s.state_change_reason, "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac"),
 	   "escaped and raw unicode decoded to UTF-8");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
 	ok(parse("{\"Status\":{\"StartDateTime\":-1.5,\"EndDateTime\":0}}",
 			 &s, err, sizeof(err)) &&
 	   s.start_date_time.unix_usec == INT64_C(-1500000) &&
 	   s.end_date_time.present && s.end_date_time.unix_usec == 0,
 	   "negative and zero timestamps");
-	athena_session_free(&s);
+	aws_json_session_free(&s);
 
-	ok(!athena_parse_session_status("{}", 2, &s, NULL, 0),
+	ok(!aws_json_parse_session_status("{}", 2, &s, NULL, 0),
 	   "errbuf may be NULL");
 
 	/* a short errbuf gets a truncated, terminated message */
 	{
 		char		small[8];
 
-		athena_parse_session_status("[]", 2, &s, small, sizeof(small));
+		aws_json_parse_session_status("[]", 2, &s, small, sizeof(small));
 		ok(strlen(small) == 7, "short errbuf truncated: \"%s\"", small);
 	}
 }
@@ -440,24 +440,24 @@ check_error(int status, const char *header, const char *reqid,
 			const char *body, const char *type, const char *message,
 			bool not_found, const char *name)
 {
-	AthenaError e;
+	AwsError e;
 
 	memset(&e, 0x7f, sizeof(e));
-	athena_decode_error(status, header, reqid, body, body ? strlen(body) : 0, &e);
+	aws_json_decode_error(status, header, reqid, body, body ? strlen(body) : 0, &e);
 	if (!ok(e.http_status == status && streq(e.type, type) &&
 			streq(e.message, message) && streq(e.request_id, reqid) &&
-			athena_error_is_not_found(&e) == not_found,
+			aws_json_error_is_not_found(&e) == not_found,
 			"error: %s", name))
 		diag("got %d \"%s\" \"%s\" %s", e.http_status, e.type, e.message,
 			 e.request_id ? e.request_id : "NULL");
-	athena_error_free(&e);
-	athena_error_free(&e);		/* twice is harmless */
+	aws_json_error_free(&e);
+	aws_json_error_free(&e);		/* twice is harmless */
 }
 
 static void
 test_errors(void)
 {
-	AthenaError e;
+	AwsError e;
 	char		big[3000];
 	size_t		i;
 
@@ -523,25 +523,25 @@ test_errors(void)
 	for (i = 12; i < 12 + 2000; i += 2)
 		memcpy(big + i, "\xc3\xa9", 2);
 	memcpy(big + i, "\"}", 3);
-	athena_decode_error(400, NULL, NULL, big, strlen(big), &e);
+	aws_json_decode_error(400, NULL, NULL, big, strlen(big), &e);
 	ok(strlen(e.message) <= 512 && strlen(e.message) >= 500 &&
 	   strcmp(e.message + strlen(e.message) - 3, "...") == 0 &&
 	   memcmp(e.message, "\xc3\xa9\xc3\xa9", 4) == 0 &&
 	   (strlen(e.message) - 3) % 2 == 0,
 	   "long message truncated at a character boundary (%zu bytes)",
 	   strlen(e.message));
-	athena_error_free(&e);
+	aws_json_error_free(&e);
 
 	/* exactly 512 bytes fit without an ellipsis */
 	memcpy(big, "{\"message\":\"", 12);
 	memset(big + 12, 'a', 512);
 	memcpy(big + 12 + 512, "\"}", 3);
-	athena_decode_error(400, NULL, NULL, big, strlen(big), &e);
+	aws_json_decode_error(400, NULL, NULL, big, strlen(big), &e);
 	ok(strlen(e.message) == 512 && e.message[511] == 'a',
 	   "512-byte message kept whole");
-	athena_error_free(&e);
+	aws_json_error_free(&e);
 
-	ok(!athena_error_is_not_found(NULL), "is_not_found(NULL) is false");
+	ok(!aws_json_error_is_not_found(NULL), "is_not_found(NULL) is false");
 }
 
 int

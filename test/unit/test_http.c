@@ -327,19 +327,19 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 	int			i;
 
 	memset(&o, 0, sizeof(o));
-	scan = athena_status_scan_begin(client, config, ids, nids, NULL, NULL);
+	scan = athena_client_status_scan_begin(client, config, ids, nids, NULL, NULL);
 	if (scan == NULL)
 	{
 		o.failed = -1;
 		free(lines);
 		return o;
 	}
-	while ((f = athena_status_scan_next(scan, &s, &o.failure)) == ATHENA_FETCH_ROW)
+	while ((f = athena_client_status_scan_next(scan, &s, &o.failure)) == ATHENA_FETCH_ROW)
 	{
 		lines[o.rows] = session_line(&s);
 		total += strlen(lines[o.rows]) + 1;
 		o.rows++;
-		athena_session_free(&s);
+		aws_json_session_free(&s);
 	}
 	if (f == ATHENA_FETCH_FAILED)
 	{
@@ -347,10 +347,10 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 		o.attempts = o.failure.attempts;
 		snprintf(o.type, sizeof(o.type), "%s", o.failure.error.type);
 		snprintf(o.message, sizeof(o.message), "%s", o.failure.error.message);
-		athena_error_free(&o.failure.error);
+		aws_json_error_free(&o.failure.error);
 	}
-	o.stats = *athena_status_scan_stats(scan);
-	athena_status_scan_end(scan);
+	o.stats = *athena_client_status_scan_stats(scan);
+	athena_client_status_scan_end(scan);
 
 	qsort(lines, o.rows, sizeof(char *), cmp_str);
 	o.text = malloc(total);
@@ -495,7 +495,7 @@ test_engine(HttpClient *client)
 	   r->http_status == 400,
 	   "engine: body over max_body_bytes aborted, not retried, status kept (outcome %d, attempts %d)",
 	   r ? (int) r->outcome : -1, r ? r->attempts : -1);
-	http_result_free(r);
+	http_batch_result_free(r);
 	ok(http_batch_next(b) == NULL, "engine: batch ends after its items");
 	http_batch_end(b);
 
@@ -508,7 +508,7 @@ test_engine(HttpClient *client)
 	   r->request_id != NULL && strlen(r->request_id) >= 32 &&
 	   r->body_len == strlen(r->body) && r->error_text[0] == '\0',
 	   "engine: 400 comes back as a response with its x-amzn-RequestId");
-	http_result_free(r);
+	http_batch_result_free(r);
 	http_batch_end(b);
 
 	/* refused connection: network error, retried as told */
@@ -523,7 +523,7 @@ test_engine(HttpClient *client)
 	   strlen(r->error_text) > 0,
 	   "engine: refused connection is a network error, retried twice (\"%s\")",
 	   r ? r->error_text : "");
-	http_result_free(r);
+	http_batch_result_free(r);
 	http_batch_end(b);
 
 	/* a prepare callback that gives no URL fails the attempt cleanly */
@@ -539,7 +539,7 @@ test_engine(HttpClient *client)
 			n++;
 			if (r->outcome != HTTP_NETWORK_ERROR)
 				bad++;
-			http_result_free(r);
+			http_batch_result_free(r);
 		}
 		ok(n == 3 && bad == 0, "engine: unprepared requests fail as network errors");
 	}
@@ -883,11 +883,11 @@ test_interrupt(HttpClient *client)
 		AthenaSession s;
 		AthenaFailure f;
 
-		scan = athena_status_scan_begin(client, &c, ids, 6, interrupt_cb, NULL);
-		while (athena_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		scan = athena_client_status_scan_begin(client, &c, ids, 6, interrupt_cb, NULL);
+		while (athena_client_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 	}
 	else
@@ -902,7 +902,7 @@ test_interrupt(HttpClient *client)
 	   "hang: the interrupt callback is called while waiting and longjmps out");
 	ok(mock_stat("in_flight") == 4 && mock_stat("peak_in_flight") == 4,
 	   "4 requests were hanging when the interrupt fired");
-	athena_status_scan_end(scan);
+	athena_client_status_scan_end(scan);
 	ok(wait_mock_idle(), "after the batch ends, the mock sees no request in flight");
 
 	/* the client still works, and the hung connections are gone */
@@ -923,17 +923,17 @@ test_interrupt(HttpClient *client)
 		AthenaSession s;
 		AthenaFailure f;
 
-		scan = athena_status_scan_begin(client, &c, gen_ids(500), 500,
+		scan = athena_client_status_scan_begin(client, &c, gen_ids(500), 500,
 										interrupt_cb, NULL);
-		while (athena_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		while (athena_client_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 	}
 	else
 		jumped = 1;
-	athena_status_scan_end(scan);
+	athena_client_status_scan_end(scan);
 	mock_latency(0);
 	mock_reset();
 	o = run_scan(client, &c, gen_ids(20), 20);
@@ -984,52 +984,52 @@ test_self_join(HttpClient *client)
 
 	mock_reset();
 	mock_latency(2);
-	s1 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
-	s2 = athena_status_scan_begin(client, &c, gen_ids(150), 150, NULL, NULL);
+	s1 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s2 = athena_client_status_scan_begin(client, &c, gen_ids(150), 150, NULL, NULL);
 	while (f1 == ATHENA_FETCH_ROW || f2 == ATHENA_FETCH_ROW)
 	{
 		if (f1 == ATHENA_FETCH_ROW &&
-			(f1 = athena_status_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
+			(f1 = athena_client_status_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n1++;
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 		if (f2 == ATHENA_FETCH_ROW &&
-			(f2 = athena_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+			(f2 = athena_client_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n2++;
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 	}
 	ok(f1 == ATHENA_FETCH_DONE && f2 == ATHENA_FETCH_DONE && n1 == 100 && n2 == 150 &&
 	   mock_stat("requests") == 250 && mock_stat("peak_in_flight") <= 16,
 	   "two interleaved scans on one client: %d + %d rows, peak %ld",
 	   n1, n2, mock_stat("peak_in_flight"));
-	athena_status_scan_end(s1);
-	athena_status_scan_end(s2);
+	athena_client_status_scan_end(s1);
+	athena_client_status_scan_end(s2);
 
 	/* ending one scan early leaves the other's transfers alone */
 	mock_reset();
-	s1 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
-	s2 = athena_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s1 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s2 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
 	n1 = n2 = 0;
-	while (n1 < 10 && athena_status_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
+	while (n1 < 10 && athena_client_status_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
 	{
 		n1++;
-		athena_session_free(&s);
-		if (athena_status_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
+		aws_json_session_free(&s);
+		if (athena_client_status_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			n2++;
-			athena_session_free(&s);
+			aws_json_session_free(&s);
 		}
 	}
-	athena_status_scan_end(s1);
-	while ((f2 = athena_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+	athena_client_status_scan_end(s1);
+	while ((f2 = athena_client_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 	{
 		n2++;
-		athena_session_free(&s);
+		aws_json_session_free(&s);
 	}
-	athena_status_scan_end(s2);
+	athena_client_status_scan_end(s2);
 	ok(n1 == 10 && n2 == 100 && f2 == ATHENA_FETCH_DONE,
 	   "one of two scans ended early: the other still returns all %d rows", n2);
 	mock_latency(0);
