@@ -96,11 +96,11 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 {
 	AthenaRelInfo *info = palloc0(sizeof(AthenaRelInfo));
 	ForeignTable *table = GetForeignTable(foreigntableid);
-	AthenaOptions options;
+	FdwOptions	options;
 	Relation	rel;
 	ListCell   *lc;
 
-	athena_get_options(GetForeignServer(table->serverid), table, &options);
+	fdw_get_options(GetForeignServer(table->serverid), table, NULL, &options);
 	info->max_concurrency = options.max_concurrency;
 
 	rel = table_open(foreigntableid, NoLock);
@@ -328,7 +328,7 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	ForeignTable *table;
 	ForeignServer *server;
 	UserMapping *user;
-	AthenaOptions options;
+	FdwOptions	options;
 	AthenaScanState *state;
 	MemoryContext oldcxt;
 	MemoryContextCallback *callback;
@@ -355,9 +355,9 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	server = GetForeignServer(table->serverid);
 	user = GetUserMapping(userid, server->serverid);
 
-	athena_get_options(server, table, &options);
-	athena_resolve_endpoint(server, &options);
-	athena_get_credentials(user, &state->config.credentials);
+	fdw_get_options(server, table, user, &options);
+	fdw_resolve_endpoint(server, &options);
+	fdw_get_credentials(server, &options, &state->config.credentials);
 	state->config.endpoint = options.endpoint;
 	state->config.region = options.region;
 	state->config.http.max_concurrency = options.max_concurrency;

@@ -2,8 +2,10 @@
  * athena_fdw.h
  *		Declarations shared by the PostgreSQL side of athena_fdw.
  *
- * The PostgreSQL-free core in src/core (sigv4, aws_json, retry_policy, http,
- * athena_client) has its own headers; this one knows PostgreSQL and never includes json-c.
+ * The shell's names start with fdw_ (functions) and Fdw (types); the
+ * PostgreSQL-free core in src/core (sigv4, aws_json, retry_policy, http,
+ * athena_client) has its own headers and prefixes.  This header knows
+ * PostgreSQL and never includes json-c.
  */
 #ifndef ATHENA_FDW_H
 #define ATHENA_FDW_H
@@ -18,25 +20,33 @@
 
 #include "athena_client.h"
 
-/* option.c: every option of a server, table and user mapping, folded */
-typedef struct AthenaOptions
+/*
+ * option.c: the options of a server, table and user mapping, folded into
+ * one struct; each field is described by one line of option.c's table.
+ */
+typedef struct FdwOptions
 {
+	/* server */
 	char	   *region;
 	char	   *endpoint;
 	int			max_concurrency;
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
-} AthenaOptions;
+	/* user mapping: secrets, never formatted into any message */
+	char	   *aws_access_key_id;
+	char	   *aws_secret_access_key;
+	char	   *aws_session_token;
+} FdwOptions;
 
-extern void athena_get_options(ForeignServer *server, ForeignTable *table,
-							   AthenaOptions *options);
-extern void athena_resolve_endpoint(ForeignServer *server,
-									AthenaOptions *options);
+extern void fdw_get_options(ForeignServer *server, ForeignTable *table,
+							UserMapping *user, FdwOptions *options);
+extern void fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options);
 
-/* credentials.c: the keys a query signs with (palloc'd) */
-extern void athena_get_credentials(UserMapping *user,
-								   AthenaCredentials *credentials);
+/* credentials.c: the keys a query signs with */
+extern void fdw_get_credentials(ForeignServer *server,
+								const FdwOptions *options,
+								AthenaCredentials *credentials);
 
 /* connection.c: the per-backend cache of HTTP clients */
 extern HttpClient *athena_connection_acquire(UserMapping *user);

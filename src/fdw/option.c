@@ -1,8 +1,10 @@
 /*
  * option.c
- *		Validation of athena_fdw's options, and folding the options of a
- *		server and a foreign table into one AthenaOptions.
+ *		athena_fdw's options: one table says what each option is, and the
+ *		validator, the folding of server, table and user mapping options into
+ *		one FdwOptions, and the HINT for a misspelt name all read it.
  *
+ * Adding an option is one line in option_table (and its FdwOptions field).
  * Everything is checked when the object is created or altered, so a query
  * only ever sees well-formed values.
  */
@@ -16,65 +18,103 @@
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "athena_fdw.h"
 
-typedef struct AthenaOptionDef
+/* The objects an option may appear on (a bit mask). */
+#define ON_SERVER	0x01
+#define ON_TABLE	0x02
+#define ON_MAPPING	0x04
+
+/* How a value is checked, and what its FdwOptions field holds. */
+typedef enum FdwOptionKind
+{
+	KIND_TEXT,					/* char *, any text */
+	KIND_SECRET,				/* char *, any text, never shown anywhere */
+	KIND_INT,					/* int, an integer from min to max */
+	KIND_BOOL,					/* bool, as PostgreSQL spells booleans */
+	KIND_REGION,				/* char *, like "us-east-1" */
+	KIND_URL					/* char *, an http(s) base URL */
+} FdwOptionKind;
+
+typedef struct FdwOptionDef
 {
 	const char *name;
-	Oid			context;		/* catalog the option may appear in */
-	int			min;			/* integer options: allowed range */
+	int			objects;		/* ON_SERVER | ON_TABLE | ON_MAPPING */
+	FdwOptionKind kind;
+	const char *default_value;	/* text form, or NULL for none */
+	int			min;			/* KIND_INT only: allowed range */
 	int			max;
-} AthenaOptionDef;
+	bool		superuser_only; /* only a superuser may set it */
+	size_t		field;			/* offsetof the value in FdwOptions */
+} FdwOptionDef;
 
-#define TEXT_OPTION 0, 0
+#define FIELD(member) offsetof(FdwOptions, member)
 
-static const AthenaOptionDef option_defs[] = {
-	{"region", ForeignServerRelationId, TEXT_OPTION},
-	{"endpoint", ForeignServerRelationId, TEXT_OPTION},
-	{"max_concurrency", ForeignServerRelationId, 1, 256},
-	{"connect_timeout_ms", ForeignServerRelationId, 1, INT_MAX},
-	{"request_timeout_ms", ForeignServerRelationId, 1, INT_MAX},
-	{"max_retries", ForeignServerRelationId, 0, 20},
-	{"aws_access_key_id", UserMappingRelationId, TEXT_OPTION},
-	{"aws_secret_access_key", UserMappingRelationId, TEXT_OPTION},
-	{"aws_session_token", UserMappingRelationId, TEXT_OPTION},
-	{NULL, InvalidOid, TEXT_OPTION}
+/*
+ * Defaults that depend on the environment (region: AWS_REGION; endpoint:
+ * from the region) are filled in by fdw_resolve_endpoint.
+ */
+static const FdwOptionDef option_table[] = {
+	/* name, objects, kind, default, min, max, superuser only, field */
+	{"region", ON_SERVER, KIND_REGION, NULL, 0, 0, false, FIELD(region)},
+	{"endpoint", ON_SERVER, KIND_URL, NULL, 0, 0, false, FIELD(endpoint)},
+	{"max_concurrency", ON_SERVER, KIND_INT, "8", 1, 256, false, FIELD(max_concurrency)},
+	{"connect_timeout_ms", ON_SERVER, KIND_INT, "5000", 1, INT_MAX, false, FIELD(connect_timeout_ms)},
+	{"request_timeout_ms", ON_SERVER, KIND_INT, "30000", 1, INT_MAX, false, FIELD(request_timeout_ms)},
+	{"max_retries", ON_SERVER, KIND_INT, "5", 0, 20, false, FIELD(max_retries)},
+	{"aws_access_key_id", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_access_key_id)},
+	{"aws_secret_access_key", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_secret_access_key)},
+	{"aws_session_token", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_session_token)},
 };
-
-#define DEFAULT_MAX_CONCURRENCY 8
-#define DEFAULT_CONNECT_TIMEOUT_MS 5000
-#define DEFAULT_REQUEST_TIMEOUT_MS 30000
-#define DEFAULT_MAX_RETRIES 5
 
 PG_FUNCTION_INFO_V1(athena_fdw_validator);
 
-static const AthenaOptionDef *
-find_option(const char *name, Oid context)
+/* The ON_* bit of a catalog, 0 for those without options (wrapper, column). */
+static int
+object_of_catalog(Oid catalog)
 {
-	const AthenaOptionDef *def;
-
-	for (def = option_defs; def->name; def++)
+	switch (catalog)
 	{
-		if (def->context == context && strcmp(def->name, name) == 0)
-			return def;
+		case ForeignServerRelationId:
+			return ON_SERVER;
+		case ForeignTableRelationId:
+			return ON_TABLE;
+		case UserMappingRelationId:
+			return ON_MAPPING;
+		default:
+			return 0;
+	}
+}
+
+static const FdwOptionDef *
+find_option(const char *name, int object)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(option_table); i++)
+	{
+		if ((option_table[i].objects & object) &&
+			strcmp(option_table[i].name, name) == 0)
+			return &option_table[i];
 	}
 	return NULL;
 }
 
 static void
-report_unknown_option(const char *name, Oid context)
+report_unknown_option(const char *name, int object)
 {
-	const AthenaOptionDef *def;
 	StringInfoData valid;
+	size_t		i;
 
 	initStringInfo(&valid);
-	for (def = option_defs; def->name; def++)
+	for (i = 0; i < lengthof(option_table); i++)
 	{
-		if (def->context == context)
+		if (option_table[i].objects & object)
 			appendStringInfo(&valid, "%s%s", valid.len > 0 ? ", " : "",
-							 def->name);
+							 option_table[i].name);
 	}
 
 	ereport(ERROR,
@@ -85,9 +125,18 @@ report_unknown_option(const char *name, Oid context)
 			 : errhint("There are no valid options in this context.")));
 }
 
-/* Parses an integer option, insisting on the whole string and the range. */
+static void
+report_invalid_value(const FdwOptionDef *def, const char *value,
+					 const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"%s\": \"%s\"", def->name, value),
+			 errhint("%s", hint)));
+}
+
 static int
-parse_int_option(const AthenaOptionDef *def, const char *value)
+parse_int(const FdwOptionDef *def, const char *value)
 {
 	char	   *end;
 	long		parsed;
@@ -96,17 +145,14 @@ parse_int_option(const AthenaOptionDef *def, const char *value)
 	parsed = strtol(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0' ||
 		parsed < def->min || parsed > def->max)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\": \"%s\"",
-						def->name, value),
-				 errhint("Valid values are integers from %d to %d.",
-						 def->min, def->max)));
+		report_invalid_value(def, value,
+							 psprintf("Valid values are integers from %d to %d.",
+									  def->min, def->max));
 	return (int) parsed;
 }
 
 static void
-check_region(const char *value)
+check_region(const FdwOptionDef *def, const char *value)
 {
 	const char *c;
 
@@ -116,14 +162,11 @@ check_region(const char *value)
 			break;
 	}
 	if (*value == '\0' || *c != '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"region\": \"%s\"", value),
-				 errhint("A region looks like \"us-east-1\".")));
+		report_invalid_value(def, value, "A region looks like \"us-east-1\".");
 }
 
 static void
-check_endpoint(const char *value)
+check_url(const FdwOptionDef *def, const char *value)
 {
 	const char *host;
 
@@ -136,61 +179,132 @@ check_endpoint(const char *value)
 
 	if (host == NULL || *host == '\0' || *host == '/' ||
 		strpbrk(value, " \t\r\n?#@") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"endpoint\": \"%s\"", value),
-				 errhint("The endpoint is a base URL such as \"https://athena.us-east-1.amazonaws.com\".")));
+		report_invalid_value(def, value,
+							 "The endpoint is a base URL such as \"https://athena.us-east-1.amazonaws.com\".");
 }
 
 /*
- * Validates the options of one catalog object.  For a user mapping the list
- * is the complete new set (ALTER passes the result), so "both keys or
- * neither" can be checked here.
+ * Checks value as def's kind says and stores it in its field of *options.
+ * A secret is never formatted into a message, so it is not checked here.
+ */
+static void
+set_option(FdwOptions *options, const FdwOptionDef *def, const char *value)
+{
+	char	   *field = (char *) options + def->field;
+	bool		flag;
+
+	switch (def->kind)
+	{
+		case KIND_INT:
+			*(int *) field = parse_int(def, value);
+			return;
+		case KIND_BOOL:
+			if (!parse_bool(value, &flag))
+				report_invalid_value(def, value,
+									 "Valid values are \"true\" and \"false\".");
+			*(bool *) field = flag;
+			return;
+		case KIND_REGION:
+			check_region(def, value);
+			break;
+		case KIND_URL:
+			check_url(def, value);
+			break;
+		case KIND_TEXT:
+		case KIND_SECRET:
+			break;
+	}
+	*(char **) field = pstrdup(value);
+}
+
+/*
+ * Folds a list of DefElem options of one object into *options.  Unknown
+ * names are an error when validating; in the catalog they can only come
+ * from an older version and are ignored.
+ */
+static void
+fold_options(FdwOptions *options, List *list, int object, bool validating)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+	{
+		DefElem    *opt = (DefElem *) lfirst(lc);
+		const FdwOptionDef *def = find_option(opt->defname, object);
+
+		if (def == NULL)
+		{
+			if (validating)
+				report_unknown_option(opt->defname, object);
+			continue;
+		}
+		if (validating && def->superuser_only && !superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to set option \"%s\"", def->name),
+					 errhint("Only superusers may set this option.")));
+		set_option(options, def, defGetString(opt));
+	}
+}
+
+static void
+set_defaults(FdwOptions *options)
+{
+	size_t		i;
+
+	memset(options, 0, sizeof(*options));
+	for (i = 0; i < lengthof(option_table); i++)
+	{
+		if (option_table[i].default_value != NULL)
+			set_option(options, &option_table[i], option_table[i].default_value);
+	}
+}
+
+/*
+ * Validates the options of one catalog object.  ALTER passes the complete
+ * new list, so rules about several options of one object (keys come in
+ * pairs) are checked here too.
  */
 Datum
 athena_fdw_validator(PG_FUNCTION_ARGS)
 {
-	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
-	Oid			context = PG_GETARG_OID(1);
-	bool		has_key_id = false;
-	bool		has_secret = false;
-	bool		has_token = false;
-	ListCell   *lc;
+	List	   *list = untransformRelOptions(PG_GETARG_DATUM(0));
+	int			object = object_of_catalog(PG_GETARG_OID(1));
+	FdwOptions	options;
 
-	foreach(lc, options)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-		const AthenaOptionDef *def = find_option(opt->defname, context);
-		char	   *value;
+	memset(&options, 0, sizeof(options));
+	fold_options(&options, list, object, true);
 
-		if (def == NULL)
-			report_unknown_option(opt->defname, context);
-		value = defGetString(opt);
-
-		if (def->max > 0 || def->min > 0)
-			(void) parse_int_option(def, value);
-		else if (strcmp(def->name, "region") == 0)
-			check_region(value);
-		else if (strcmp(def->name, "endpoint") == 0)
-			check_endpoint(value);
-		else if (strcmp(def->name, "aws_access_key_id") == 0)
-			has_key_id = true;
-		else if (strcmp(def->name, "aws_secret_access_key") == 0)
-			has_secret = true;
-		else if (strcmp(def->name, "aws_session_token") == 0)
-			has_token = true;
-	}
-
-	if (has_key_id != has_secret)
+	if ((options.aws_access_key_id != NULL) !=
+		(options.aws_secret_access_key != NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"aws_access_key_id\" and \"aws_secret_access_key\" must be given together")));
-	if (has_token && !has_key_id)
+	if (options.aws_session_token != NULL && options.aws_access_key_id == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"aws_session_token\" requires \"aws_access_key_id\" and \"aws_secret_access_key\"")));
 
 	PG_RETURN_VOID();
+}
+
+/*
+ * The options that hold for a scan: the defaults, overridden by the
+ * server's, then the table's, then the user mapping's.  table and user may
+ * be NULL (planning needs no credentials).  Region and endpoint may stay
+ * NULL: a missing region is only an error once a scan runs
+ * (fdw_resolve_endpoint).
+ */
+void
+fdw_get_options(ForeignServer *server, ForeignTable *table, UserMapping *user,
+				FdwOptions *options)
+{
+	set_defaults(options);
+	fold_options(options, server->options, ON_SERVER, false);
+	if (table != NULL)
+		fold_options(options, table->options, ON_TABLE, false);
+	if (user != NULL)
+		fold_options(options, user->options, ON_MAPPING, false);
 }
 
 static char *
@@ -217,50 +331,9 @@ default_endpoint(const char *region)
 					china ? ".cn" : "");
 }
 
-/*
- * Folds a server's options (and, later, a table's) into *options.  Region and
- * endpoint may stay NULL here: planning does not need them, and a missing
- * region is only an error once a scan runs (athena_resolve_endpoint).
- */
-void
-athena_get_options(ForeignServer *server, ForeignTable *table,
-				   AthenaOptions *options)
-{
-	ListCell   *lc;
-
-	memset(options, 0, sizeof(*options));
-	options->max_concurrency = DEFAULT_MAX_CONCURRENCY;
-	options->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-	options->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
-	options->max_retries = DEFAULT_MAX_RETRIES;
-
-	foreach(lc, server->options)
-	{
-		DefElem    *opt = (DefElem *) lfirst(lc);
-		const AthenaOptionDef *def = find_option(opt->defname,
-												 ForeignServerRelationId);
-		char	   *value = defGetString(opt);
-
-		if (def == NULL)
-			continue;			/* the validator has rejected it already */
-		if (strcmp(def->name, "region") == 0)
-			options->region = value;
-		else if (strcmp(def->name, "endpoint") == 0)
-			options->endpoint = value;
-		else if (strcmp(def->name, "max_concurrency") == 0)
-			options->max_concurrency = parse_int_option(def, value);
-		else if (strcmp(def->name, "connect_timeout_ms") == 0)
-			options->connect_timeout_ms = parse_int_option(def, value);
-		else if (strcmp(def->name, "request_timeout_ms") == 0)
-			options->request_timeout_ms = parse_int_option(def, value);
-		else if (strcmp(def->name, "max_retries") == 0)
-			options->max_retries = parse_int_option(def, value);
-	}
-}
-
 /* Fills in the region and endpoint defaults for a scan about to run. */
 void
-athena_resolve_endpoint(ForeignServer *server, AthenaOptions *options)
+fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options)
 {
 	if (options->region == NULL)
 		options->region = default_region(server);
