@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Local mock of the Amazon Athena JSON 1.1 API (GetSessionStatus only).
+"""Local mock of the Amazon Athena JSON 1.1 API: GetSessionStatus,
+GetSession, ListSessions and ListWorkGroups.
 
 Every athena_fdw test and benchmark talks to this process instead of AWS.
 It listens on 127.0.0.1 only.  Run it with Debian's /usr/bin/python3 (it
@@ -108,12 +109,54 @@ Any other id: 400 {"__type":"ResourceNotFoundException",
 with a string SessionId: 400 InvalidRequestException.  Any other
 X-Amz-Target: 400 UnknownOperationException.
 
+Both GetSessionStatus and GetSession also answer:
+  vanished-<anything> 400 InvalidRequestException "Session ID <id> was not
+                      found" (the second "not found" shape AWS may use)
+  locked-<anything>   400 InvalidRequestException "The request could not be
+                      processed: the session is locked"
+  an id of 0 or more than 256 characters: 400 InvalidRequestException
+GetSession answers the status fixtures above with their Status alone, and
+the listed and generated sessions below with every field they have.
+
+The account (ListWorkGroups, ListSessions, GetSession)
+-----------------------------------------------------
+  workgroup         State     effective engine
+  primary           ENABLED   Athena engine version 3  (SQL)
+  spark-analytics   ENABLED   PySpark engine version 3
+  spark-archive     DISABLED  PySpark engine version 3  (no sessions)
+  spark-etl         ENABLED   PySpark engine version 3
+  sql-reports       ENABLED   Athena engine version 3  (SQL)
+  gen-<N>           (not in ListWorkGroups) N generated sessions
+                    gen-<N>-00000 .. (5 digits), as gen-<anything> above
+
+  session        workgroup        State       Start       details
+  la-idle-1      spark-analytics  IDLE        1700100500  every field
+  la-busy        spark-analytics  BUSY        1700100400  Statistics only
+  la-idle-2      spark-analytics  IDLE        1700100300  none
+  la-terminated  spark-analytics  TERMINATED  1700100200  none
+  la-failed      spark-analytics  FAILED      1700100100  none
+  le-idle        spark-etl        IDLE        1700100550  none
+  le-creating    spark-etl        CREATING    1700100050  none
+(LISTED_SESSIONS below has every value.)  ListSessions lists a workgroup
+newest first; without StateFilter it leaves out TERMINATED and FAILED
+sessions, with one it returns exactly that state.  Pages hold MaxResults
+items (1..100; ListWorkGroups 1..50), capped by /_mock/page_size, and end
+with a NextToken while more remain; a NextToken from another listing is an
+InvalidRequestException.  ListSessions on a SQL workgroup: 400
+InvalidRequestException "WorkGroup <name> is not enabled for Apache Spark";
+on an unknown one: 400 InvalidRequestException "WorkGroup <name> is not
+found".
+
 Control endpoints (unsigned, same port; never counted as API requests)
 ---------------------------------------------------------------------
   GET  /_mock/stats     counters and the last API request (JSON)
   POST /_mock/reset     zero counters, clear faults, latency = CLI value
                         (in_flight is a gauge and is kept; peak_in_flight
                         restarts from it)
+  GET  /_mock/requests  {"requests": [{"op": OP, "body": TEXT}, ...]}: every
+                        API request since the last reset, in arrival order
+  POST /_mock/page_size {"op": "ListSessions", "size": 2}: at most size items
+                        per page of op (0 = no cap); reset clears
   POST /_mock/latency   {"ms": 20}
   POST /_mock/fault     {"kind": K, "count": N, "retry_after": S, "ms": N,
                          "location": URL, "append": false}
@@ -329,6 +372,147 @@ HOSTILE = {
 }
 
 FIXTURE_BYTES = {k: v.encode("utf-8") for k, v in FIXTURES.items()}
+
+# ---------------------------------------------------------------------------
+# The account behind ListWorkGroups, ListSessions and GetSession
+# ---------------------------------------------------------------------------
+SPARK_ENGINE = "PySpark engine version 3"
+SQL_ENGINE = "Athena engine version 3"
+NOTEBOOK = "Athena notebook version 1"
+
+# name -> (State, effective engine); ListWorkGroups sends them in this order
+WORKGROUPS = [
+    ("primary", "ENABLED", SQL_ENGINE),
+    ("spark-analytics", "ENABLED", SPARK_ENGINE),
+    ("spark-archive", "DISABLED", SPARK_ENGINE),
+    ("spark-etl", "ENABLED", SPARK_ENGINE),
+    ("sql-reports", "ENABLED", SQL_ENGINE),
+]
+WORKGROUP_INFO = {name: (state, engine) for name, state, engine in WORKGROUPS}
+
+# Without a StateFilter, ListSessions answers with the sessions still alive.
+ENDED_STATES = ("TERMINATED", "FAILED")
+
+
+def _listed(sid, wg, status, description=None, details=None):
+    return {"SessionId": sid, "WorkGroup": wg, "Status": status,
+            "Description": description, "Details": details}
+
+
+# Every field GetSession can return, for one session.
+FULL_DETAILS = {
+    "EngineConfiguration": {
+        "CoordinatorDpuSize": 1, "MaxConcurrentDpus": 20,
+        "DefaultExecutorDpuSize": 1,
+        "AdditionalConfigs": {"NotebookId": "nb-7f3a"},
+        "SparkProperties": {"spark.executor.memory": "4g",
+                            "spark.sql.shuffle.partitions": "200"}},
+    "SessionConfiguration": {
+        "ExecutionRole": "arn:aws:iam::123456789012:role/AthenaSpark",
+        "WorkingDirectory": "s3://athena-spark-bucket/analytics/la-idle-1/",
+        "IdleTimeoutSeconds": 900,
+        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"}},
+    "Statistics": {"DpuExecutionInMillis": 5400123},
+}
+
+# newest first within a workgroup is by StartDateTime, as AWS lists them
+LISTED_SESSIONS = [
+    _listed("la-idle-1", "spark-analytics",
+            {"State": "IDLE", "StartDateTime": 1700100500,
+             "LastModifiedDateTime": 1700100600.5,
+             "IdleSinceDateTime": 1700100600.5},
+            "nightly model", FULL_DETAILS),
+    _listed("la-busy", "spark-analytics",
+            {"State": "BUSY", "StartDateTime": 1700100400,
+             "LastModifiedDateTime": 1700100450},
+            "ad hoc", {"Statistics": {"DpuExecutionInMillis": 120000}}),
+    _listed("la-idle-2", "spark-analytics",
+            {"State": "IDLE", "StartDateTime": 1700100300,
+             "LastModifiedDateTime": 1700100350,
+             "IdleSinceDateTime": 1700100350}),
+    _listed("la-terminated", "spark-analytics",
+            {"State": "TERMINATED",
+             "StateChangeReason": "Session was terminated by user request",
+             "StartDateTime": 1700100200, "LastModifiedDateTime": 1700100250,
+             "EndDateTime": 1700100250}),
+    _listed("la-failed", "spark-analytics",
+            {"State": "FAILED", "StateChangeReason": "Session failed",
+             "StartDateTime": 1700100100, "LastModifiedDateTime": 1700100110,
+             "EndDateTime": 1700100110}),
+    _listed("le-idle", "spark-etl",
+            {"State": "IDLE", "StartDateTime": 1700100550,
+             "LastModifiedDateTime": 1700100560,
+             "IdleSinceDateTime": 1700100560}, "etl loader"),
+    _listed("le-creating", "spark-etl",
+            {"State": "CREATING", "StartDateTime": 1700100050}),
+]
+LISTED_BY_ID = {s["SessionId"]: s for s in LISTED_SESSIONS}
+
+# "gen-<N>" is a workgroup of N generated sessions "gen-<N>-<i>" (5 digits),
+# all IDLE as GEN_TEMPLATE describes them; it is absent from ListWorkGroups.
+GEN_WORKGROUP_MAX = 100000
+GEN_STATUS = {"State": "IDLE", "StartDateTime": 1700000000,
+              "LastModifiedDateTime": 1700000060,
+              "IdleSinceDateTime": 1700000060}
+
+
+def _gen_workgroup_size(wg):
+    if wg.startswith("gen-") and wg[4:].isdigit():
+        n = int(wg[4:])
+        if 0 < n <= GEN_WORKGROUP_MAX:
+            return n
+    return None
+
+
+def _gen_session(sid):
+    """The generated session sid, as a LISTED_SESSIONS entry."""
+    wg = None
+    head, sep, tail = sid.rpartition("-")
+    if sep and tail.isdigit() and _gen_workgroup_size(head) is not None:
+        wg = head
+    return _listed(sid, wg, dict(GEN_STATUS), "generated", FULL_DETAILS)
+
+
+def workgroup_sessions(wg):
+    """Sessions of workgroup wg, newest first."""
+    n = _gen_workgroup_size(wg)
+    if n is not None:
+        return [_gen_session("%s-%05d" % (wg, i)) for i in range(n)]
+    return sorted((s for s in LISTED_SESSIONS if s["WorkGroup"] == wg),
+                  key=lambda s: -s["Status"]["StartDateTime"])
+
+
+def session_summary(s):
+    """A ListSessions item."""
+    out = {"SessionId": s["SessionId"]}
+    if s["Description"] is not None:
+        out["Description"] = s["Description"]
+    out["EngineVersion"] = {"SelectedEngineVersion": SPARK_ENGINE,
+                            "EffectiveEngineVersion": SPARK_ENGINE}
+    out["NotebookVersion"] = NOTEBOOK
+    out["Status"] = s["Status"]
+    return out
+
+
+def get_session_body(s):
+    """A GetSession answer: the summary's fields plus the details."""
+    out = session_summary(s)
+    if s["WorkGroup"] is not None:
+        out["WorkGroup"] = s["WorkGroup"]
+    out.update(s["Details"] or {})
+    return out
+
+
+# Ids GetSessionStatus and GetSession answer with the other "not found"
+# shape (400 InvalidRequestException), or with an unrelated invalid request.
+GONE_PREFIX = "vanished-"
+INVALID_PREFIX = "locked-"
+MSG_GONE = "Session ID %s was not found"
+MSG_INVALID = "The request could not be processed: the session is locked"
+MSG_NOT_SPARK = "WorkGroup %s is not enabled for Apache Spark"
+
+# API requests whose operation and body /_mock/requests keeps since reset
+MAX_RECORDS = 100000
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
@@ -583,6 +767,8 @@ class State:
             self.stream_bytes_sent = 0
             self.faults = []  # list of dicts with "remaining"
             self.last_request = None
+            self.records = []  # (operation, body) of every API request
+            self.page_cap = {}  # operation -> most items per page
 
     def take_fault(self):
         """Called under self.lock."""
@@ -795,6 +981,17 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/_mock/reset" and method == "POST":
                 st.reset()
                 out = {"ok": True}
+            elif path == "/_mock/requests" and method == "GET":
+                with st.lock:
+                    out = {"requests": [{"op": op, "body": b}
+                                        for op, b in st.records]}
+            elif path == "/_mock/page_size" and method == "POST":
+                size = int(args["size"])
+                if size < 0:
+                    raise ValueError("size must be >= 0")
+                with st.lock:
+                    st.page_cap[str(args["op"])] = size
+                out = {"ok": True}
             elif path == "/_mock/latency" and method == "POST":
                 ms = int(args["ms"])
                 if ms < 0:
@@ -868,6 +1065,8 @@ class Handler(BaseHTTPRequestHandler):
             if st.in_flight > st.peak_in_flight:
                 st.peak_in_flight = st.in_flight
             st.last_request = last
+            if len(st.records) < MAX_RECORDS:
+                st.records.append((op, last["body"]))
             latency = st.latency_ms
         t0 = time.monotonic()
         status = "closed"
@@ -1004,38 +1203,149 @@ class Handler(BaseHTTPRequestHandler):
         raise _Close()
 
     def api_response(self, op, body):
-        if op != "GetSessionStatus":
+        handler = {"GetSessionStatus": self.op_session,
+                   "GetSession": self.op_session,
+                   "ListSessions": self.op_list_sessions,
+                   "ListWorkGroups": self.op_list_work_groups}.get(op)
+        if handler is None:
             return self.respond(400, _err(
                 "UnknownOperationException",
                 "Unknown operation %s" % (op or "(no X-Amz-Target)")))
+        return handler(op, body)
+
+    def invalid(self, message):
+        return self.respond(400, _err("InvalidRequestException", message,
+                                      "Message"))
+
+    def op_session(self, op, body):
+        """GetSessionStatus and GetSession."""
         sid = _session_id(body)
         if sid is None:
-            return self.respond(400, _err(
-                "InvalidRequestException",
-                "Request body must be a JSON object with a string SessionId",
-                "Message"))
-        b = FIXTURE_BYTES.get(sid)
-        if b is not None:
-            return self.respond(200, b)
-        if sid.startswith("gen-"):
-            return self.respond(
-                200, (GEN_TEMPLATE % json.dumps(sid)).encode("utf-8"))
+            return self.invalid(
+                "Request body must be a JSON object with a string SessionId")
+        if not 1 <= len(sid) <= 256:
+            return self.invalid(
+                "1 validation error detected: Value at 'sessionId' failed "
+                "to satisfy constraint: Member must have length between 1 "
+                "and 256")
         h = HOSTILE.get(sid)
         if h is not None:
             return self.respond(h[0], h[2], ctype=h[1], extra=h[3])
+        if sid.startswith(GONE_PREFIX):
+            return self.invalid(MSG_GONE % sid)
+        if sid.startswith(INVALID_PREFIX):
+            return self.invalid(MSG_INVALID)
+        listed = LISTED_BY_ID.get(sid)
+        if listed is None and sid.startswith("gen-"):
+            listed = _gen_session(sid)
+        if op == "GetSessionStatus":
+            b = FIXTURE_BYTES.get(sid)
+            if b is not None:
+                return self.respond(200, b)
+            if sid.startswith("gen-"):
+                return self.respond(
+                    200, (GEN_TEMPLATE % json.dumps(sid)).encode("utf-8"))
+            if listed is not None:
+                return self.respond(200, json.dumps(
+                    {"SessionId": sid, "Status": listed["Status"]}).encode())
+        else:
+            if listed is not None:
+                return self.respond(200, json.dumps(
+                    get_session_body(listed), ensure_ascii=False).encode())
+            b = FIXTURE_BYTES.get(sid)
+            if b is not None:
+                # the status fixtures are sessions without any details
+                return self.respond(200, json.dumps(
+                    {"SessionId": sid,
+                     "Status": json.loads(b)["Status"]},
+                    ensure_ascii=False).encode())
         return self.respond(400, _err("ResourceNotFoundException",
                                       "Session %s not found" % sid,
                                       "Message"))
 
+    def paging(self, op, req, max_results, key):
+        """(offset, page size) of a paged request, or an error string.
+        key ties a NextToken to the listing it came from."""
+        n = req.get("MaxResults", max_results)
+        if not isinstance(n, int) or isinstance(n, bool) or \
+                not 1 <= n <= max_results:
+            return None, "MaxResults must be between 1 and %d" % max_results
+        cap = self.server.state.page_cap.get(op)
+        if cap:
+            n = min(n, cap)
+        token = req.get("NextToken")
+        if token is None:
+            return (0, n), None
+        want = "." + hashlib.sha256(key.encode()).hexdigest()[:12]
+        if (not isinstance(token, str) or not token.startswith("page.")
+                or not token.endswith(want)
+                or not token[5:-len(want)].isdigit()):
+            return None, "The NextToken is not valid for this request"
+        return (int(token[5:-len(want)]), n), None
 
-def _session_id(body):
+    @staticmethod
+    def next_token(offset, key):
+        return "page.%d.%s" % (offset,
+                               hashlib.sha256(key.encode()).hexdigest()[:12])
+
+    def op_list_sessions(self, op, body):
+        req = _json_object(body)
+        wg = req.get("WorkGroup") if req is not None else None
+        if not isinstance(wg, str) or not wg:
+            return self.invalid("WorkGroup is required")
+        state = req.get("StateFilter")
+        if state is not None and not isinstance(state, str):
+            return self.invalid("StateFilter must be a string")
+        if wg in WORKGROUP_INFO:
+            if WORKGROUP_INFO[wg][1] != SPARK_ENGINE:
+                return self.invalid(MSG_NOT_SPARK % wg)
+        elif _gen_workgroup_size(wg) is None:
+            return self.invalid("WorkGroup %s is not found" % wg)
+        key = "ListSessions|%s|%s" % (wg, state)
+        page, error = self.paging(op, req, 100, key)
+        if error:
+            return self.invalid(error)
+        offset, n = page
+        rows = [s for s in workgroup_sessions(wg)
+                if (s["Status"]["State"] == state if state is not None
+                    else s["Status"]["State"] not in ENDED_STATES)]
+        out = {"Sessions": [session_summary(s)
+                            for s in rows[offset:offset + n]]}
+        if offset + n < len(rows):
+            out["NextToken"] = self.next_token(offset + n, key)
+        return self.respond(200, json.dumps(out, ensure_ascii=False).encode())
+
+    def op_list_work_groups(self, op, body):
+        req = _json_object(body)
+        if req is None:
+            return self.invalid("Request body must be a JSON object")
+        page, error = self.paging(op, req, 50, "ListWorkGroups")
+        if error:
+            return self.invalid(error)
+        offset, n = page
+        out = {"WorkGroups": [
+            {"Name": name, "State": state,
+             "Description": "workgroup %s" % name,
+             "CreationTime": 1690000000,
+             "EngineVersion": {"SelectedEngineVersion": engine,
+                               "EffectiveEngineVersion": engine}}
+            for name, state, engine in WORKGROUPS[offset:offset + n]]}
+        if offset + n < len(WORKGROUPS):
+            out["NextToken"] = self.next_token(offset + n, "ListWorkGroups")
+        return self.respond(200, json.dumps(out).encode())
+
+
+def _json_object(body):
     try:
         obj = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(obj, dict):
-        return None
-    sid = obj.get("SessionId")
+    return obj if isinstance(obj, dict) else None
+
+
+def _session_id(body):
+    obj = _json_object(body)
+    sid = obj.get("SessionId") if obj is not None else None
     return sid if isinstance(sid, str) else None
 
 

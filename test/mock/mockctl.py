@@ -13,6 +13,10 @@ Commands (output is terse and exact; SQL tests print it):
     conns                  TCP connections whose first request was an API call
     peak                   peak number of API requests in flight at once
     sigfail                number of requests rejected by the auth check
+    requests [OP]          every API request (of OP) since reset, one per
+                           line: "OP BODY" with the body as compact JSON
+                           with sorted keys; lines sorted
+    pagesize OP N          at most N items per page of OP (0 = no cap)
     latency MS             set the per-request latency; no output
     fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
                            inject KIND into the next COUNT API requests
@@ -177,6 +181,27 @@ def run(port, cmd, rest, opts):
                 break
             time.sleep(0.05)
         out.write("%d\n" % n)
+    elif cmd == "requests":
+        want = rest[0] if rest else None
+        if want and want.startswith("AmazonAthena."):
+            want = want[len("AmazonAthena."):]
+        lines = []
+        for r in call(port, "GET", "/_mock/requests")["requests"]:
+            if want is not None and r["op"] != want:
+                continue
+            try:
+                b = json.dumps(json.loads(r["body"]), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+            except ValueError:
+                b = r["body"]
+            lines.append("%s %s" % (r["op"], b))
+        for line in sorted(lines):
+            out.write(line + "\n")
+    elif cmd == "pagesize":
+        if len(rest) != 2:
+            die("usage: pagesize OP N")
+        call(port, "POST", "/_mock/page_size",
+             {"op": rest[0], "size": int(rest[1])})
     elif cmd == "latency":
         if len(rest) != 1:
             die("usage: latency MS")

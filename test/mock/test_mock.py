@@ -223,6 +223,14 @@ def raw_sid(mock, sid, **kw):
     return raw(mock, h, b, **kw)
 
 
+def pages_of(operation, **kw):
+    """Every page of a listing (this botocore has no paginators for it)."""
+    pages = [operation(**kw)]
+    while "NextToken" in pages[-1]:
+        pages.append(operation(NextToken=pages[-1]["NextToken"], **kw))
+    return pages
+
+
 def ts(dt):
     return None if dt is None else dt.timestamp()
 
@@ -351,12 +359,131 @@ class MockTest(Base):
             self.assertEqual(json.loads(d)["__type"],
                              "InvalidRequestException")
         h, b = signed(m, {"SessionId": "s-idle"},
-                      target="AmazonAthena.ListSessions")
+                      target="AmazonAthena.CreateSession")
         s, _, d = raw(m, h, b)
         self.assertEqual((s, json.loads(d)["__type"]),
                          (400, "UnknownOperationException"))
         self.assertEqual(json.loads(m.ctl("stats"))["requests_by_op"],
-                         {"GetSessionStatus": 5, "ListSessions": 1})
+                         {"GetSessionStatus": 5, "CreateSession": 1})
+
+    # -- listings and GetSession ----------------------------------------------
+    def test_list_work_groups_paging(self):
+        self.mock.ctl("pagesize", "ListWorkGroups", "2")
+        pages = pages_of(self.c.list_work_groups)
+        self.assertEqual([[w["Name"] for w in p["WorkGroups"]] for p in pages],
+                         [["primary", "spark-analytics"],
+                          ["spark-archive", "spark-etl"], ["sql-reports"]])
+        wg = pages[0]["WorkGroups"][1]
+        self.assertEqual((wg["State"],
+                          wg["EngineVersion"]["EffectiveEngineVersion"]),
+                         ("ENABLED", "PySpark engine version 3"))
+        self.assertEqual(
+            pages[0]["WorkGroups"][0]["EngineVersion"]
+            ["EffectiveEngineVersion"], "Athena engine version 3")
+        self.assertEqual(self.mock.stats()["requests_by_op"],
+                         {"ListWorkGroups": 3})
+
+    def test_list_sessions(self):
+        def ids(**kw):
+            return [x["SessionId"] for x in
+                    self.c.list_sessions(**kw)["Sessions"]]
+        self.assertEqual(ids(WorkGroup="spark-analytics"),
+                         ["la-idle-1", "la-busy", "la-idle-2"])
+        self.assertEqual(ids(WorkGroup="spark-analytics", StateFilter="IDLE"),
+                         ["la-idle-1", "la-idle-2"])
+        self.assertEqual(ids(WorkGroup="spark-analytics",
+                             StateFilter="TERMINATED"), ["la-terminated"])
+        self.assertEqual(ids(WorkGroup="spark-etl"),
+                         ["le-idle", "le-creating"])
+        item = self.c.list_sessions(WorkGroup="spark-analytics",
+                                    MaxResults=1)["Sessions"][0]
+        self.assertEqual((item["Description"], item["NotebookVersion"],
+                          item["EngineVersion"]["EffectiveEngineVersion"],
+                          item["Status"]["State"],
+                          ts(item["Status"]["LastModifiedDateTime"])),
+                         ("nightly model", "Athena notebook version 1",
+                          "PySpark engine version 3", "IDLE", 1700100600.5))
+        pages = pages_of(self.c.list_sessions, WorkGroup="gen-250",
+                         MaxResults=100)
+        got = [x["SessionId"] for p in pages for x in p["Sessions"]]
+        self.assertEqual([len(p["Sessions"]) for p in pages], [100, 100, 50])
+        self.assertEqual(got, ["gen-250-%05d" % i for i in range(250)])
+        e = self.err(lambda: self.c.list_sessions(WorkGroup="primary"),
+                     "InvalidRequestException")
+        self.assertEqual(e["Error"]["Message"],
+                         "WorkGroup primary is not enabled for Apache Spark")
+        self.err(lambda: self.c.list_sessions(WorkGroup="nope"),
+                 "InvalidRequestException")
+        self.err(lambda: self.c.list_sessions(WorkGroup="gen-250",
+                                              NextToken="page.5.bogus"),
+                 "InvalidRequestException")
+        first = self.c.list_sessions(WorkGroup="gen-250", MaxResults=100)
+        self.err(lambda: self.c.list_sessions(
+            WorkGroup="gen-250", StateFilter="IDLE",
+            NextToken=first["NextToken"]), "InvalidRequestException")
+
+    def test_get_session(self):
+        r = self.c.get_session(SessionId="la-idle-1")
+        self.assertEqual((r["WorkGroup"], r["Description"],
+                          r["EngineVersion"]["EffectiveEngineVersion"],
+                          r["NotebookVersion"], r["Status"]["State"]),
+                         ("spark-analytics", "nightly model",
+                          "PySpark engine version 3",
+                          "Athena notebook version 1", "IDLE"))
+        ec = r["EngineConfiguration"]
+        self.assertEqual((ec["CoordinatorDpuSize"], ec["MaxConcurrentDpus"],
+                          ec["DefaultExecutorDpuSize"],
+                          ec["AdditionalConfigs"]["NotebookId"]),
+                         (1, 20, 1, "nb-7f3a"))
+        # Debian's botocore predates SparkProperties: read it raw
+        h, b = signed(self.mock, {"SessionId": "la-idle-1"},
+                      target="AmazonAthena.GetSession")
+        s, _, d = raw(self.mock, h, b)
+        self.assertEqual(json.loads(d)["EngineConfiguration"]
+                         ["SparkProperties"]["spark.executor.memory"], "4g")
+        sc = r["SessionConfiguration"]
+        self.assertEqual((sc["ExecutionRole"], sc["IdleTimeoutSeconds"],
+                          r["Statistics"]["DpuExecutionInMillis"]),
+                         ("arn:aws:iam::123456789012:role/AthenaSpark", 900,
+                          5400123))
+        r = self.c.get_session(SessionId="la-idle-2")
+        self.assertNotIn("EngineConfiguration", r)
+        self.assertEqual(r["Status"]["State"], "IDLE")
+        r = self.c.get_session(SessionId="s-busy")
+        self.assertEqual((r["Status"]["State"], "WorkGroup" in r),
+                         ("BUSY", False))
+        r = self.c.get_session(SessionId="gen-7-00003")
+        self.assertEqual(r["WorkGroup"], "gen-7")
+        self.assertEqual(
+            self.c.get_session_status(SessionId="la-busy")["Status"]["State"],
+            "BUSY")
+        for call in (self.c.get_session, self.c.get_session_status):
+            e = self.err(lambda: call(SessionId="vanished-1"),
+                         "InvalidRequestException")
+            self.assertEqual(e["Error"]["Message"],
+                             "Session ID vanished-1 was not found")
+            e = self.err(lambda: call(SessionId="locked-1"),
+                         "InvalidRequestException")
+            self.assertNotIn("not found", e["Error"]["Message"])
+            self.err(lambda: call(SessionId="nope"),
+                     "ResourceNotFoundException")
+        h, b = signed(self.mock, {"SessionId": "x" * 257})
+        s, _, d = raw(self.mock, h, b)
+        self.assertEqual((s, json.loads(d)["__type"]),
+                         (400, "InvalidRequestException"))
+
+    def test_request_records(self):
+        self.c.list_sessions(WorkGroup="spark-etl", StateFilter="IDLE",
+                             MaxResults=100)
+        self.c.get_session(SessionId="le-idle")
+        self.assertEqual(self.mock.ctl("requests").splitlines(), [
+            'GetSession {"SessionId":"le-idle"}',
+            'ListSessions {"MaxResults":100,"StateFilter":"IDLE",'
+            '"WorkGroup":"spark-etl"}'])
+        self.assertEqual(self.mock.ctl("requests", "GetSession"),
+                         'GetSession {"SessionId":"le-idle"}\n')
+        self.mock.ctl("reset")
+        self.assertEqual(self.mock.ctl("requests"), "")
 
     # -- authentication -------------------------------------------------------
     def test_wrong_secret(self):
