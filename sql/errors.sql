@@ -69,6 +69,24 @@ CREATE FOREIGN TABLE unreachable_sessions (session_id text, state text) SERVER u
 SELECT show_error($$SELECT * FROM unreachable_sessions WHERE session_id = 's-idle'$$,
                   '{WRONG/secret/never+shown}');
 
+-- an endpoint the client cannot parse, as stored before the validator
+-- refused such values: the parser's reason under SQLSTATE HV024, not
+-- "out of memory"
+CREATE SERVER bad_endpoint FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:1');
+CREATE USER MAPPING FOR CURRENT_USER SERVER bad_endpoint
+  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC', aws_secret_access_key 'WRONG/secret/never+shown');
+CREATE FOREIGN TABLE bad_endpoint_sessions (session_id text, state text) SERVER bad_endpoint;
+UPDATE pg_foreign_server SET srvoptions = '{region=us-east-1,endpoint=https://127.0.0.1:99999}'
+  WHERE srvname = 'bad_endpoint';
+SELECT show_error($$SELECT * FROM bad_endpoint_sessions WHERE session_id = 's-idle'$$);
+UPDATE pg_foreign_server SET srvoptions = '{region=us-east-1,endpoint=http://[zz]:1}'
+  WHERE srvname = 'bad_endpoint';
+SELECT show_error($$SELECT * FROM bad_endpoint_sessions WHERE session_id = 's-idle'$$);
+UPDATE pg_foreign_server SET srvoptions = '{region=us-east-1,endpoint=http://:80}'
+  WHERE srvname = 'bad_endpoint';
+SELECT show_error($$SELECT * FROM bad_endpoint_sessions WHERE session_id = 's-idle'$$);
+
 -- no region anywhere (the server process has no AWS_REGION)
 CREATE SERVER no_region FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint :'endpoint');
 CREATE USER MAPPING FOR CURRENT_USER SERVER no_region
@@ -86,4 +104,4 @@ SELECT show_error($$SELECT * FROM no_mapping_sessions WHERE session_id = 's-idle
 -- an error ends the query but not the session: the next query works
 SELECT session_id, state FROM athena_sessions WHERE session_id = 's-idle';
 
-DROP SERVER wrong_secret, wrong_region, unreachable, no_region, no_mapping CASCADE;
+DROP SERVER wrong_secret, wrong_region, unreachable, bad_endpoint, no_region, no_mapping CASCADE;

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "retry_policy.h"
 #include "sigv4.h"
 
@@ -121,65 +119,6 @@ ascii_copy(const char *s)
 	}
 	d[len] = '\0';
 	return d;
-}
-
-/*
- * Splits the endpoint into the URL to post to, the path to sign and the
- * Host header curl would send: host[:port], without a default port.
- */
-static bool
-parse_endpoint(AthenaStatusScan *scan, const char *endpoint)
-{
-	CURLU	   *u = curl_url();
-	char	   *scheme = NULL;
-	char	   *host = NULL;
-	char	   *port = NULL;
-	char	   *path = NULL;
-	char	   *full = NULL;
-	size_t		len = strlen(endpoint);
-	bool		ok = false;
-
-	if (u == NULL)
-		return false;
-	/* endpoint + "/", without doubling a trailing slash */
-	full = malloc(len + 2);
-	if (full == NULL)
-		goto done;
-	memcpy(full, endpoint, len + 1);
-	if (len == 0 || endpoint[len - 1] != '/')
-		strcat(full, "/");
-
-	if (curl_url_set(u, CURLUPART_URL, full, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-		curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
-		goto done;
-	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
-		port = NULL;			/* none given */
-
-	if (port != NULL &&
-		!((strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
-		  (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0)))
-	{
-		scan->host = malloc(strlen(host) + strlen(port) + 2);
-		if (scan->host != NULL)
-			sprintf(scan->host, "%s:%s", host, port);
-	}
-	else
-		scan->host = strdup(host);
-	scan->url = full;
-	full = NULL;
-	scan->path = strdup(path);
-	ok = scan->host != NULL && scan->path != NULL;
-
-done:
-	free(full);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_url_cleanup(u);
-	return ok;
 }
 
 static void
@@ -327,7 +266,10 @@ athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *co
 	scan->user_agent = dup_or_null(config->http.user_agent ?
 								   config->http.user_agent : ATHENA_USER_AGENT, &ok);
 	scan->ca_file = dup_or_null(config->http.ca_file, &ok);
-	if (!ok || config->endpoint == NULL || !parse_endpoint(scan, config->endpoint))
+	scan->url = dup_or_null(config->endpoint->url, &ok);
+	scan->path = dup_or_null(config->endpoint->path, &ok);
+	scan->host = dup_or_null(config->endpoint->host, &ok);
+	if (!ok)
 		goto fail;
 	scan->host_line = concat("Host: ", scan->host);
 	if (scan->host_line == NULL)

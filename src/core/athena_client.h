@@ -10,6 +10,7 @@
 #define ATHENA_CLIENT_H
 
 #include "aws_json.h"
+#include "endpoint.h"
 #include "http.h"
 
 #define ATHENA_FDW_VERSION "1.0"
@@ -26,7 +27,7 @@ typedef struct AthenaCredentials
 
 typedef struct AthenaClientConfig
 {
-	const char *endpoint;		/* "https://athena.us-east-1.amazonaws.com" */
+	const Endpoint *endpoint;	/* endpoint_parse of the endpoint option */
 	const char *region;
 	AthenaCredentials credentials;
 	HttpOptions http;
@@ -58,8 +59,9 @@ typedef struct AthenaStatusScan AthenaStatusScan;
 
 /*
  * Starts fetching the status of each id (the caller has removed duplicates
- * and NULLs; ids must stay valid until the scan ends).  NULL on out of
- * memory.
+ * and NULLs; ids must stay valid until the scan ends).  Everything else
+ * in config is copied.  NULL only when memory ran out: a config that can
+ * fail (the endpoint) was parsed and checked before.
  */
 extern AthenaStatusScan *athena_client_status_scan_begin(HttpClient *client,
 												  const AthenaClientConfig *config,

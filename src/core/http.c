@@ -326,36 +326,53 @@ closesocket_cb(void *clientp, curl_socket_t item)
 }
 
 HttpClient *
-http_client_create(void)
+http_client_create(char *reason, size_t reasonlen)
 {
 	HttpClient *client;
+	CURLcode	code;
 
 	/* process-wide and not thread-safe, but we have no threads of our own */
 	if (!curl_initialized)
 	{
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		code = curl_global_init(CURL_GLOBAL_DEFAULT);
+		if (code != CURLE_OK)
+		{
+			snprintf(reason, reasonlen, "could not initialize libcurl: %s",
+					 curl_easy_strerror(code));
 			return NULL;
+		}
 		curl_initialized = true;
 	}
 
 	client = calloc(1, sizeof(HttpClient));
 	if (client == NULL)
+	{
+		snprintf(reason, reasonlen, "out of memory");
 		return NULL;
+	}
 	client->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (client->epfd < 0)
+	{
+		snprintf(reason, reasonlen, "could not create an epoll set: %s",
+				 strerror(errno));
+		goto fail;
+	}
 	client->multi = curl_multi_init();
 	client->share = curl_share_init();
-	if (client->epfd < 0 || client->multi == NULL || client->share == NULL)
-		goto fail;
-	if (curl_multi_setopt(client->multi, CURLMOPT_SOCKETFUNCTION,
+	if (client->multi == NULL || client->share == NULL ||
+		curl_multi_setopt(client->multi, CURLMOPT_SOCKETFUNCTION,
 						  socket_cb) != CURLM_OK ||
 		curl_multi_setopt(client->multi, CURLMOPT_SOCKETDATA,
-						  client) != CURLM_OK)
-		goto fail;
-	if (curl_share_setopt(client->share, CURLSHOPT_SHARE,
+						  client) != CURLM_OK ||
+		curl_share_setopt(client->share, CURLSHOPT_SHARE,
 						  CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
 		curl_share_setopt(client->share, CURLSHOPT_SHARE,
 						  CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+	{
+		/* these only fail for lack of memory */
+		snprintf(reason, reasonlen, "out of memory");
 		goto fail;
+	}
 	client->rng = random_seed();
 	return client;
 

@@ -99,8 +99,12 @@ typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
 /* Called at least every 50 ms while waiting; may longjmp. */
 typedef void (*HttpInterruptFn) (void *arg);
 
-/* NULL on failure (out of memory, curl could not initialize). */
-extern HttpClient *http_client_create(void);
+/*
+ * NULL on failure, with a lower-case reason in reason[reasonlen] ("out of
+ * memory", "could not initialize libcurl: ..."); reason may be NULL when
+ * reasonlen is 0.
+ */
+extern HttpClient *http_client_create(char *reason, size_t reasonlen);
 /* Only when no batch of this client is active. */
 extern void http_client_destroy(HttpClient *client);
 

@@ -70,6 +70,8 @@ typedef struct AthenaScanState
 	MemoryContext batch_cxt;	/* ids of the current (re)scan */
 	AthenaColumnMap *columns;
 	AthenaClientConfig config;
+	const char *endpoint_text;	/* the option, for messages */
+	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
 	ExprState  *ids_expr;
 	bool		ids_is_array;
@@ -317,6 +319,25 @@ release_scan_resources(void *arg)
 		athena_connection_release(state->client);
 		state->client = NULL;
 	}
+	endpoint_free(&state->endpoint);
+}
+
+/*
+ * The option validator refuses what the client cannot use, but a value
+ * stored before it did, or a default built from the region, still gets the
+ * same parser's reason rather than failing later.
+ */
+static void
+parse_endpoint(AthenaScanState *state)
+{
+	char		reason[256];
+
+	if (!endpoint_parse(state->endpoint_text, &state->endpoint,
+						reason, sizeof(reason)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"endpoint\": %s", reason),
+				 errdetail("The endpoint is \"%s\".", state->endpoint_text)));
 }
 
 static void
@@ -358,7 +379,8 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	fdw_get_options(server, table, user, &options);
 	fdw_resolve_endpoint(server, &options);
 	fdw_get_credentials(server, &options, &state->config.credentials);
-	state->config.endpoint = options.endpoint;
+	state->endpoint_text = options.endpoint;
+	state->config.endpoint = &state->endpoint;
 	state->config.region = options.region;
 	state->config.http.max_concurrency = options.max_concurrency;
 	state->config.http.connect_timeout_ms = options.connect_timeout_ms;
@@ -376,6 +398,7 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	callback->func = release_scan_resources;
 	callback->arg = state;
 	MemoryContextRegisterResetCallback(state->scan_cxt, callback);
+	parse_endpoint(state);
 	state->client = athena_connection_acquire(user);
 
 	MemoryContextSwitchTo(oldcxt);
@@ -408,7 +431,7 @@ start_status_scan(ForeignScanState *node, AthenaScanState *state)
 												  NULL);
 	if (state->status_scan == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 }
 
@@ -455,7 +478,7 @@ report_failure(AthenaScanState *state, AthenaFailure *failure)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg("could not reach Athena at \"%s\": %s",
-						state->config.endpoint, message),
+						state->endpoint_text, message),
 				 errdetail_plural("Gave up after %d attempt.",
 								  "Gave up after %d attempts.",
 								  attempts, attempts)));

@@ -88,11 +88,13 @@ athena_connection_acquire(UserMapping *user)
 
 	if (entry->client == NULL)
 	{
-		entry->client = http_client_create();
+		char		reason[256];
+
+		entry->client = http_client_create(reason, sizeof(reason));
 		if (entry->client == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("could not initialize libcurl")));
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("could not create an HTTP client: %s", reason)));
 		entry->invalidated = false;
 		entry->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID,

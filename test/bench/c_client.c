@@ -44,6 +44,8 @@ main(int argc, char **argv)
 				nids,
 				rounds = 1;
 	char		endpoint[64];
+	Endpoint	parsed_endpoint;
+	char		reason[256];
 	char	  **ids;
 	char	   *idbuf;
 	HttpClient *client;
@@ -81,7 +83,12 @@ main(int argc, char **argv)
 
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
 	memset(&config, 0, sizeof(config));
-	config.endpoint = endpoint;
+	if (!endpoint_parse(endpoint, &parsed_endpoint, reason, sizeof(reason)))
+	{
+		fprintf(stderr, "%s: %s\n", endpoint, reason);
+		return 1;
+	}
+	config.endpoint = &parsed_endpoint;
 	config.region = "us-east-1";
 	config.credentials.access_key_id = "AKIDMOCKSTATIC";
 	config.credentials.secret_access_key =
@@ -93,7 +100,7 @@ main(int argc, char **argv)
 	config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	config.http.user_agent = ATHENA_USER_AGENT " c_client";
 
-	client = http_client_create();
+	client = http_client_create(NULL, 0);
 	if (client == NULL)
 	{
 		fprintf(stderr, "could not create the HTTP client\n");
@@ -148,6 +155,7 @@ main(int argc, char **argv)
 	}
 
 	http_client_destroy(client);
+	endpoint_free(&parsed_endpoint);
 	free(ids);
 	free(idbuf);
 	return status;

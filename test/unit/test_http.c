@@ -35,6 +35,7 @@
 static int	mock_port;
 static pid_t mock_pid = 0;
 static char endpoint[64];
+static Endpoint mock_endpoint;	/* endpoint, parsed */
 
 static double
 now_ms(void)
@@ -261,7 +262,7 @@ make_config(int concurrency, int max_retries)
 	AthenaClientConfig c;
 
 	memset(&c, 0, sizeof(c));
-	c.endpoint = endpoint;
+	c.endpoint = &mock_endpoint;
 	c.region = "us-east-1";
 	c.credentials.access_key_id = STATIC_AKID;
 	c.credentials.secret_access_key = STATIC_SECRET;
@@ -624,7 +625,7 @@ test_concurrency(HttpClient *client)
 static void
 test_sequential_reuse(void)
 {
-	HttpClient *client = http_client_create();
+	HttpClient *client = http_client_create(NULL, 0);
 	AthenaClientConfig c = make_config(8, 3);
 	int			i,
 				good = 0;
@@ -685,7 +686,7 @@ test_retries(HttpClient *client)
 	 * curl itself resends once on a new connection before reporting.)
 	 */
 	{
-		HttpClient *fresh = http_client_create();
+		HttpClient *fresh = http_client_create(NULL, 0);
 
 		mock_reset();
 		mock_fault("reset", 1, -1);
@@ -788,6 +789,7 @@ test_bad_responses(HttpClient *client)
 	const char *big[] = {"hostile-oversized"};
 	const char *garbage[] = {"hostile-garbage"};
 	const char *html[] = {"hostile-html"};
+	Endpoint	ep;
 	Outcome		o;
 
 	mock_reset();
@@ -856,8 +858,11 @@ test_bad_responses(HttpClient *client)
 
 	/* network failure: nothing listens on port 1 */
 	c = make_config(4, 1);
-	c.endpoint = "http://127.0.0.1:1";
+	if (!endpoint_parse("http://127.0.0.1:1", &ep, NULL, 0))
+		abort();
+	c.endpoint = &ep;
 	o = run_scan(client, &c, ids, 1);
+	endpoint_free(&ep);
 	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_NETWORK && o.attempts == 2 &&
 	   strcmp(o.type, "NetworkError") == 0,
 	   "refused: network failure after 2 attempts: %s", o.message);
@@ -1040,18 +1045,25 @@ test_endpoint_forms(HttpClient *client)
 {
 	AthenaClientConfig c = make_config(2, 0);
 	const char *ids[] = {"s-busy"};
-	char		ep[96];
+	char		text[96];
+	Endpoint	ep;
 	Outcome		o;
 
 	mock_reset();
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d/", mock_port);
-	c.endpoint = ep;
+	snprintf(text, sizeof(text), "http://127.0.0.1:%d/", mock_port);
+	if (!endpoint_parse(text, &ep, NULL, 0))
+		abort();
+	c.endpoint = &ep;
 	o = run_scan(client, &c, ids, 1);
+	endpoint_free(&ep);
 	ok(!o.failed && o.rows == 1, "endpoint with a trailing slash");
 	free(o.text);
 
-	snprintf(ep, sizeof(ep), "http://localhost:%d", mock_port);
+	snprintf(text, sizeof(text), "http://localhost:%d", mock_port);
+	if (!endpoint_parse(text, &ep, NULL, 0))
+		abort();
 	o = run_scan(client, &c, ids, 1);
+	endpoint_free(&ep);
 	ok(!o.failed && o.rows == 1 && mock_stat("signature_failures") == 0,
 	   "endpoint by host name");
 	free(o.text);
@@ -1069,9 +1081,11 @@ main(void)
 		return 1;
 	}
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", mock_port);
+	if (!endpoint_parse(endpoint, &mock_endpoint, NULL, 0))
+		abort();
 	free(mock_call("/_mock/stats", NULL));
 
-	client = http_client_create();
+	client = http_client_create(NULL, 0);
 	ok(client != NULL, "client created");
 
 	test_engine(client);
@@ -1087,6 +1101,7 @@ main(void)
 	test_endpoint_forms(client);
 
 	http_client_destroy(client);
+	endpoint_free(&mock_endpoint);
 	mock_reset();
 	stop_mock();
 	free_gen_ids();
