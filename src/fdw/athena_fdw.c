@@ -68,7 +68,7 @@ typedef struct AthenaScanState
 {
 	MemoryContext scan_cxt;		/* everything of this scan */
 	MemoryContext batch_cxt;	/* ids of the current (re)scan */
-	AthenaColumnMap *columns;
+	FdwColumnMap *columns;
 	AthenaClientConfig config;
 	const char *endpoint_text;	/* the option, for messages */
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
@@ -106,7 +106,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	info->max_concurrency = options.max_concurrency;
 
 	rel = table_open(foreigntableid, NoLock);
-	info->session_id_attno = athena_session_id_attno(rel);
+	info->session_id_attno = fdw_session_id_attno(rel);
 	table_close(rel, NoLock);
 
 	/* Of several session_id restrictions, send the one with fewest ids. */
@@ -389,7 +389,7 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	state->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	state->config.http.user_agent = ATHENA_USER_AGENT;
 
-	state->columns = athena_map_columns(rel);
+	state->columns = fdw_map_columns(rel);
 	state->ids_expr = ExecInitExpr(linitial(plan->fdw_exprs),
 								   (PlanState *) node);
 	state->ids_is_array = intVal(list_nth(plan->fdw_private, PLAN_IS_ARRAY));
@@ -522,8 +522,11 @@ athenaIterateForeignScan(ForeignScanState *node)
 	/* a conversion ERROR must not leak the malloc'd session */
 	PG_TRY();
 	{
-		athena_session_to_values(state->columns, &session,
-								 slot->tts_values, slot->tts_isnull);
+		const void *sources[FDW_NUM_SOURCES] = {0};
+
+		sources[FDW_SOURCE_STATUS] = &session;
+		fdw_fill_row(state->columns, sources,
+					 slot->tts_values, slot->tts_isnull);
 	}
 	PG_FINALLY();
 	{
@@ -589,7 +592,7 @@ athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 static List *
 athenaImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
-	return athena_import_foreign_schema(stmt, serverOid);
+	return fdw_import_foreign_schema(stmt, serverOid);
 }
 
 Datum

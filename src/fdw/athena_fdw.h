@@ -14,6 +14,7 @@
 
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "foreign/foreign.h"
 #include "nodes/pathnodes.h"
 #include "utils/relcache.h"
@@ -52,38 +53,42 @@ extern void fdw_get_credentials(ForeignServer *server,
 extern HttpClient *athena_connection_acquire(UserMapping *user);
 extern void athena_connection_release(HttpClient *client);
 
-/* columns.c: which API field each column of the foreign table carries */
-typedef enum AthenaField
+/*
+ * columns.c: the columns the FDW knows, one line each in columns.c's
+ * table, and the API response each comes from.  A row is built from the
+ * responses a scan got, indexed by FdwSource.
+ */
+typedef enum FdwSource
 {
-	FIELD_NONE = 0,				/* dropped column */
-	FIELD_SESSION_ID,
-	FIELD_STATE,
-	FIELD_STATE_CHANGE_REASON,
-	FIELD_START_DATE_TIME,
-	FIELD_LAST_MODIFIED_DATE_TIME,
-	FIELD_END_DATE_TIME,
-	FIELD_IDLE_SINCE_DATE_TIME,
-	FIELD_WORKGROUP,
-	FIELD_DESCRIPTION,
-	FIELD_ENGINE_VERSION,
-	FIELD_NOTEBOOK_VERSION
-} AthenaField;
+	FDW_SOURCE_STATUS,			/* GetSessionStatus: an AthenaSession */
+	FDW_SOURCE_LIST_ITEM,		/* ListSessions items: no scan lists yet */
+	FDW_NUM_SOURCES
+} FdwSource;
 
-typedef struct AthenaColumnMap
+typedef struct FdwFieldDef FdwFieldDef;
+
+typedef struct FdwColumn
 {
+	const FdwFieldDef *field;	/* NULL for a dropped column */
+	char	   *name;
+	Oid			type;
+	int32		typmod;
+	FmgrInfo	in_function;	/* when a value needs its text form */
+	Oid			typioparam;
+} FdwColumn;
+
+typedef struct FdwColumnMap
+{
+	char	   *relname;		/* for error messages */
 	int			natts;
-	AthenaField *fields;		/* per attribute */
-	Oid		   *types;			/* per attribute */
-	FmgrInfo   *in_functions;	/* when a value needs its text form */
-	Oid		   *typioparams;
-	int32	   *typmods;
-} AthenaColumnMap;
+	FdwColumn  *columns;		/* per attribute */
+} FdwColumnMap;
 
-extern AttrNumber athena_session_id_attno(Relation rel);
-extern AthenaColumnMap *athena_map_columns(Relation rel);
-extern void athena_session_to_values(const AthenaColumnMap *map,
-									 const AthenaSession *session,
-									 Datum *values, bool *nulls);
+extern AttrNumber fdw_session_id_attno(Relation rel);
+extern FdwColumnMap *fdw_map_columns(Relation rel);
+extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
+						 Datum *values, bool *nulls);
+extern void fdw_append_column_definitions(StringInfo ddl);
 
 /* quals.c: the session_id condition a scan sends to Athena */
 typedef struct AthenaIdQual
@@ -103,7 +108,7 @@ extern int	athena_collect_ids(Datum value, bool isnull, bool is_array,
 							   const char ***ids);
 
 /* import.c */
-extern List *athena_import_foreign_schema(ImportForeignSchemaStmt *stmt,
+extern List *fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt,
 										  Oid serverOid);
 
 #endif							/* ATHENA_FDW_H */

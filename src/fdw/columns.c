@@ -1,15 +1,17 @@
 /*
  * columns.c
- *		Maps the columns of a foreign table to the fields of a session, and
- *		turns one session into one row.
+ *		The columns athena_fdw knows: one table says each column's name, SQL
+ *		type, the API response and field it comes from; column mapping, the
+ *		unknown-column HINT and IMPORT FOREIGN SCHEMA's DDL all read it.
  *
- * Columns are matched by name, in any order and any subset.  text and
- * timestamptz columns get their values directly; a column of another type
- * gets the text form through that type's input function, as file_fdw does.
+ * Adding a column is one line in field_table.  Columns are matched by
+ * name, in any order and any subset.  A column of the field's own type gets
+ * the value directly; one of another type gets the text form through that
+ * type's input function, as file_fdw does.  A value that does not fit its
+ * column is an error naming the column and the table, as in postgres_fdw.
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -22,40 +24,88 @@
 
 #include "athena_fdw.h"
 
-static const struct
+/* How a field is held in its source's struct. */
+typedef enum FdwValueKind
 {
-	const char *name;
-	AthenaField field;
-}			field_names[] = {
-	{"session_id", FIELD_SESSION_ID},
-	{"state", FIELD_STATE},
-	{"state_change_reason", FIELD_STATE_CHANGE_REASON},
-	{"start_date_time", FIELD_START_DATE_TIME},
-	{"last_modified_date_time", FIELD_LAST_MODIFIED_DATE_TIME},
-	{"end_date_time", FIELD_END_DATE_TIME},
-	{"idle_since_date_time", FIELD_IDLE_SINCE_DATE_TIME},
-	{"workgroup", FIELD_WORKGROUP},
-	{"description", FIELD_DESCRIPTION},
-	{"engine_version", FIELD_ENGINE_VERSION},
-	{"notebook_version", FIELD_NOTEBOOK_VERSION},
+	VALUE_NONE,					/* no response this version reads has it */
+	VALUE_TEXT,					/* char *, UTF-8, NULL when absent */
+	VALUE_TIMESTAMP				/* AthenaTimestamp */
+} FdwValueKind;
+
+typedef struct FdwFieldDef
+{
+	const char *column;			/* the foreign table's column name */
+	const char *sql_type;		/* its type in IMPORT FOREIGN SCHEMA */
+	FdwSource	source;			/* the API response it comes from */
+	const char *api_field;		/* the field in that response */
+	FdwValueKind kind;
+	size_t		offset;			/* of the value in the source's struct */
+} FdwFieldDef;
+
+#define STATUS_TEXT(member) VALUE_TEXT, offsetof(AthenaSession, member)
+#define STATUS_TIME(member) VALUE_TIMESTAMP, offsetof(AthenaSession, member)
+#define NOT_READ_YET VALUE_NONE, 0
+
+/* In IMPORT FOREIGN SCHEMA's column order. */
+static const FdwFieldDef field_table[] = {
+	/* column, SQL type, source, API field, kind and offset */
+	{"session_id", "text", FDW_SOURCE_STATUS, "SessionId", STATUS_TEXT(session_id)},
+	{"state", "text", FDW_SOURCE_STATUS, "Status.State", STATUS_TEXT(state)},
+	{"state_change_reason", "text", FDW_SOURCE_STATUS, "Status.StateChangeReason", STATUS_TEXT(state_change_reason)},
+	{"start_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.StartDateTime", STATUS_TIME(start_date_time)},
+	{"last_modified_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.LastModifiedDateTime", STATUS_TIME(last_modified_date_time)},
+	{"end_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.EndDateTime", STATUS_TIME(end_date_time)},
+	{"idle_since_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.IdleSinceDateTime", STATUS_TIME(idle_since_date_time)},
+	{"workgroup", "text", FDW_SOURCE_LIST_ITEM, "WorkGroup", NOT_READ_YET},
+	{"description", "text", FDW_SOURCE_LIST_ITEM, "Description", NOT_READ_YET},
+	{"engine_version", "text", FDW_SOURCE_LIST_ITEM, "EngineVersion.EffectiveEngineVersion", NOT_READ_YET},
+	{"notebook_version", "text", FDW_SOURCE_LIST_ITEM, "NotebookVersion", NOT_READ_YET},
 };
 
-static AthenaField
-field_for_name(const char *name)
+/* The line of a column name, or NULL. */
+static const FdwFieldDef *
+find_field(const char *column)
 {
 	size_t		i;
 
-	for (i = 0; i < lengthof(field_names); i++)
+	for (i = 0; i < lengthof(field_table); i++)
 	{
-		if (strcmp(field_names[i].name, name) == 0)
-			return field_names[i].field;
+		if (strcmp(field_table[i].column, column) == 0)
+			return &field_table[i];
 	}
-	return FIELD_NONE;
+	return NULL;
+}
+
+/* "a, b and c": every column name, for the HINT */
+static char *
+column_names(void)
+{
+	StringInfoData names;
+	size_t		i;
+
+	initStringInfo(&names);
+	for (i = 0; i < lengthof(field_table); i++)
+		appendStringInfo(&names, "%s%s",
+						 i == 0 ? "" : i + 1 == lengthof(field_table) ? " and " : ", ",
+						 field_table[i].column);
+	return names.data;
+}
+
+/* The column definitions of IMPORT FOREIGN SCHEMA: "  name type" lines. */
+void
+fdw_append_column_definitions(StringInfo ddl)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(field_table); i++)
+		appendStringInfo(ddl, "  %s %s%s\n", field_table[i].column,
+						 field_table[i].sql_type,
+						 i + 1 < lengthof(field_table) ? "," : "");
 }
 
 /* The attribute number of column session_id, or InvalidAttrNumber. */
 AttrNumber
-athena_session_id_attno(Relation rel)
+fdw_session_id_attno(Relation rel)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			i;
@@ -71,40 +121,39 @@ athena_session_id_attno(Relation rel)
 	return InvalidAttrNumber;
 }
 
-AthenaColumnMap *
-athena_map_columns(Relation rel)
+FdwColumnMap *
+fdw_map_columns(Relation rel)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	AthenaColumnMap *map = palloc0(sizeof(AthenaColumnMap));
+	FdwColumnMap *map = palloc0(sizeof(FdwColumnMap));
 	int			i;
 
+	map->relname = pstrdup(RelationGetRelationName(rel));
 	map->natts = tupdesc->natts;
-	map->fields = palloc0(sizeof(AthenaField) * tupdesc->natts);
-	map->types = palloc0(sizeof(Oid) * tupdesc->natts);
-	map->in_functions = palloc0(sizeof(FmgrInfo) * tupdesc->natts);
-	map->typioparams = palloc0(sizeof(Oid) * tupdesc->natts);
-	map->typmods = palloc0(sizeof(int32) * tupdesc->natts);
+	map->columns = palloc0(sizeof(FdwColumn) * tupdesc->natts);
 
 	for (i = 0; i < tupdesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		FdwColumn  *column = &map->columns[i];
 		Oid			in_function;
 
 		if (att->attisdropped)
 			continue;
 
-		map->fields[i] = field_for_name(NameStr(att->attname));
-		if (map->fields[i] == FIELD_NONE)
+		column->field = find_field(NameStr(att->attname));
+		if (column->field == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 					 errmsg("column \"%s\" of foreign table \"%s\" does not match any Athena session field",
-							NameStr(att->attname), RelationGetRelationName(rel)),
-					 errhint("Valid column names are session_id, state, state_change_reason, start_date_time, last_modified_date_time, end_date_time, idle_since_date_time, workgroup, description, engine_version and notebook_version.")));
+							NameStr(att->attname), map->relname),
+					 errhint("Valid column names are %s.", column_names())));
 
-		map->types[i] = att->atttypid;
-		map->typmods[i] = att->atttypmod;
-		getTypeInputInfo(att->atttypid, &in_function, &map->typioparams[i]);
-		fmgr_info(in_function, &map->in_functions[i]);
+		column->name = pstrdup(NameStr(att->attname));
+		column->type = att->atttypid;
+		column->typmod = att->atttypmod;
+		getTypeInputInfo(att->atttypid, &in_function, &column->typioparam);
+		fmgr_info(in_function, &column->in_function);
 	}
 	return map;
 }
@@ -131,15 +180,13 @@ to_timestamptz(const AthenaTimestamp *ts)
 	return result;
 }
 
+/* One present value into the column's type. */
 static Datum
-convert_value(const AthenaColumnMap *map, int i, const char *text,
-			  const AthenaTimestamp *ts)
+convert_value(FdwColumn *column, const char *text, const AthenaTimestamp *ts)
 {
-	Oid			type = map->types[i];
-
-	if (type == TEXTOID && text)
+	if (column->type == TEXTOID && text)
 		return CStringGetTextDatum(to_server_encoding(text));
-	if (type == TIMESTAMPTZOID && ts)
+	if (column->type == TIMESTAMPTZOID && ts)
 		return TimestampTzGetDatum(to_timestamptz(ts));
 
 	/* another type: through the text form, as a cast from text would */
@@ -148,60 +195,74 @@ convert_value(const AthenaColumnMap *map, int i, const char *text,
 												   TimestampTzGetDatum(to_timestamptz(ts))));
 	else
 		text = to_server_encoding(text);
-	return InputFunctionCall((FmgrInfo *) &map->in_functions[i], (char *) text,
-							 map->typioparams[i], map->typmods[i]);
+	return InputFunctionCall(&column->in_function, (char *) text,
+							 column->typioparam, column->typmod);
+}
+
+/* What a conversion ERROR's CONTEXT line names. */
+typedef struct ConversionErrorArg
+{
+	const FdwColumnMap *map;
+	int			column;			/* index into map->columns */
+} ConversionErrorArg;
+
+static void
+conversion_error_callback(void *arg)
+{
+	ConversionErrorArg *where = (ConversionErrorArg *) arg;
+
+	errcontext("column \"%s\" of foreign table \"%s\"",
+			   where->map->columns[where->column].name, where->map->relname);
 }
 
 /*
- * Fills values/nulls of one row.  Fields GetSessionStatus does not return
- * (workgroup and the ListSessions-only ones) are NULL.
+ * Fills values/nulls of one row from the responses in sources (indexed by
+ * FdwSource; NULL for a response the scan did not get).  Absent fields are
+ * NULL.
  */
 void
-athena_session_to_values(const AthenaColumnMap *map,
-						 const AthenaSession *session,
-						 Datum *values, bool *nulls)
+fdw_fill_row(FdwColumnMap *map, const void *const *sources,
+			 Datum *values, bool *nulls)
 {
+	ConversionErrorArg where;
+	ErrorContextCallback errcallback;
 	int			i;
+
+	where.map = map;
+	errcallback.callback = conversion_error_callback;
+	errcallback.arg = &where;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
 
 	for (i = 0; i < map->natts; i++)
 	{
+		FdwColumn  *column = &map->columns[i];
+		const FdwFieldDef *field = column->field;
+		const char *source = field ? sources[field->source] : NULL;
 		const char *text = NULL;
 		const AthenaTimestamp *ts = NULL;
 
-		switch (map->fields[i])
+		if (source != NULL)
 		{
-			case FIELD_SESSION_ID:
-				text = session->session_id;
-				break;
-			case FIELD_STATE:
-				text = session->state;
-				break;
-			case FIELD_STATE_CHANGE_REASON:
-				text = session->state_change_reason;
-				break;
-			case FIELD_START_DATE_TIME:
-				ts = &session->start_date_time;
-				break;
-			case FIELD_LAST_MODIFIED_DATE_TIME:
-				ts = &session->last_modified_date_time;
-				break;
-			case FIELD_END_DATE_TIME:
-				ts = &session->end_date_time;
-				break;
-			case FIELD_IDLE_SINCE_DATE_TIME:
-				ts = &session->idle_since_date_time;
-				break;
-			case FIELD_NONE:
-			case FIELD_WORKGROUP:
-			case FIELD_DESCRIPTION:
-			case FIELD_ENGINE_VERSION:
-			case FIELD_NOTEBOOK_VERSION:
-				break;
+			switch (field->kind)
+			{
+				case VALUE_TEXT:
+					text = *(char *const *) (source + field->offset);
+					break;
+				case VALUE_TIMESTAMP:
+					ts = (const AthenaTimestamp *) (source + field->offset);
+					if (!ts->present)
+						ts = NULL;
+					break;
+				case VALUE_NONE:
+					break;
+			}
 		}
 
-		if (ts && !ts->present)
-			ts = NULL;
+		where.column = i;
 		nulls[i] = (text == NULL && ts == NULL);
-		values[i] = nulls[i] ? (Datum) 0 : convert_value(map, i, text, ts);
+		values[i] = nulls[i] ? (Datum) 0 : convert_value(column, text, ts);
 	}
+
+	error_context_stack = errcallback.previous;
 }

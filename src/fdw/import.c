@@ -2,8 +2,9 @@
  * import.c
  *		IMPORT FOREIGN SCHEMA athena: creates the athena_sessions table.
  *
- * Athena has one remote "schema" here, and one table in it.  LIMIT TO and
- * EXCEPT are applied by PostgreSQL to the statements returned.
+ * Athena has one remote "schema" here, and one table in it, with every
+ * column of columns.c's table.  LIMIT TO and EXCEPT are applied by
+ * PostgreSQL to the statements returned.
  */
 #include "postgres.h"
 
@@ -16,7 +17,7 @@
 #define ATHENA_REMOTE_SCHEMA "athena"
 
 List *
-athena_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
 	ForeignServer *server = GetForeignServer(serverOid);
 	StringInfoData sql;
@@ -30,18 +31,9 @@ athena_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 						 ATHENA_REMOTE_SCHEMA)));
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "CREATE FOREIGN TABLE %s.athena_sessions (\n"
-					 "  session_id text,\n"
-					 "  state text,\n"
-					 "  state_change_reason text,\n"
-					 "  start_date_time timestamptz,\n"
-					 "  last_modified_date_time timestamptz,\n"
-					 "  end_date_time timestamptz,\n"
-					 "  idle_since_date_time timestamptz,\n"
-					 "  workgroup text\n"
-					 ") SERVER %s",
-					 quote_identifier(stmt->local_schema),
-					 quote_identifier(server->servername));
+	appendStringInfo(&sql, "CREATE FOREIGN TABLE %s.athena_sessions (\n",
+					 quote_identifier(stmt->local_schema));
+	fdw_append_column_definitions(&sql);
+	appendStringInfo(&sql, ") SERVER %s", quote_identifier(server->servername));
 	return list_make1(sql.data);
 }
