@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Local mock of the Amazon Athena JSON 1.1 API: GetSessionStatus,
-GetSession, ListSessions and ListWorkGroups.
+GetSession, ListSessions, ListWorkGroups and TerminateSession.
 
 Every athena_fdw test and benchmark talks to this process instead of AWS.
 It listens on 127.0.0.1 only.  Run it with Debian's /usr/bin/python3 (it
@@ -118,6 +118,21 @@ Both GetSessionStatus and GetSession also answer:
 GetSession answers the status fixtures above with their Status alone, and
 the listed and generated sessions below with every field they have.
 
+TerminateSession
+----------------
+Takes the same {"SessionId": id} body and knows the same sessions (status
+fixtures, listed and generated ones), with the same error answers.  A
+session in TERMINATED or FAILED answers 200 {"State": <that state>} and
+stays as it is (Athena accepts terminating a finished session).  Any
+other session answers 200 {"State":"TERMINATING"}, and from then on
+GetSessionStatus, GetSession and ListSessions report it TERMINATED:
+StateChangeReason "Session was terminated by user request", EndDateTime
+and LastModifiedDateTime the time of the call, no IdleSinceDateTime (its
+other timestamps are re-encoded, which may change their digits past the
+microsecond).  Every 200 answer is recorded with its time and the state
+the session had (stats key "terminations", mockctl "terminations"); reset
+forgets them, and every session is as described here again.
+
 The account (ListWorkGroups, ListSessions, GetSession)
 -----------------------------------------------------
   workgroup         State     effective engine
@@ -180,12 +195,22 @@ Control endpoints (unsigned, same port; never counted as API requests)
                   8 MiB of valid JSON in 64 KiB chunks, ms (default 2)
                   apart, until done or the client goes away; stats key
                   stream_bytes_sent says how much of the body was sent
+        denied    400 AccessDeniedException "User: arn:aws:iam::
+                  123456789012:user/mock is not authorized to perform:
+                  athena:<Operation>"
+        gone      400 ResourceNotFoundException "Session <id> not found"
+                  (the session vanished between two calls)
+      op: the fault only applies to requests of this operation (e.g.
+          "TerminateSession"); others pass it by.
+      skip: the first N requests the fault would apply to pass untouched.
 Faults apply to API requests that passed the signature check, and those
 requests are counted like any other.
 
 Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
 peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
-faults_pending, stream_bytes_sent, latency_ms, region, last_request
+faults_pending, stream_bytes_sent, terminations (list of {"session_id",
+"at" (epoch seconds), "previous_state"} in call order), latency_ms,
+region, last_request
 (method, path, header_names, signed_headers, user_agent, target, body).
   connections counts TCP connections whose first request is an API request
   (the control tools' own connections are excluded); tcp_accepts counts all.
@@ -516,7 +541,9 @@ MAX_RECORDS = 100000
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
-               "slow", "stream")
+               "slow", "stream", "denied", "gone")
+
+TERMINATED_REASON = "Session was terminated by user request"
 
 REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden",
            404: "Not Found", 413: "Payload Too Large", 429: "Too Many Requests",
@@ -769,14 +796,23 @@ class State:
             self.last_request = None
             self.records = []  # (operation, body) of every API request
             self.page_cap = {}  # operation -> most items per page
+            # session id -> epoch seconds of the TerminateSession that
+            # ended it; and every accepted call, in order
+            self.terminated = {}
+            self.terminations = []
 
-    def take_fault(self):
+    def take_fault(self, op):
         """Called under self.lock."""
         while self.faults:
             f = self.faults[0]
             if f["remaining"] == 0:
                 self.faults.pop(0)
                 continue
+            if f.get("op") not in (None, op):
+                return None
+            if f.get("skip", 0) > 0:
+                f["skip"] -= 1
+                return None
             if f["remaining"] > 0:
                 f["remaining"] -= 1
                 if f["remaining"] == 0:
@@ -798,12 +834,40 @@ class State:
                 "auth_failures_by_type": dict(self.auth_failures_by_type),
                 "faults_injected": self.faults_injected,
                 "stream_bytes_sent": self.stream_bytes_sent,
+                "terminations": [dict(t) for t in self.terminations],
                 "faults_pending": [
                     {k: v for k, v in f.items()} for f in self.faults],
                 "latency_ms": self.latency_ms,
                 "region": self.region,
                 "last_request": self.last_request,
             }
+
+    def status(self, sid, status):
+        """A session's Status as the API reports it now: after a
+        TerminateSession ended it, TERMINATED at the time of the call."""
+        with self.lock:
+            at = self.terminated.get(sid)
+        if at is None:
+            return status
+        out = {k: v for k, v in status.items() if k != "IdleSinceDateTime"}
+        out.update({"State": "TERMINATED",
+                    "StateChangeReason": TERMINATED_REASON,
+                    "LastModifiedDateTime": round(at, 6),
+                    "EndDateTime": round(at, 6)})
+        return out
+
+    def terminate(self, sid, status):
+        """Records a TerminateSession of sid; returns the State answered."""
+        now = time.time()
+        with self.lock:
+            previous = ("TERMINATED" if sid in self.terminated
+                        else status.get("State"))
+            self.terminations.append({"session_id": sid, "at": now,
+                                      "previous_state": previous})
+            if previous in ENDED_STATES:
+                return previous
+            self.terminated[sid] = now
+            return "TERMINATING"
 
     def write_log(self, line):
         if self.log is not None:
@@ -1018,6 +1082,10 @@ class Handler(BaseHTTPRequestHandler):
                         f["ms"] = int(args["ms"])
                     if args.get("location") is not None:
                         f["location"] = str(args["location"])
+                    if args.get("op") is not None:
+                        f["op"] = str(args["op"])
+                    if args.get("skip") is not None:
+                        f["skip"] = int(args["skip"])
                     with st.lock:
                         if args.get("append"):
                             st.faults.append(f)
@@ -1085,7 +1153,7 @@ class Handler(BaseHTTPRequestHandler):
                 status = self.respond(e.status, _err(e.type, e.message))
                 return
             with st.lock:
-                fault = st.take_fault()
+                fault = st.take_fault(op)
             if fault is not None:
                 fault_kind = fault["kind"]
                 status = self.apply_fault(fault, op, body)
@@ -1130,6 +1198,16 @@ class Handler(BaseHTTPRequestHandler):
                 ("Location", f.get("location", REDIRECT_LOCATION)),))
         if kind == "stream":
             return self.stream_body(body, f.get("ms", 2))
+        if kind == "denied":
+            return self.respond(400, _err(
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/mock is not authorized "
+                "to perform: athena:%s" % op, "Message"))
+        if kind == "gone":
+            return self.respond(400, _err(
+                "ResourceNotFoundException",
+                "Session %s not found" % (_session_id(body) or ""),
+                "Message"))
         if kind == "slow":
             time.sleep(f.get("ms", 1000) / 1000.0)
             return None
@@ -1206,7 +1284,8 @@ class Handler(BaseHTTPRequestHandler):
         handler = {"GetSessionStatus": self.op_session,
                    "GetSession": self.op_session,
                    "ListSessions": self.op_list_sessions,
-                   "ListWorkGroups": self.op_list_work_groups}.get(op)
+                   "ListWorkGroups": self.op_list_work_groups,
+                   "TerminateSession": self.op_session}.get(op)
         if handler is None:
             return self.respond(400, _err(
                 "UnknownOperationException",
@@ -1218,7 +1297,7 @@ class Handler(BaseHTTPRequestHandler):
                                       "Message"))
 
     def op_session(self, op, body):
-        """GetSessionStatus and GetSession."""
+        """GetSessionStatus, GetSession and TerminateSession."""
         sid = _session_id(body)
         if sid is None:
             return self.invalid(
@@ -1235,14 +1314,32 @@ class Handler(BaseHTTPRequestHandler):
             return self.invalid(MSG_GONE % sid)
         if sid.startswith(INVALID_PREFIX):
             return self.invalid(MSG_INVALID)
+        st = self.server.state
         listed = LISTED_BY_ID.get(sid)
         if listed is None and sid.startswith("gen-"):
             listed = _gen_session(sid)
-        if op == "GetSessionStatus":
-            b = FIXTURE_BYTES.get(sid)
+        b = FIXTURE_BYTES.get(sid)
+        if listed is not None:
+            listed = dict(listed, Status=st.status(sid, listed["Status"]))
+        if op == "TerminateSession":
             if b is not None:
-                return self.respond(200, b)
-            if sid.startswith("gen-"):
+                status = json.loads(b)["Status"]
+            elif listed is not None:
+                status = listed["Status"]
+            else:
+                status = None
+            if status is not None:
+                return self.respond(200, json.dumps(
+                    {"State": st.terminate(sid, status)}).encode())
+        elif op == "GetSessionStatus":
+            if b is not None and sid not in st.terminated:
+                return self.respond(200, b)     # the exact fixture text
+            if b is not None:
+                return self.respond(200, json.dumps(
+                    {"SessionId": sid,
+                     "Status": st.status(sid, json.loads(b)["Status"])},
+                    ensure_ascii=False).encode())
+            if sid.startswith("gen-") and sid not in st.terminated:
                 return self.respond(
                     200, (GEN_TEMPLATE % json.dumps(sid)).encode("utf-8"))
             if listed is not None:
@@ -1252,12 +1349,11 @@ class Handler(BaseHTTPRequestHandler):
             if listed is not None:
                 return self.respond(200, json.dumps(
                     get_session_body(listed), ensure_ascii=False).encode())
-            b = FIXTURE_BYTES.get(sid)
             if b is not None:
                 # the status fixtures are sessions without any details
                 return self.respond(200, json.dumps(
                     {"SessionId": sid,
-                     "Status": json.loads(b)["Status"]},
+                     "Status": st.status(sid, json.loads(b)["Status"])},
                     ensure_ascii=False).encode())
         return self.respond(400, _err("ResourceNotFoundException",
                                       "Session %s not found" % sid,
@@ -1306,7 +1402,10 @@ class Handler(BaseHTTPRequestHandler):
         if error:
             return self.invalid(error)
         offset, n = page
-        rows = [s for s in workgroup_sessions(wg)
+        st = self.server.state
+        rows = [dict(s, Status=st.status(s["SessionId"], s["Status"]))
+                for s in workgroup_sessions(wg)]
+        rows = [s for s in rows
                 if (s["Status"]["State"] == state if state is not None
                     else s["Status"]["State"] not in ENDED_STATES)]
         out = {"Sessions": [session_summary(s)

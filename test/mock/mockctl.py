@@ -19,9 +19,14 @@ Commands (output is terse and exact; SQL tests print it):
     pagesize OP N          at most N items per page of OP (0 = no cap)
     latency MS             set the per-request latency; no output
     fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
+          [--op OPERATION] [--skip N]
                            inject KIND into the next COUNT API requests
-                           (default 1, -1 = until reset); KIND "none" clears;
-                           no output
+                           (default 1, -1 = until reset) of OPERATION (default
+                           any), after letting N of them pass; KIND "none"
+                           clears; no output
+    terminations           the TerminateSession calls answered 200 since the
+                           last reset, one "session_id previous_state" line
+                           each, sorted by session id
     last FIELD             a field of the last API request: user_agent,
                            target, body, method, path; signed_headers and
                            header_names print one lower-case name per line,
@@ -82,7 +87,7 @@ def main(argv):
     while i < len(argv):
         a = argv[i]
         if a in ("--port", "--port-file", "--retry-after", "--ms",
-                 "--location"):
+                 "--location", "--op", "--skip"):
             if i + 1 >= len(argv):
                 die("%s needs a value" % a)
             v = argv[i + 1]
@@ -218,9 +223,18 @@ def run(port, cmd, rest, opts):
             payload["ms"] = int(opts["ms"])
         if "location" in opts:
             payload["location"] = opts["location"]
+        if "op" in opts:
+            payload["op"] = opts["op"]
+        if "skip" in opts:
+            payload["skip"] = int(opts["skip"])
         if opts.get("append"):
             payload["append"] = True
         call(port, "POST", "/_mock/fault", payload)
+    elif cmd == "terminations":
+        st = call(port, "GET", "/_mock/stats")
+        for t in sorted(st["terminations"],
+                        key=lambda t: (t["session_id"], t["at"])):
+            out.write("%s %s\n" % (t["session_id"], t["previous_state"]))
     elif cmd == "last":
         if len(rest) != 1:
             die("usage: last FIELD")

@@ -674,6 +674,70 @@ class MockTest(Base):
         m.ctl("reset")
         self.assertEqual(raw_sid(m, "s-idle")[0], 200)
 
+    def test_terminate_session(self):
+        m = self.mock
+        r = self.c.terminate_session(SessionId="s-idle")
+        self.assertEqual(r["State"], "TERMINATING")
+        st = self.c.get_session_status(SessionId="s-idle")["Status"]
+        self.assertEqual(st["State"], "TERMINATED")
+        self.assertEqual(st["StateChangeReason"],
+                         "Session was terminated by user request")
+        self.assertNotIn("IdleSinceDateTime", st)
+        self.assertAlmostEqual(ts(st["EndDateTime"]), time.time(), delta=60)
+        # finished sessions: accepted, left as they are
+        for sid, state in (("s-idle", "TERMINATED"),
+                           ("s-failed", "FAILED"),
+                           ("s-terminated", "TERMINATED")):
+            self.assertEqual(self.c.terminate_session(SessionId=sid)["State"],
+                             state)
+        self.assertEqual(
+            self.c.get_session_status(SessionId="s-failed")["Status"]["State"],
+            "FAILED")
+        self.err(lambda: self.c.terminate_session(SessionId="nope"),
+                 "ResourceNotFoundException")
+        self.assertEqual(self.c.terminate_session(SessionId="gen-t")["State"],
+                         "TERMINATING")
+        self.assertEqual(m.ctl("terminations"),
+                         "gen-t IDLE\ns-failed FAILED\ns-idle IDLE\n"
+                         "s-idle TERMINATED\ns-terminated TERMINATED\n")
+        self.assertEqual(m.stats()["requests_by_op"]["TerminateSession"], 6)
+        # listed sessions: a listing shows the new state
+        self.c.terminate_session(SessionId="la-idle-2")
+        alive = [x["SessionId"] for x in self.c.list_sessions(
+            WorkGroup="spark-analytics")["Sessions"]]
+        self.assertEqual(alive, ["la-idle-1", "la-busy"])
+        ended = self.c.list_sessions(WorkGroup="spark-analytics",
+                                     StateFilter="TERMINATED")["Sessions"]
+        self.assertEqual([x["SessionId"] for x in ended],
+                         ["la-idle-2", "la-terminated"])
+        self.assertEqual(
+            self.c.get_session(SessionId="la-idle-2")["Status"]["State"],
+            "TERMINATED")
+        m.ctl("reset")
+        self.assertEqual(m.ctl("terminations"), "")
+        self.assertEqual(len(self.c.list_sessions(
+            WorkGroup="spark-analytics")["Sessions"]), 3)
+        self.assertEqual(
+            self.c.get_session_status(SessionId="s-idle")["Status"]["State"],
+            "IDLE")
+
+    def test_fault_op_and_skip(self):
+        m = self.mock
+        m.ctl("fault", "denied", "1", "--op", "TerminateSession",
+              "--skip", "1")
+        self.assertEqual(self.c.terminate_session(SessionId="gen-a")["State"],
+                         "TERMINATING")
+        self.c.get_session_status(SessionId="s-idle")
+        e = self.err(lambda: self.c.terminate_session(SessionId="gen-b"),
+                     "AccessDeniedException")
+        self.assertIn("athena:TerminateSession", e["Error"]["Message"])
+        self.assertEqual(self.c.terminate_session(SessionId="gen-c")["State"],
+                         "TERMINATING")
+        m.ctl("fault", "gone", "1")
+        self.err(lambda: self.c.terminate_session(SessionId="s-busy"),
+                 "ResourceNotFoundException")
+        self.assertEqual(m.ctl("terminations"), "gen-a IDLE\ngen-c IDLE\n")
+
     def test_signature_checked_before_fault(self):
         m = self.mock
         m.ctl("fault", "throttle", "1")
