@@ -1,7 +1,8 @@
 /*
  * athena_client.c
- *		GetSessionStatus for many ids: one signed POST per id through the
- *		HTTP engine, answers parsed into sessions or classified failures.
+ *		GetSessionStatus and TerminateSession for many ids: one signed POST
+ *		per id through the HTTP engine, answers parsed into sessions (or the
+ *		state a termination left) or classified failures.
  *
  * Pure C, no PostgreSQL headers.  Each attempt is signed afresh (its own
  * X-Amz-Date), with the derived signing key cached for the process.
@@ -17,6 +18,7 @@
 #include "sigv4.h"
 
 #define ATHENA_TARGET_STATUS ATHENA_TARGET_PREFIX "GetSessionStatus"
+#define ATHENA_TARGET_TERMINATE ATHENA_TARGET_PREFIX "TerminateSession"
 #define MAX_HEADERS 10
 
 /*
@@ -27,11 +29,14 @@
  */
 static SigV4KeyCache signing_key_cache;
 
+/* One operation on each of many session ids. */
 struct AthenaStatusScan
 {
 	HttpBatch  *batch;
 	const char *const *ids;
 	int			nids;
+	const char *target;			/* X-Amz-Target value */
+	const char *target_line;	/* "X-Amz-Target: " header line */
 	HttpOptions http;
 	HttpInterruptFn check_interrupts;	/* the caller's, with its arg */
 	void	   *interrupt_arg;
@@ -161,7 +166,7 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 
 	add_header(sh, &nsh, "Host", scan->host);
 	add_header(sh, &nsh, "X-Amz-Date", amz_date);
-	add_header(sh, &nsh, "X-Amz-Target", ATHENA_TARGET_STATUS);
+	add_header(sh, &nsh, "X-Amz-Target", scan->target);
 	add_header(sh, &nsh, "Content-Type", ATHENA_CONTENT_TYPE);
 	if (scan->session_token != NULL)
 		add_header(sh, &nsh, "X-Amz-Security-Token", scan->session_token);
@@ -192,7 +197,7 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 
 	scan->lines[n++] = scan->host_line;
 	scan->lines[n++] = scan->date_line;
-	scan->lines[n++] = "X-Amz-Target: " ATHENA_TARGET_STATUS;
+	scan->lines[n++] = scan->target_line;
 	scan->lines[n++] = "Content-Type: " ATHENA_CONTENT_TYPE;
 	if (scan->token_line != NULL)
 		scan->lines[n++] = scan->token_line;
@@ -242,10 +247,12 @@ should_retry(void *arg, const HttpResult *r)
 	return retry;
 }
 
-AthenaStatusScan *
-athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
-						 const char *const *ids, int nids,
-						 HttpInterruptFn check_interrupts, void *arg)
+/* Starts sending the operation of target_line on each id. */
+static AthenaStatusScan *
+requests_begin(HttpClient *client, const AthenaClientConfig *config,
+			   const char *target, const char *target_line,
+			   const char *const *ids, int nids,
+			   HttpInterruptFn check_interrupts, void *arg)
 {
 	AthenaStatusScan *scan;
 	const AthenaCredentials *cred = &config->credentials;
@@ -256,6 +263,8 @@ athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *co
 		return NULL;
 	scan->ids = ids;
 	scan->nids = nids;
+	scan->target = target;
+	scan->target_line = target_line;
 	scan->check_interrupts = check_interrupts;
 	scan->interrupt_arg = arg;
 
@@ -301,6 +310,26 @@ fail:
 	return NULL;
 }
 
+AthenaStatusScan *
+athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
+						 const char *const *ids, int nids,
+						 HttpInterruptFn check_interrupts, void *arg)
+{
+	return requests_begin(client, config, ATHENA_TARGET_STATUS,
+						  "X-Amz-Target: " ATHENA_TARGET_STATUS,
+						  ids, nids, check_interrupts, arg);
+}
+
+AthenaTerminations *
+athena_client_terminations_begin(HttpClient *client, const AthenaClientConfig *config,
+						  const char *const *ids, int nids,
+						  HttpInterruptFn check_interrupts, void *arg)
+{
+	return requests_begin(client, config, ATHENA_TARGET_TERMINATE,
+						  "X-Amz-Target: " ATHENA_TARGET_TERMINATE,
+						  ids, nids, check_interrupts, arg);
+}
+
 /* Fills *err; falls back on aws_json_decode_error's OOM-safe strings. */
 static void
 make_error(AwsError *err, int status, const char *type,
@@ -321,6 +350,70 @@ make_error(AwsError *err, int status, const char *type,
 	}
 }
 
+/*
+ * Classifies an attempt that is not a 200 answer (or a 200 that did not
+ * parse: reason).  Returns false, with failure->error freed, when the
+ * answer says the session does not exist: that is no row, not a failure.
+ */
+static bool
+classify_failure(const HttpResult *r, const char *reason, AthenaFailure *failure)
+{
+	int			status = (int) r->http_status;
+
+	if (r->outcome == HTTP_RESPONSE && status == 200)
+	{
+		/* the reason alone: the caller's message names the operation */
+		failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+		make_error(&failure->error, status, "MalformedResponse",
+				   reason && reason[0] ? reason : "unparsable response",
+				   r->request_id);
+	}
+	else if (r->outcome == HTTP_RESPONSE && status >= 400)
+	{
+		aws_json_decode_error(status, r->error_type, r->request_id,
+							r->body, r->body_len, &failure->error);
+		if (aws_json_error_is_not_found(&failure->error))
+		{
+			aws_json_error_free(&failure->error);
+			return false;
+		}
+		failure->kind = ATHENA_FAIL_AWS;
+	}
+	else if (r->outcome == HTTP_RESPONSE)
+	{
+		char		msg[128];
+
+		if (status >= 300 && status < 400)
+		{
+			snprintf(msg, sizeof(msg),
+					 "redirect not followed (HTTP status %d)", status);
+			make_error(&failure->error, status, "RedirectNotFollowed", msg,
+					   r->request_id);
+		}
+		else
+		{
+			snprintf(msg, sizeof(msg), "unexpected HTTP status %d", status);
+			make_error(&failure->error, status, "UnexpectedStatus", msg,
+					   r->request_id);
+		}
+		failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+	}
+	else if (r->outcome == HTTP_BODY_TOO_LARGE)
+	{
+		failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+		make_error(&failure->error, status, "ResponseTooLarge",
+				   r->error_text, r->request_id);
+	}
+	else
+	{
+		failure->kind = ATHENA_FAIL_NETWORK;
+		make_error(&failure->error, 0,
+				   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
+				   r->error_text, NULL);
+	}
+	return true;
+}
+
 AthenaFetch
 athena_client_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 						AthenaFailure *failure)
@@ -329,7 +422,6 @@ athena_client_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 	{
 		HttpResult *r;
 		char		reason[256];
-		int			status;
 
 		/*
 		 * Nothing of ours is live across this call: a longjmp out of it leaves
@@ -341,95 +433,92 @@ athena_client_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
 
 		memset(failure, 0, sizeof(*failure));
 		failure->attempts = r->attempts;
-		status = (int) r->http_status;
+		reason[0] = '\0';
 
-		if (r->outcome == HTTP_RESPONSE && status == 200)
+		if (r->outcome == HTTP_RESPONSE && r->http_status == 200 &&
+			aws_json_parse_session_status(r->body, r->body_len, session,
+										reason, sizeof(reason)))
 		{
-			reason[0] = '\0';
-			if (aws_json_parse_session_status(r->body, r->body_len, session,
-											reason, sizeof(reason)))
+			/* without it the row could not match its own qual */
+			if (session->session_id == NULL)
+				session->session_id = strdup(scan->ids[r->item]);
+			else if (strcmp(session->session_id, scan->ids[r->item]) != 0)
 			{
-				/* without it the row could not match its own qual */
-				if (session->session_id == NULL)
-					session->session_id = strdup(scan->ids[r->item]);
-				else if (strcmp(session->session_id, scan->ids[r->item]) != 0)
-				{
-					/*
-					 * An answer about another session than the one asked
-					 * for is not a row of this condition.  Checking it here,
-					 * against the one id it was asked for, is what lets the
-					 * executor skip rechecking session_id = ANY(ids), which
-					 * costs a pass over every id for every row.
-					 */
-					aws_json_session_free(session);
-					http_batch_result_free(r);
-					continue;
-				}
-				http_batch_result_free(r);
-				if (session->session_id == NULL)
-				{
-					aws_json_session_free(session);
-					make_error(&failure->error, 200, "OutOfMemory",
-							   "out of memory", NULL);
-					failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-					return ATHENA_FETCH_FAILED;
-				}
-				return ATHENA_FETCH_ROW;
-			}
-			/* the reason alone: the caller's message names the operation */
-			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-			make_error(&failure->error, status, "MalformedResponse",
-					   reason[0] ? reason : "unparsable response",
-					   r->request_id);
-		}
-		else if (r->outcome == HTTP_RESPONSE && status >= 400)
-		{
-			aws_json_decode_error(status, r->error_type, r->request_id,
-								r->body, r->body_len, &failure->error);
-			if (aws_json_error_is_not_found(&failure->error))
-			{
-				/* no such session: no row */
-				aws_json_error_free(&failure->error);
+				/*
+				 * An answer about another session than the one asked for is
+				 * not a row of this condition.  Checking it here, against
+				 * the one id it was asked for, is what lets the executor
+				 * skip rechecking session_id = ANY(ids), which costs a pass
+				 * over every id for every row.
+				 */
+				aws_json_session_free(session);
 				http_batch_result_free(r);
 				continue;
 			}
-			failure->kind = ATHENA_FAIL_AWS;
-		}
-		else if (r->outcome == HTTP_RESPONSE)
-		{
-			char		msg[128];
-
-			if (status >= 300 && status < 400)
+			http_batch_result_free(r);
+			if (session->session_id == NULL)
 			{
-				snprintf(msg, sizeof(msg),
-						 "redirect not followed (HTTP status %d)", status);
-				make_error(&failure->error, status, "RedirectNotFollowed", msg,
-						   r->request_id);
+				aws_json_session_free(session);
+				make_error(&failure->error, 200, "OutOfMemory",
+						   "out of memory", NULL);
+				failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+				return ATHENA_FETCH_FAILED;
 			}
-			else
-			{
-				snprintf(msg, sizeof(msg), "unexpected HTTP status %d", status);
-				make_error(&failure->error, status, "UnexpectedStatus", msg,
-						   r->request_id);
-			}
-			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
+			return ATHENA_FETCH_ROW;
 		}
-		else if (r->outcome == HTTP_BODY_TOO_LARGE)
+		if (!classify_failure(r, reason, failure))
 		{
-			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-			make_error(&failure->error, status, "ResponseTooLarge",
-					   r->error_text, r->request_id);
-		}
-		else
-		{
-			failure->kind = ATHENA_FAIL_NETWORK;
-			make_error(&failure->error, 0,
-					   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
-					   r->error_text, NULL);
+			/* no such session: no row */
+			http_batch_result_free(r);
+			continue;
 		}
 		http_batch_result_free(r);
 		return ATHENA_FETCH_FAILED;
 	}
+}
+
+AthenaFetch
+athena_client_terminations_next(AthenaTerminations *terminations,
+						 AthenaTermination *termination,
+						 AthenaFailure *failure)
+{
+	for (;;)
+	{
+		HttpResult *r;
+		char		reason[256];
+
+		r = http_batch_next(terminations->batch);	/* may longjmp */
+		if (r == NULL)
+			return ATHENA_FETCH_DONE;
+
+		memset(failure, 0, sizeof(*failure));
+		failure->attempts = r->attempts;
+		reason[0] = '\0';
+
+		if (r->outcome == HTTP_RESPONSE && r->http_status == 200 &&
+			aws_json_parse_terminate_session(r->body, r->body_len,
+										   &termination->state,
+										   reason, sizeof(reason)))
+		{
+			termination->item = r->item;
+			http_batch_result_free(r);
+			return ATHENA_FETCH_ROW;
+		}
+		if (!classify_failure(r, reason, failure))
+		{
+			/* the session is gone already: nothing was terminated */
+			http_batch_result_free(r);
+			continue;
+		}
+		http_batch_result_free(r);
+		return ATHENA_FETCH_FAILED;
+	}
+}
+
+void
+athena_client_terminations_stop(AthenaTerminations *terminations)
+{
+	http_batch_stop(terminations->batch);
 }
 
 const HttpStats *

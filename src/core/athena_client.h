@@ -1,7 +1,8 @@
 /*
  * athena_client.h
- *		GetSessionStatus for many session ids at once: signs each request,
- *		sends them through the HTTP engine, parses and classifies responses.
+ *		GetSessionStatus and TerminateSession for many session ids at once:
+ *		signs each request, sends them through the HTTP engine, parses and
+ *		classifies responses.
  *
  * Pure C, no PostgreSQL headers: the FDW's executor, the benchmarks and the
  * tests all use this same client.
@@ -85,5 +86,38 @@ extern const HttpStats *athena_client_status_scan_stats(const AthenaStatusScan *
 
 /* Safe at any time, also after a longjmp out of athena_client_status_scan_next. */
 extern void athena_client_status_scan_end(AthenaStatusScan *scan);
+
+/*
+ * TerminateSession for many ids, on the same machinery (concurrency,
+ * retries, the rate of the HTTP engine): athena_client_status_scan_stats and
+ * athena_client_status_scan_end serve it too.
+ */
+typedef struct AthenaStatusScan AthenaTerminations;
+
+typedef struct AthenaTermination
+{
+	int			item;			/* index of the id in the ids given */
+	char	   *state;			/* State answered, malloc'd; may be NULL */
+} AthenaTermination;
+
+extern AthenaTerminations *athena_client_terminations_begin(HttpClient *client,
+													 const AthenaClientConfig *config,
+													 const char *const *ids, int nids,
+													 HttpInterruptFn check_interrupts,
+													 void *arg);
+
+/*
+ * Next accepted termination, in completion order (the caller frees
+ * termination->state).  An id the API does not know (the session is gone)
+ * is skipped: nothing was terminated.  On ATHENA_FETCH_FAILED the caller
+ * owns failure->error; it may go on calling to learn how the requests
+ * already sent ended.
+ */
+extern AthenaFetch athena_client_terminations_next(AthenaTerminations *terminations,
+											AthenaTermination *termination,
+											AthenaFailure *failure);
+
+/* No further id is sent; the requests already sent finish (with retries). */
+extern void athena_client_terminations_stop(AthenaTerminations *terminations);
 
 #endif							/* ATHENA_CLIENT_H */

@@ -473,6 +473,29 @@ aws_json_parse_session_status(const char *body, size_t len,
 	return ok;
 }
 
+bool
+aws_json_parse_terminate_session(const char *body, size_t len, char **state,
+							   char *errbuf, size_t errlen)
+{
+	json_object *root;
+	bool		ok;
+
+	*state = NULL;
+	if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
+
+	if (!parse_json(body, len, &root, errbuf, errlen))
+		return false;
+	if (!json_object_is_type(root, json_type_object))
+	{
+		json_object_put(root);
+		return set_error(errbuf, errlen, "response is not a JSON object");
+	}
+	ok = get_string_field(root, "State", "State", state, errbuf, errlen);
+	json_object_put(root);
+	return ok;
+}
+
 void
 aws_json_session_free(AthenaSession *session)
 {

@@ -70,6 +70,18 @@ extern bool aws_json_parse_session_status(const char *body, size_t len,
 extern void aws_json_session_free(AthenaSession *session);
 
 /*
+ * TerminateSession takes the same {"SessionId":"..."} body as
+ * GetSessionStatus (aws_json_get_session_status_body) and answers
+ * {"State":"TERMINATING"}.  Parses that answer: *state gets the State
+ * (malloc'd; NULL when absent or null).  Same contract as
+ * aws_json_parse_session_status otherwise: one JSON object, strict UTF-8,
+ * false with a reason in errbuf.
+ */
+extern bool aws_json_parse_terminate_session(const char *body, size_t len,
+										   char **state,
+										   char *errbuf, size_t errlen);
+
+/*
  * Parses the decimal text of a JSON number of epoch seconds (as in
  * "1700000000", "1700000000.123456", "1.7000000001234567E9") into exact
  * microseconds, rounding half away from zero beyond the sixth fractional

@@ -1151,6 +1151,12 @@ http_batch_next(HttpBatch *batch)
 	}
 }
 
+void
+http_batch_stop(HttpBatch *batch)
+{
+	batch->nitems = batch->next_item;
+}
+
 const HttpStats *
 http_batch_stats(const HttpBatch *batch)
 {

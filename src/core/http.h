@@ -122,6 +122,12 @@ extern HttpResult *http_batch_next(HttpBatch *batch);
 extern const HttpStats *http_batch_stats(const HttpBatch *batch);
 
 /*
+ * Starts no further item: http_batch_next hands out the items already
+ * started (retries included), then NULL.
+ */
+extern void http_batch_stop(HttpBatch *batch);
+
+/*
  * Stops whatever is still in flight and frees the batch.  Safe at any time,
  * including after http_batch_next() was left by a longjmp.
  */

@@ -544,6 +544,46 @@ test_errors(void)
 	ok(!aws_json_error_is_not_found(NULL), "is_not_found(NULL) is false");
 }
 
+/* ---- TerminateSession answers ---- */
+
+static void
+check_terminate(const char *body, bool expect_ok, const char *expect_state,
+				const char *expect_reason, const char *name)
+{
+	char		err[128];
+	char	   *state = (char *) "untouched";
+	bool		r = aws_json_parse_terminate_session(body, strlen(body), &state,
+												   err, sizeof(err));
+
+	if (!ok(r == expect_ok &&
+			(expect_ok ? streq(state, expect_state) :
+			 state == NULL && streq(err, expect_reason)),
+			"terminate answer: %s", name))
+		diag("got %d, state %s, reason \"%s\"", r, state ? state : "NULL",
+			 r ? "" : err);
+	free(state);
+}
+
+static void
+test_terminate(void)
+{
+	check_terminate("{\"State\":\"TERMINATING\"}", true, "TERMINATING", NULL,
+					"TERMINATING");
+	check_terminate(" {\"State\":\"TERMINATED\",\"Extra\":[1]} ", true,
+					"TERMINATED", NULL, "unknown fields ignored");
+	check_terminate("{}", true, NULL, NULL, "absent State is NULL");
+	check_terminate("{\"State\":null}", true, NULL, NULL, "null State is NULL");
+	check_terminate("{\"State\":7}", false, NULL,
+					"field \"State\" is not a string", "State of another type");
+	check_terminate("{\"State\":\"a\\u0000b\"}", false, NULL,
+					"field \"State\" contains a NUL character", "NUL in State");
+	check_terminate("[\"TERMINATING\"]", false, NULL,
+					"response is not a JSON object", "array");
+	check_terminate("{\"State\":", false, NULL,
+					"response is not valid JSON (truncated)", "truncated");
+	check_terminate("", false, NULL, "response is empty", "empty");
+}
+
 int
 main(void)
 {
@@ -555,6 +595,7 @@ main(void)
 	test_lenient_parts();
 	test_malformed();
 	test_errors();
+	test_terminate();
 
 	return tap_finish();
 }

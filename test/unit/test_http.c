@@ -1069,6 +1069,82 @@ test_endpoint_forms(HttpClient *client)
 	free(o.text);
 }
 
+/* TerminateSession: the answers, gone sessions, and stopping after a failure */
+static void
+test_terminations(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(8, 3);
+	const char *ids[] = {"s-idle", "s-failed", "no-such-id", "gen-t1"};
+	const char *expected[] = {"TERMINATING", "FAILED", NULL, "TERMINATING"};
+	AthenaTerminations *t;
+	AthenaTermination term;
+	AthenaFailure failure;
+	AthenaFetch f;
+	int			accepted = 0;
+	int			right = 0;
+	int			failed = 0;
+	int			i;
+
+	mock_reset();
+	t = athena_client_terminations_begin(client, &c, ids, 4, NULL, NULL);
+	while ((f = athena_client_terminations_next(t, &term, &failure)) != ATHENA_FETCH_DONE)
+	{
+		if (f == ATHENA_FETCH_FAILED)
+		{
+			failed++;
+			aws_json_error_free(&failure.error);
+			continue;
+		}
+		accepted++;
+		if (term.state != NULL && expected[term.item] != NULL &&
+			strcmp(term.state, expected[term.item]) == 0)
+			right++;
+		free(term.state);
+	}
+	athena_client_status_scan_end(t);
+	ok(accepted == 3 && right == 3 && failed == 0 &&
+	   mock_stat("requests") == 4,
+	   "terminations: 3 accepted with their states, the unknown id skipped, 4 requests (%d, %d, %d)",
+	   accepted, right, failed);
+
+	/*
+	 * One at a time: the second fails.  The engine starts the next request
+	 * as soon as a slot frees, before handing out the failure, so the third
+	 * is on its way already and finishes; nothing after it is sent.
+	 */
+	mock_reset();
+	free(mock_call("/_mock/fault",
+				   "{\"kind\":\"denied\",\"op\":\"TerminateSession\",\"skip\":1}"));
+	c = make_config(1, 3);
+	accepted = failed = 0;
+	t = athena_client_terminations_begin(client, &c, gen_ids(5), 5, NULL, NULL);
+	for (i = 0; i < 6; i++)
+	{
+		f = athena_client_terminations_next(t, &term, &failure);
+		if (f == ATHENA_FETCH_DONE)
+			break;
+		if (f == ATHENA_FETCH_ROW)
+		{
+			accepted++;
+			free(term.state);
+			continue;
+		}
+		failed++;
+		if (!ok(failure.kind == ATHENA_FAIL_AWS &&
+				strcmp(failure.error.type, "AccessDeniedException") == 0 &&
+				failure.attempts == 1,
+				"terminations: the failure is the AWS error, not retried"))
+			diag("kind %d, type %s", failure.kind, failure.error.type);
+		aws_json_error_free(&failure.error);
+		athena_client_terminations_stop(t);
+	}
+	athena_client_status_scan_end(t);
+	ok(accepted == 2 && failed == 1 && f == ATHENA_FETCH_DONE &&
+	   mock_stat("requests") == 3,
+	   "terminations: stopped after the failure, 3 requests (%d accepted, %d failed, %ld requests)",
+	   accepted, failed, mock_stat("requests"));
+}
+
 int
 main(void)
 {
@@ -1099,6 +1175,7 @@ main(void)
 	test_identical(client);
 	test_self_join(client);
 	test_endpoint_forms(client);
+	test_terminations(client);
 
 	http_client_destroy(client);
 	endpoint_free(&mock_endpoint);
