@@ -3,12 +3,16 @@
 #   make && make install    build and install against $(PG_CONFIG)
 #   test/run_all.sh         every test, in a throwaway cluster with the mock
 #   make valgrind-check     the regression suite with the server under valgrind
+#   test/lib/with_mock.sh make installcheck
+#                           the regression suite against a running server
+#   make dist               athena_fdw-<version>.zip for PGXN, from git HEAD
 #
 # src/core/ is PostgreSQL-free and built by its own Makefile into a static
 # archive; src/fdw/ is the PostgreSQL shell, built here with PGXS.
 
 EXTENSION = athena_fdw
-DATA = athena_fdw--1.0.sql
+# Every install and upgrade script there is, so packages pick up new ones.
+DATA = $(wildcard athena_fdw--*.sql)
 MODULE_big = athena_fdw
 
 OBJS = src/fdw/athena_fdw.o src/fdw/option.o src/fdw/quals.o \
@@ -22,6 +26,11 @@ PG_CPPFLAGS = -Isrc/core -Isrc/fdw
 PG_CFLAGS = -Wextra -Wno-unused-parameter
 SHLIB_LINK = $(CORE_LIB) -lcurl -ljson-c -lcrypto
 EXTRA_CLEAN = src/core/build
+
+# The regression suite in test/schedule's order (later tests use the objects
+# earlier ones made); the mock must be up (test/lib/with_mock.sh).
+REGRESS = $(shell sed -n 's/^test: //p' test/schedule)
+REGRESS_OPTS = --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -39,4 +48,12 @@ FORCE:
 # Slow: minutes.
 valgrind-check: install
 	test/valgrind/run.sh
-.PHONY: valgrind-check FORCE
+
+# The PGXN release archive: HEAD as athena_fdw-<version>/, the version being
+# META.json's (test/checks/pgxn.sh checks it agrees with the control file
+# and debian/changelog).
+DIST_VERSION = $(shell /usr/bin/python3 -c 'import json; print(json.load(open("META.json"))["version"])')
+dist:
+	git archive --format=zip --prefix=$(EXTENSION)-$(DIST_VERSION)/ \
+		-o $(EXTENSION)-$(DIST_VERSION).zip HEAD
+.PHONY: valgrind-check dist FORCE

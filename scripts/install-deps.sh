@@ -7,6 +7,9 @@ PACKAGES=(
 	build-essential
 	postgresql-15
 	postgresql-server-dev-15
+	postgresql-server-dev-all
+	debhelper
+	dpkg-dev
 	postgresql-15-cron
 	libcurl4-openssl-dev
 	libjson-c-dev

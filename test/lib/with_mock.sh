@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs a command with the mock Athena endpoint up, for the regression suite
+# outside test/run_all.sh (make installcheck, the Debian package's build-time
+# tests and autopkgtest): exports MOCK_PORT and MOCKCTL, which the tests in
+# sql/ read, and stops the mock however the command ends.
+#
+#   test/lib/with_mock.sh make installcheck
+set -uo pipefail
+. "$(dirname "$0")/cluster.sh"
+
+make_workdir
+trap cleanup_all EXIT
+start_mock || exit 1
+"$@"
