@@ -1,0 +1,192 @@
+/*
+ * rate_limiter.c
+ *		Token buckets and the adaptive (CUBIC) sending rate.
+ *
+ * Read with botocore's adaptive retry mode (bucket.py, throttling.py,
+ * adaptive.py) and the AIMD ThrottlingInvoker of Athena's federation SDK
+ * in mind; the differences, and why, are in rate_limiter.h.
+ */
+#include "rate_limiter.h"
+
+#include <math.h>
+#include <string.h>
+
+#define USEC_PER_SEC 1000000.0
+
+/* Brings tokens up to now; a clock that went backwards adds nothing. */
+static void
+bucket_refill(RateBucket *bucket, uint64_t now_usec)
+{
+	if (now_usec > bucket->updated_usec)
+	{
+		double		earned = (now_usec - bucket->updated_usec) / USEC_PER_SEC *
+			bucket->rate;
+
+		bucket->tokens = fmin(bucket->capacity, bucket->tokens + earned);
+		bucket->updated_usec = now_usec;
+	}
+}
+
+void
+rate_bucket_init(RateBucket *bucket, double rate, double capacity,
+				 uint64_t now_usec)
+{
+	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->capacity = fmax(capacity, 1.0);
+	bucket->tokens = bucket->capacity;
+	bucket->updated_usec = now_usec;
+}
+
+void
+rate_bucket_set_rate(RateBucket *bucket, double rate, double capacity,
+					 uint64_t now_usec)
+{
+	bucket_refill(bucket, now_usec);
+	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->capacity = fmax(capacity, 1.0);
+	bucket->tokens = fmin(bucket->tokens, bucket->capacity);
+}
+
+uint64_t
+rate_bucket_wait_usec(RateBucket *bucket, uint64_t now_usec)
+{
+	double		usec;
+
+	bucket_refill(bucket, now_usec);
+	if (bucket->tokens >= 1.0)
+		return 0;
+	/* at least 1: "0" would mean "go now" to a caller that asked too early */
+	usec = ceil((1.0 - bucket->tokens) / bucket->rate * USEC_PER_SEC);
+	return usec < 1.0 ? 1 : (uint64_t) usec;
+}
+
+void
+rate_bucket_take(RateBucket *bucket, uint64_t now_usec)
+{
+	bucket_refill(bucket, now_usec);
+	bucket->tokens -= 1.0;
+}
+
+void
+adaptive_rate_init(AdaptiveRate *adaptive)
+{
+	memset(adaptive, 0, sizeof(*adaptive));
+}
+
+double
+adaptive_rate_current(const AdaptiveRate *adaptive, uint64_t now_usec)
+{
+	double		t;
+	double		rate;
+
+	if (!adaptive->limiting)
+		return 0.0;
+	t = now_usec > adaptive->cut_usec ?
+		(now_usec - adaptive->cut_usec) / USEC_PER_SEC : 0.0;
+	rate = RATE_CUBIC_SCALE * pow(t - adaptive->k_sec, 3) + adaptive->w_max;
+	return fmax(rate, RATE_MIN_PER_SEC);
+}
+
+/* Moves the meter's window so that slot 0 is the slot of now. */
+static void
+meter_advance(AdaptiveRate *adaptive, uint64_t now_usec)
+{
+	uint64_t	slot = now_usec / RATE_METER_SLOT_USEC;
+	uint64_t	shift;
+
+	if (slot <= adaptive->meter_slot)
+		return;					/* same slot, or a clock that went back */
+	shift = slot - adaptive->meter_slot;
+	if (shift >= RATE_METER_SLOTS)
+		memset(adaptive->meter, 0, sizeof(adaptive->meter));
+	else
+	{
+		memmove(adaptive->meter + shift, adaptive->meter,
+				(RATE_METER_SLOTS - shift) * sizeof(adaptive->meter[0]));
+		memset(adaptive->meter, 0, shift * sizeof(adaptive->meter[0]));
+	}
+	adaptive->meter_slot = slot;
+}
+
+double
+adaptive_rate_accepted(AdaptiveRate *adaptive, uint64_t now_usec)
+{
+	uint64_t	sum = 0;
+	int			i;
+
+	meter_advance(adaptive, now_usec);
+	for (i = 0; i < RATE_METER_SLOTS; i++)
+		sum += adaptive->meter[i];
+	return sum / (RATE_METER_SLOTS * RATE_METER_SLOT_USEC / USEC_PER_SEC);
+}
+
+void
+adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
+						uint64_t sent_usec, bool throttled)
+{
+	double		w;
+	double		rate;
+
+	if (!throttled)
+	{
+		meter_advance(adaptive, now_usec);
+		if (adaptive->meter[0] < UINT32_MAX)
+			adaptive->meter[0]++;
+		return;
+	}
+
+	/* sent at the rate already cut: this answer tells nothing new */
+	if (adaptive->limiting && sent_usec < adaptive->cut_usec)
+		return;
+
+	w = adaptive_rate_accepted(adaptive, now_usec);
+	if (adaptive->limiting)
+		w = fmin(w, adaptive_rate_current(adaptive, now_usec));
+	adaptive->w_max = w;
+	adaptive->k_sec = cbrt(w * (1.0 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
+	adaptive->cut_usec = now_usec;
+	rate = fmax(w * RATE_CUBIC_BETA, RATE_MIN_PER_SEC);
+
+	/*
+	 * The service's bucket is empty now: a token saved up on our side
+	 * would only buy another throttling answer.
+	 */
+	if (adaptive->limiting)
+		rate_bucket_set_rate(&adaptive->bucket, rate, rate, now_usec);
+	else
+		rate_bucket_init(&adaptive->bucket, rate, rate, now_usec);
+	adaptive->bucket.tokens = 0.0;
+	adaptive->limiting = true;
+}
+
+uint64_t
+rate_limit_acquire(RateBucket *configured, AdaptiveRate *adaptive,
+				   uint64_t now_usec)
+{
+	uint64_t	wait = 0;
+	RateBucket *paced = NULL;
+
+	if (adaptive != NULL && adaptive->limiting)
+	{
+		double		rate = adaptive_rate_current(adaptive, now_usec);
+
+		/* up to a second's worth of tokens, as botocore allows */
+		paced = &adaptive->bucket;
+		rate_bucket_set_rate(paced, rate, rate, now_usec);
+		wait = rate_bucket_wait_usec(paced, now_usec);
+	}
+	if (configured != NULL)
+	{
+		uint64_t	w = rate_bucket_wait_usec(configured, now_usec);
+
+		if (w > wait)
+			wait = w;
+	}
+	if (wait > 0)
+		return wait;			/* take from neither */
+	if (paced != NULL)
+		rate_bucket_take(paced, now_usec);
+	if (configured != NULL)
+		rate_bucket_take(configured, now_usec);
+	return 0;
+}

@@ -1,0 +1,354 @@
+/*
+ * test_rate_limiter.c
+ *		Unit tests of the token bucket and the adaptive rate, on a fake
+ *		clock: every number here is exact arithmetic, not a timing.
+ *		Prints TAP.
+ */
+#include "rate_limiter.h"
+#include "tap.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#define SEC		UINT64_C(1000000)
+#define T0		(UINT64_C(1000) * SEC)	/* an arbitrary monotonic reading */
+
+/* Equal but for rounding (times are whole microseconds). */
+static bool
+near(double a, double b)
+{
+	return fabs(a - b) <= 1e-6 * fmax(1.0, fabs(b));
+}
+
+/* Grants of a bucket to a caller that asks again exactly when told. */
+static int
+grants_until(RateBucket *b, uint64_t from, uint64_t until)
+{
+	uint64_t	now = from;
+	int			n = 0;
+
+	while (now <= until)
+	{
+		uint64_t	w = rate_bucket_wait_usec(b, now);
+
+		if (w == 0)
+		{
+			rate_bucket_take(b, now);
+			n++;
+		}
+		else
+			now += w;
+	}
+	return n;
+}
+
+static void
+test_bucket(void)
+{
+	RateBucket	b;
+	int			i;
+	bool		all = true;
+
+	rate_bucket_init(&b, 40, 40, T0);
+	for (i = 0; i < 40; i++)
+	{
+		all &= rate_bucket_wait_usec(&b, T0) == 0;
+		rate_bucket_take(&b, T0);
+	}
+	ok(all, "a new bucket holds its capacity: 40 requests at once");
+	ok(rate_bucket_wait_usec(&b, T0) == 25000,
+	   "then the 41st waits 1/40 s: %" PRIu64 " usec",
+	   rate_bucket_wait_usec(&b, T0));
+	ok(rate_bucket_wait_usec(&b, T0 + 24999) > 0 &&
+	   rate_bucket_wait_usec(&b, T0 + 24999) <= 2,
+	   "1 usec before the token, a microsecond or two to wait");
+	ok(rate_bucket_wait_usec(&b, T0 + 25000) == 0,
+	   "the token is there after exactly 25 ms");
+
+	rate_bucket_init(&b, 40, 40, T0);
+	i = grants_until(&b, T0, T0 + 10 * SEC);
+	ok(i == 440, "10 s of demand at 40/s, burst 40: 440 grants (%d)", i);
+
+	rate_bucket_init(&b, 40, 40, T0);
+	rate_bucket_take(&b, T0);
+	rate_bucket_wait_usec(&b, T0 + 3600 * SEC);
+	ok(near(b.tokens, 40), "an idle hour fills the bucket to capacity, no more");
+
+	rate_bucket_init(&b, 3, 1, T0);
+	rate_bucket_take(&b, T0);
+	ok(rate_bucket_wait_usec(&b, T0) == 333334,
+	   "waits round up to the microsecond (1/3 s: 333334 usec)");
+
+	rate_bucket_init(&b, 10, 10, T0);
+	for (i = 0; i < 10; i++)
+		rate_bucket_take(&b, T0);
+	ok(rate_bucket_wait_usec(&b, T0 - SEC) == 100000 && near(b.tokens, 0),
+	   "a clock that went backwards earns no tokens");
+
+	rate_bucket_init(&b, 10, 10, T0);
+	for (i = 0; i < 10; i++)
+		rate_bucket_take(&b, T0);
+	rate_bucket_set_rate(&b, 1, 1, T0 + 50000);
+	ok(near(b.tokens, 0.5),
+	   "a new rate counts the tokens earned so far at the old one");
+	ok(rate_bucket_wait_usec(&b, T0 + 50000) == 500000,
+	   "and the rest at the new one");
+
+	rate_bucket_init(&b, 0.01, 0.2, T0);
+	ok(near(b.rate, RATE_MIN_PER_SEC) && near(b.capacity, 1),
+	   "rate at least %.1f/s, capacity at least 1", RATE_MIN_PER_SEC);
+}
+
+static void
+test_meter(void)
+{
+	AdaptiveRate a;
+	int			i;
+
+	adaptive_rate_init(&a);
+	for (i = 0; i < 30; i++)
+		adaptive_rate_on_answer(&a, T0 + i * 30000, T0, false);
+	ok(near(adaptive_rate_accepted(&a, T0 + 900000), 30),
+	   "30 answers within a second: 30/s accepted");
+	ok(near(adaptive_rate_accepted(&a, T0 + 1500000), 10),
+	   "at 1.5 s, the 10 of the last second's slots (%.1f/s)",
+	   adaptive_rate_accepted(&a, T0 + 1500000));
+	ok(near(adaptive_rate_accepted(&a, T0 + 5 * SEC), 0),
+	   "seconds later, nothing");
+	ok(!a.limiting && adaptive_rate_current(&a, T0 + 5 * SEC) == 0,
+	   "accepted answers alone never start limiting");
+}
+
+static void
+test_adaptive(void)
+{
+	AdaptiveRate a;
+	uint64_t	cut = T0 + 120000;
+	double		k = cbrt(44 * (1 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
+	int			i;
+	bool		all = true;
+
+	adaptive_rate_init(&a);
+	for (i = 0; i < 1000; i++)
+		all &= rate_limit_acquire(NULL, &a, T0) == 0;
+	ok(all, "unlimited until throttled: 1000 requests at the same instant");
+
+	/* the mock's burst of 40 at 40/s: 44 accepted in the first 120 ms */
+	for (i = 0; i < 44; i++)
+		adaptive_rate_on_answer(&a, T0 + 20000 + i * 2000, T0, false);
+	adaptive_rate_on_answer(&a, cut, cut - 20000, true);
+	ok(a.limiting && near(a.w_max, 44) && near(a.k_sec, k),
+	   "the first throttle records the accepted rate (44/s) as w_max");
+	ok(near(adaptive_rate_current(&a, cut), 44 * RATE_CUBIC_BETA),
+	   "and cuts the rate to %.1f x that: %.2f/s", RATE_CUBIC_BETA,
+	   adaptive_rate_current(&a, cut));
+	ok(rate_limit_acquire(NULL, &a, cut) == 32468,
+	   "no token is left: the next request waits 1/30.8 s (%" PRIu64 " usec)",
+	   rate_limit_acquire(NULL, &a, cut));
+
+	for (i = 0; i < 7; i++)
+		adaptive_rate_on_answer(&a, cut + 1000 * i, cut - 1, true);
+	ok(a.cut_usec == cut && near(a.w_max, 44),
+	   "throttles of requests sent before the cut do not cut again");
+
+	ok(near(adaptive_rate_current(&a, cut + (uint64_t) (k * SEC)), 44),
+	   "CUBIC: back at w_max after k = %.3f s", k);
+	ok(near(adaptive_rate_current(&a, cut + (uint64_t) (k * SEC) + SEC),
+			44 + RATE_CUBIC_SCALE),
+	   "and %.1f/s above it one second later", RATE_CUBIC_SCALE);
+	{
+		double		prev = 0;
+		bool		rising = true;
+
+		for (i = 0; i <= 100; i++)
+		{
+			double		r = adaptive_rate_current(&a, cut + i * 100000);
+
+			rising &= r > prev;
+			prev = r;
+		}
+		ok(rising, "the rate rises steadily over the 10 s after a cut");
+	}
+
+	/* a later throttle: accepted 36/s in the last second, rate higher */
+	{
+		uint64_t	cut2 = cut + 2 * SEC;
+
+		for (i = 0; i < 36; i++)
+			adaptive_rate_on_answer(&a, cut2 - 800000 + i * 20000, cut, false);
+		adaptive_rate_on_answer(&a, cut2, cut2 - 20000, true);
+		ok(a.cut_usec == cut2 && near(a.w_max, 36) &&
+		   near(adaptive_rate_current(&a, cut2), 36 * RATE_CUBIC_BETA),
+		   "a request sent after the cut cuts again, from what was accepted");
+	}
+
+	/* the rate the limiter sends at is w_max's: count grants */
+	{
+		AdaptiveRate b;
+		uint64_t	now;
+		int			n = 0;
+
+		adaptive_rate_init(&b);
+		adaptive_rate_on_answer(&b, T0, T0, true);
+		ok(near(adaptive_rate_current(&b, T0), RATE_MIN_PER_SEC),
+		   "throttled before anything was accepted: %.1f/s",
+		   RATE_MIN_PER_SEC);
+		ok(rate_limit_acquire(NULL, &b, T0) == 2 * SEC,
+		   "so the next request waits 2 s");
+		ok(near(adaptive_rate_current(&b, T0 + 5 * SEC),
+				RATE_CUBIC_SCALE * 125),
+		   "and the rate grows as 0.4 t^3 from there (50/s after 5 s)");
+
+		adaptive_rate_init(&b);
+		for (i = 0; i < 20; i++)
+			adaptive_rate_on_answer(&b, T0 - SEC / 2, T0 - SEC, false);
+		adaptive_rate_on_answer(&b, T0, T0, true);
+		now = T0;
+		while (now < T0 + SEC)
+		{
+			uint64_t	w = rate_limit_acquire(NULL, &b, now);
+
+			if (w == 0)
+				n++;
+			else
+				now += w;
+		}
+		ok(n >= 14 && n <= 17,
+		   "20/s accepted, then a throttle: 14 to 17 grants in the next second (%d)",
+		   n);
+	}
+}
+
+static void
+test_combined(void)
+{
+	RateBucket	c;
+	AdaptiveRate a;
+
+	rate_bucket_init(&c, 2, 1, T0);
+	adaptive_rate_init(&a);
+	adaptive_rate_on_answer(&a, T0, T0, true);
+	a.bucket.tokens = 1;		/* the adaptive side has one to give */
+	rate_bucket_take(&c, T0);	/* the configured side has none */
+	ok(rate_limit_acquire(&c, &a, T0) == 500000 && near(a.bucket.tokens, 1),
+	   "configured bucket empty: wait 0.5 s, the adaptive token stays");
+	ok(rate_limit_acquire(&c, &a, T0 + 500000) == 0 &&
+	   near(a.bucket.tokens, 0) && near(c.tokens, 0),
+	   "then both give one at once");
+	ok(rate_limit_acquire(&c, NULL, T0 + 500000) == 500000,
+	   "a configured bucket alone paces too");
+}
+
+/*
+ * The benchmark's scenario on the fake clock: 400 ids, 8 in flight, 20 ms
+ * per answer, a service bucket of 40/s with a burst of 40.  Deterministic,
+ * so its outcome is exact: every id succeeds within 5 retries, throttled
+ * answers stay under 10 % of the ids, and the last answer comes within
+ * 1.15 x the floor (400 - 40) / 40 s.
+ */
+static void
+test_against_quota(void)
+{
+	enum
+	{
+		NIDS = 400, SLOTS = 8, RETRIES = 5
+	};
+	const uint64_t latency = 20000;
+	RateBucket	service;
+	AdaptiveRate a;
+	uint64_t	now = T0;
+	uint64_t	busy_until[SLOTS];
+	uint64_t	sent_at[SLOTS];
+	int			item_of[SLOTS];
+	int			attempts[NIDS];
+	int			queue[NIDS * (RETRIES + 1)];
+	int			qhead = 0,
+				qtail = 0;
+	int			done = 0,
+				failed = 0,
+				throttled = 0;
+	int			s;
+
+	rate_bucket_init(&service, 40, 40, T0);
+	adaptive_rate_init(&a);
+	memset(attempts, 0, sizeof(attempts));
+	for (s = 0; s < NIDS; s++)
+		queue[qtail++] = s;
+	for (s = 0; s < SLOTS; s++)
+		item_of[s] = -1;
+
+	while (done + failed < NIDS)
+	{
+		uint64_t	next = UINT64_MAX;
+
+		/* answers due now */
+		for (s = 0; s < SLOTS; s++)
+		{
+			if (item_of[s] >= 0 && busy_until[s] <= now)
+			{
+				int			item = item_of[s];
+				bool		ok = rate_bucket_wait_usec(&service, now) == 0;
+
+				if (ok)
+				{
+					rate_bucket_take(&service, now);
+					done++;
+				}
+				else
+				{
+					throttled++;
+					if (attempts[item] > RETRIES)
+						failed++;
+					else
+						queue[qtail++] = item;
+				}
+				adaptive_rate_on_answer(&a, now, sent_at[s], !ok);
+				item_of[s] = -1;
+			}
+		}
+		/* sends, as the limiter allows */
+		for (s = 0; s < SLOTS && qhead < qtail; s++)
+		{
+			uint64_t	w;
+
+			if (item_of[s] >= 0)
+				continue;
+			w = rate_limit_acquire(NULL, &a, now);
+			if (w > 0)
+			{
+				next = now + w;
+				break;
+			}
+			item_of[s] = queue[qhead++];
+			attempts[item_of[s]]++;
+			sent_at[s] = now;
+			busy_until[s] = now + latency;
+		}
+		for (s = 0; s < SLOTS; s++)
+			if (item_of[s] >= 0 && busy_until[s] < next)
+				next = busy_until[s];
+		if (next == UINT64_MAX)
+			break;
+		now = next;
+	}
+	diag("fake clock: %d ok, %d failed, %d throttled, last answer after %.3f s",
+		 done, failed, throttled, (now - T0) / 1e6);
+	ok(done == NIDS && failed == 0,
+	   "400 ids under a 40/s quota: all succeed within 5 retries");
+	ok(throttled <= NIDS / 10, "throttled answers <= 10 %% of the ids (%d)",
+	   throttled);
+	ok(now - T0 <= 1.15 * 9 * SEC,
+	   "last answer within 1.15 x the floor of 9 s (%.3f s)", (now - T0) / 1e6);
+}
+
+int
+main(void)
+{
+	test_bucket();
+	test_meter();
+	test_adaptive();
+	test_combined();
+	test_against_quota();
+	return tap_finish();
+}
