@@ -1,6 +1,7 @@
 --
--- Joins with local tables run as parameterized scans: Athena is asked only
--- for the ids the local side produces, never for every session.
+-- Joins with local tables ask Athena only for the ids the local side
+-- produces, never for every session: as a batched join (batched_joins.sql
+-- tests it in detail) or as parameterized scans of a nested loop.
 --
 SET timezone = 'UTC';
 CREATE TABLE jobs (job_id int PRIMARY KEY, session_id text, owner text);

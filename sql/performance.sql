@@ -50,17 +50,34 @@ EXECUTE one('s-busy');
 \! $MOCKCTL conns
 
 -- === a nested loop's rescans share the connections too ===
+-- (OFFSET 0 keeps the subquery a parameterized scan, rescanned per row)
 \! $MOCKCTL reset
 \! $MOCKCTL latency 0
 EXPLAIN (COSTS OFF)
-SELECT j.job_id, s.state FROM perf_jobs j JOIN perf_sessions s ON s.session_id = j.session_id
+SELECT j.job_id, s.state FROM perf_jobs j,
+  LATERAL (SELECT * FROM perf_sessions s WHERE s.session_id = j.session_id OFFSET 0) s
  WHERE j.job_id <= 25;
-SELECT count(*), min(s.state) FROM perf_jobs j
-  JOIN perf_sessions s ON s.session_id = j.session_id
+SELECT count(*), min(s.state) FROM perf_jobs j,
+  LATERAL (SELECT * FROM perf_sessions s WHERE s.session_id = j.session_id OFFSET 0) s
  WHERE j.job_id <= 25;
 -- 25 rescans, 25 requests, no new connection
 \! $MOCKCTL count GetSessionStatus
 \! $MOCKCTL conns
+
+-- === a batched join: 40 lookups at 100 ms, exactly 4 in flight ===
+\! $MOCKCTL reset
+\! $MOCKCTL latency 100
+EXPLAIN (COSTS OFF)
+SELECT count(*), min(s.state) FROM perf_jobs j
+  JOIN perf_sessions s ON s.session_id = j.session_id
+ WHERE j.job_id <= 40;
+SELECT count(*), min(s.state) FROM perf_jobs j
+  JOIN perf_sessions s ON s.session_id = j.session_id
+ WHERE j.job_id <= 40;
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL peak
+\! $MOCKCTL conns
+\! $MOCKCTL latency 0
 
 -- === ALTER SERVER drops the cached connections: exactly one new one ===
 -- (one id per query: two ids at once could need a second connection)

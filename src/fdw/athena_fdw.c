@@ -6,7 +6,8 @@
  * A scan needs a session_id condition: each distinct id becomes one
  * GetSessionStatus call.  Conditions that compare session_id with another
  * table's column become parameterized paths, so joins run as nested loops
- * that ask Athena only for the ids the outer side produces.
+ * that ask Athena only for the ids the outer side produces, or as batched
+ * joins (join_scan.c) that ask for a whole batch of outer ids at once.
  */
 #include "postgres.h"
 
@@ -48,15 +49,6 @@ PG_MODULE_MAGIC;
 #define ATHENA_UNBOUNDED_COST	1.0e10
 #define ATHENA_UNBOUNDED_ROWS	1000.0
 
-/* Planner state of one foreign table, in baserel->fdw_private. */
-typedef struct AthenaRelInfo
-{
-	AttrNumber	session_id_attno;
-	int			max_concurrency;
-	bool		has_id_qual;
-	AthenaIdQual id_qual;		/* the best restriction on session_id */
-} AthenaRelInfo;
-
 /* Items of ForeignScan.fdw_private */
 enum AthenaPlanPrivate
 {
@@ -66,30 +58,37 @@ enum AthenaPlanPrivate
 /* Execution state of one foreign scan. */
 typedef struct AthenaScanState
 {
-	MemoryContext scan_cxt;		/* everything of this scan */
-	MemoryContext batch_cxt;	/* ids of the current (re)scan */
-	FdwColumnMap *columns;
-	AthenaClientConfig config;
-	const char *endpoint_text;	/* the option, for messages */
-	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
-	HttpClient *client;			/* from the connection cache */
+	FdwLookup  *lookup;			/* client, columns, the fan-out under way */
+	MemoryContext ids_cxt;		/* ids of the current (re)scan */
 	ExprState  *ids_expr;
 	bool		ids_is_array;
-	AthenaStatusScan *status_scan;	/* requests of the current (re)scan */
-	bool		started;
-	HttpStats	totals;			/* over all (re)scans, for EXPLAIN ANALYZE */
+	bool		started;		/* ids of this (re)scan evaluated and sent */
 } AthenaScanState;
 
 PG_FUNCTION_INFO_V1(athena_fdw_handler);
 
+static void athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+									Oid foreigntableid);
+
 /* ---------- planning ---------- */
 
-static double
-lookup_cost(AthenaRelInfo *info, double ids)
+/* The cost of looking up ids, max_concurrency at a time. */
+double
+fdw_lookup_cost(int max_concurrency, double ids)
 {
 	return ATHENA_STARTUP_COST +
-		ceil(ids / info->max_concurrency) * ATHENA_CALL_COST +
+		ceil(ids / max_concurrency) * ATHENA_CALL_COST +
 		ids * cpu_tuple_cost;
+}
+
+/* The planner state of rel if it is a foreign table of athena_fdw. */
+AthenaRelInfo *
+fdw_rel_info(RelOptInfo *rel)
+{
+	if (rel->reloptkind != RELOPT_BASEREL || rel->fdwroutine == NULL ||
+		rel->fdwroutine->GetForeignRelSize != athenaGetForeignRelSize)
+		return NULL;
+	return (AthenaRelInfo *) rel->fdw_private;
 }
 
 static void
@@ -140,7 +139,7 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, AthenaRelInfo *info,
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, rows,
 									 ATHENA_STARTUP_COST,
-									 lookup_cost(info, qual->estimated_ids),
+									 fdw_lookup_cost(info->max_concurrency, qual->estimated_ids),
 									 NIL, required_outer, NULL,
 									 list_make1(qual->rinfo)));
 }
@@ -271,88 +270,11 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 /* ---------- execution ---------- */
 
 static void
-check_interrupts(void *arg)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-static void
-accumulate_stats(AthenaScanState *state)
-{
-	const HttpStats *stats = athena_client_status_scan_stats(state->status_scan);
-
-	state->totals.attempts += stats->attempts;
-	state->totals.retries += stats->retries;
-	state->totals.api_usec += stats->api_usec;
-	state->totals.peak_in_flight = Max(state->totals.peak_in_flight,
-									   stats->peak_in_flight);
-}
-
-static void
-end_status_scan(AthenaScanState *state)
-{
-	if (state->status_scan != NULL)
-	{
-		accumulate_stats(state);
-		athena_client_status_scan_end(state->status_scan);
-		state->status_scan = NULL;
-	}
-}
-
-/*
- * Runs when the scan's memory goes away, normally or while an ERROR
- * unwinds: curl handles, sockets in flight and malloc'd buffers are not
- * palloc'd, so they are released here.
- */
-static void
-release_scan_resources(void *arg)
-{
-	AthenaScanState *state = (AthenaScanState *) arg;
-
-	if (state->status_scan != NULL)
-	{
-		athena_client_status_scan_end(state->status_scan);
-		state->status_scan = NULL;
-	}
-	if (state->client != NULL)
-	{
-		athena_connection_release(state->client);
-		state->client = NULL;
-	}
-	endpoint_free(&state->endpoint);
-}
-
-/*
- * The option validator refuses what the client cannot use, but a value
- * stored before it did, or a default built from the region, still gets the
- * same parser's reason rather than failing later.
- */
-static void
-parse_endpoint(AthenaScanState *state)
-{
-	char		reason[256];
-
-	if (!endpoint_parse(state->endpoint_text, &state->endpoint,
-						reason, sizeof(reason)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("invalid value for option \"endpoint\": %s", reason),
-				 errdetail("The endpoint is \"%s\".", state->endpoint_text)));
-}
-
-static void
 athenaBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
-	Relation	rel = node->ss.ss_currentRelation;
-	ForeignTable *table;
-	ForeignServer *server;
-	UserMapping *user;
-	FdwOptions	options;
 	AthenaScanState *state;
-	MemoryContext oldcxt;
-	MemoryContextCallback *callback;
 	RangeTblEntry *rte;
 	Oid			userid;
 
@@ -360,53 +282,23 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 		return;
 
 	state = palloc0(sizeof(AthenaScanState));
-	state->scan_cxt = AllocSetContextCreate(estate->es_query_cxt,
-											"athena_fdw scan",
-											ALLOCSET_DEFAULT_SIZES);
-	state->batch_cxt = AllocSetContextCreate(state->scan_cxt,
-											 "athena_fdw ids",
-											 ALLOCSET_DEFAULT_SIZES);
 	node->fdw_state = state;
-	oldcxt = MemoryContextSwitchTo(state->scan_cxt);
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	rte = exec_rt_fetch(plan->scan.scanrelid, estate);
 	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-	table = GetForeignTable(RelationGetRelid(rel));
-	server = GetForeignServer(table->serverid);
-	user = GetUserMapping(userid, server->serverid);
-
-	fdw_get_options(server, table, user, &options);
-	fdw_resolve_endpoint(server, &options);
-	fdw_get_credentials(server, &options, &state->config.credentials);
-	state->endpoint_text = options.endpoint;
-	state->config.endpoint = &state->endpoint;
-	state->config.region = options.region;
-	state->config.http.max_concurrency = options.max_concurrency;
-	state->config.http.connect_timeout_ms = options.connect_timeout_ms;
-	state->config.http.request_timeout_ms = options.request_timeout_ms;
-	state->config.http.max_retries = options.max_retries;
-	state->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
-	state->config.http.user_agent = ATHENA_USER_AGENT;
-
-	state->columns = fdw_map_columns(rel);
+	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid);
+	state->ids_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										   "athena_fdw ids",
+										   ALLOCSET_DEFAULT_SIZES);
 	state->ids_expr = ExecInitExpr(linitial(plan->fdw_exprs),
 								   (PlanState *) node);
 	state->ids_is_array = intVal(list_nth(plan->fdw_private, PLAN_IS_ARRAY));
-
-	callback = palloc0(sizeof(MemoryContextCallback));
-	callback->func = release_scan_resources;
-	callback->arg = state;
-	MemoryContextRegisterResetCallback(state->scan_cxt, callback);
-	parse_endpoint(state);
-	state->client = athena_connection_acquire(user);
-
-	MemoryContextSwitchTo(oldcxt);
 }
 
 /* Evaluates the ids for this (re)scan and sends the requests. */
 static void
-start_status_scan(ForeignScanState *node, AthenaScanState *state)
+start_lookup(ForeignScanState *node, AthenaScanState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	MemoryContext oldcxt;
@@ -415,84 +307,15 @@ start_status_scan(ForeignScanState *node, AthenaScanState *state)
 	Datum		value;
 	bool		isnull;
 
-	MemoryContextReset(state->batch_cxt);
+	MemoryContextReset(state->ids_cxt);
 	value = ExecEvalExpr(state->ids_expr, econtext, &isnull);
 
-	oldcxt = MemoryContextSwitchTo(state->batch_cxt);
+	oldcxt = MemoryContextSwitchTo(state->ids_cxt);
 	nids = athena_collect_ids(value, isnull, state->ids_is_array, &ids);
 	MemoryContextSwitchTo(oldcxt);
 
+	fdw_lookup_start(state->lookup, ids, nids);
 	state->started = true;
-	if (nids == 0)
-		return;
-
-	state->status_scan = athena_client_status_scan_begin(state->client, &state->config,
-												  ids, nids, check_interrupts,
-												  NULL);
-	if (state->status_scan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-}
-
-static int
-failure_sqlstate(const AthenaFailure *failure)
-{
-	const char *type = failure->error.type;
-
-	if (failure->kind == ATHENA_FAIL_NETWORK)
-		return ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
-	if (failure->kind == ATHENA_FAIL_AWS)
-	{
-		if (strcmp(type, "AccessDeniedException") == 0)
-			return ERRCODE_INSUFFICIENT_PRIVILEGE;
-		if (strcmp(type, "UnrecognizedClientException") == 0 ||
-			strcmp(type, "InvalidSignatureException") == 0 ||
-			strcmp(type, "MissingAuthenticationTokenException") == 0 ||
-			strcmp(type, "IncompleteSignatureException") == 0 ||
-			strcmp(type, "ExpiredTokenException") == 0)
-			return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
-	}
-	return ERRCODE_FDW_ERROR;
-}
-
-/*
- * Raises the ERROR for a failed call.  The core's strings are malloc'd, so
- * they are copied and freed before ereport jumps away.
- */
-static void
-report_failure(AthenaScanState *state, AthenaFailure *failure)
-{
-	int			sqlstate = failure_sqlstate(failure);
-	AthenaFailureKind kind = failure->kind;
-	int			attempts = failure->attempts;
-	int			http_status = failure->error.http_status;
-	char	   *type = pstrdup(failure->error.type);
-	char	   *message = pstrdup(failure->error.message);
-	char	   *request_id = failure->error.request_id
-		? pstrdup(failure->error.request_id) : NULL;
-
-	aws_json_error_free(&failure->error);
-
-	if (kind == ATHENA_FAIL_NETWORK)
-		ereport(ERROR,
-				(errcode(sqlstate),
-				 errmsg("could not reach Athena at \"%s\": %s",
-						state->endpoint_text, message),
-				 errdetail_plural("Gave up after %d attempt.",
-								  "Gave up after %d attempts.",
-								  attempts, attempts)));
-
-	ereport(ERROR,
-			(errcode(sqlstate),
-			 kind == ATHENA_FAIL_AWS
-			 ? errmsg("Athena GetSessionStatus failed: %s: %s", type, message)
-			 : errmsg("invalid response from Athena GetSessionStatus: %s",
-					  message),
-			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
-							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
-							  attempts, http_status,
-							  request_id ? request_id : "(none)", attempts)));
 }
 
 static TupleTableSlot *
@@ -500,40 +323,13 @@ athenaIterateForeignScan(ForeignScanState *node)
 {
 	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	AthenaSession session;
-	AthenaFailure failure;
-	AthenaFetch fetch;
 
 	ExecClearTuple(slot);
 	if (!state->started)
-		start_status_scan(node, state);
-	if (state->status_scan == NULL)
+		start_lookup(node, state);
+	if (!fdw_lookup_next(state->lookup, slot->tts_values, slot->tts_isnull,
+						 NULL))
 		return slot;
-
-	fetch = athena_client_status_scan_next(state->status_scan, &session, &failure);
-	if (fetch == ATHENA_FETCH_DONE)
-	{
-		end_status_scan(state);
-		return slot;
-	}
-	if (fetch == ATHENA_FETCH_FAILED)
-		report_failure(state, &failure);
-
-	/* a conversion ERROR must not leak the malloc'd session */
-	PG_TRY();
-	{
-		const void *sources[FDW_NUM_SOURCES] = {0};
-
-		sources[FDW_SOURCE_STATUS] = &session;
-		fdw_fill_row(state->columns, sources,
-					 slot->tts_values, slot->tts_isnull);
-	}
-	PG_FINALLY();
-	{
-		aws_json_session_free(&session);
-	}
-	PG_END_TRY();
-
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -542,7 +338,7 @@ athenaReScanForeignScan(ForeignScanState *node)
 {
 	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
 
-	end_status_scan(state);
+	fdw_lookup_finish(state->lookup);
 	state->started = false;
 }
 
@@ -553,8 +349,8 @@ athenaEndForeignScan(ForeignScanState *node)
 
 	if (state == NULL)
 		return;
-	end_status_scan(state);
-	MemoryContextDelete(state->scan_cxt);
+	fdw_lookup_destroy(state->lookup);
+	MemoryContextDelete(state->ids_cxt);
 }
 
 /* ---------- EXPLAIN ---------- */
@@ -578,16 +374,16 @@ athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 						? "Session IDs" : "Session ID", ids, es);
 
 	if (es->analyze && state != NULL)
-	{
-		ExplainPropertyInteger("API Calls", NULL, (int64) state->totals.attempts, es);
-		ExplainPropertyInteger("API Retries", NULL, (int64) state->totals.retries, es);
-		if (es->timing)
-			ExplainPropertyFloat("API Time", "ms",
-								 state->totals.api_usec / 1000.0, 3, es);
-	}
+		fdw_lookup_explain(state->lookup, es);
 }
 
 /* ---------- handler ---------- */
+
+void
+_PG_init(void)
+{
+	fdw_join_scan_init();
+}
 
 static List *
 athenaImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)

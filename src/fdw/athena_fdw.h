@@ -106,6 +106,42 @@ extern bool athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 								   RestrictInfo *rinfo, AthenaIdQual *qual);
 extern int	athena_collect_ids(Datum value, bool isnull, bool is_array,
 							   const char ***ids);
+extern const char *fdw_id_to_utf8(Datum text_datum);
+extern int	fdw_distinct_ids(const char **ids, int n);
+extern int	fdw_compare_ids(const void *a, const void *b);
+
+/* athena_fdw.c: planner state of one foreign table, in its fdw_private */
+typedef struct AthenaRelInfo
+{
+	AttrNumber	session_id_attno;
+	int			max_concurrency;
+	bool		has_id_qual;
+	AthenaIdQual id_qual;		/* the best restriction on session_id */
+} AthenaRelInfo;
+
+extern AthenaRelInfo *fdw_rel_info(RelOptInfo *rel);
+extern double fdw_lookup_cost(int max_concurrency, double ids);
+
+/* athena_fdw.c: the library's load-time initialization */
+extern PGDLLEXPORT void _PG_init(void);
+
+/* lookup.c: GetSessionStatus fan-outs of one plan node, as table rows */
+typedef struct FdwLookup FdwLookup;
+struct ExplainState;
+
+extern FdwLookup *fdw_lookup_create(Relation rel, Oid userid);
+extern int	fdw_lookup_natts(const FdwLookup *lookup);
+extern void fdw_lookup_start(FdwLookup *lookup, const char *const *ids,
+							 int nids);
+extern bool fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
+							char **session_id);
+extern void fdw_lookup_finish(FdwLookup *lookup);
+extern void fdw_lookup_explain(const FdwLookup *lookup,
+							   struct ExplainState *es);
+extern void fdw_lookup_destroy(FdwLookup *lookup);
+
+/* join_scan.c: joins on session_id that look up a batch of outer rows at once */
+extern void fdw_join_scan_init(void);
 
 /* import.c */
 extern List *fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt,

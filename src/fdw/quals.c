@@ -139,14 +139,16 @@ athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 	return false;
 }
 
-static int
-compare_ids(const void *a, const void *b)
+/* qsort/bsearch comparator of ids (const char * elements) */
+int
+fdw_compare_ids(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-static const char *
-id_to_utf8(Datum text_datum)
+/* An id in the API's encoding, palloc'd in the current memory context. */
+const char *
+fdw_id_to_utf8(Datum text_datum)
 {
 	char	   *id = TextDatumGetCString(text_datum);
 
@@ -155,15 +157,13 @@ id_to_utf8(Datum text_datum)
 
 /*
  * Turns the evaluated id expression into distinct, non-NULL ids in UTF-8,
- * allocated in the current memory context.  Sorting makes duplicate removal
- * O(n log n) for any number of ids.
+ * allocated in the current memory context.
  */
 int
 athena_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 {
 	const char **result;
 	int			n = 0;
-	int			distinct;
 	int			i;
 
 	*ids = NULL;
@@ -173,7 +173,7 @@ athena_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 	if (!is_array)
 	{
 		result = palloc(sizeof(char *));
-		result[n++] = id_to_utf8(value);
+		result[n++] = fdw_id_to_utf8(value);
 	}
 	else
 	{
@@ -192,19 +192,35 @@ athena_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 		for (i = 0; i < nelems; i++)
 		{
 			if (!elem_nulls[i])
-				result[n++] = id_to_utf8(elems[i]);
+				result[n++] = fdw_id_to_utf8(elems[i]);
 		}
 	}
 
 	if (n == 0)
 		return 0;
-	qsort(result, n, sizeof(char *), compare_ids);
+	*ids = result;
+	return fdw_distinct_ids(result, n);
+}
+
+/*
+ * Sorts ids and moves the distinct ones to the front; returns how many
+ * there are.  Sorting makes this O(n log n) for any number of ids, and
+ * lets callers find an id among them with bsearch(fdw_compare_ids).
+ */
+int
+fdw_distinct_ids(const char **ids, int n)
+{
+	int			distinct;
+	int			i;
+
+	if (n == 0)
+		return 0;
+	qsort(ids, n, sizeof(char *), fdw_compare_ids);
 	distinct = 1;
 	for (i = 1; i < n; i++)
 	{
-		if (strcmp(result[i], result[distinct - 1]) != 0)
-			result[distinct++] = result[i];
+		if (strcmp(ids[i], ids[distinct - 1]) != 0)
+			ids[distinct++] = ids[i];
 	}
-	*ids = result;
 	return distinct;
 }

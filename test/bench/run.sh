@@ -15,7 +15,11 @@
 #       accepted for them
 #   (c) backend CPU per call (utime+stime of /proc/<pid>/stat) over
 #       2,000 ids at 0 ms latency, against boto3's (getrusage)
-#   (d) nested-loop join of 100 local rows against the floor 100 x LATENCY_MS
+#   (d) nested-loop join of 100 local rows (parameterized rescans, one call
+#       each) against the floor 100 x LATENCY_MS
+#   (g) batched join of 200 local rows, max_concurrency 16, LATENCY_MS:
+#       against = ANY(ARRAY(SELECT ...)) on the same ids and against the
+#       floor ceil(200/16) x LATENCY_MS
 # The mock runs on the same machine: its own per-request cost is part of
 # every wall time here (boto3's as well).  With two CPUs or more, the mock is
 # pinned to the last CPU and PostgreSQL's backends, boto3 and the C client to
@@ -33,6 +37,7 @@ A_IDS=480
 A_CONC=16
 C_IDS=2000
 D_ROWS=100
+G_ROWS=200
 B_QUERIES=50
 
 trap 'cleanup_all' EXIT
@@ -87,16 +92,40 @@ q "CREATE FUNCTION bench_ms(stmt text, rounds int) RETURNS SETOF float8
 	   RETURN NEXT extract(epoch FROM clock_timestamp() - t0) * 1000;
 	 END LOOP;
    END \$\$" >/dev/null
+# the same for two statements, alternating
+q "CREATE FUNCTION bench_pair_ms(stmt1 text, stmt2 text, rounds int)
+	 RETURNS TABLE (ms1 float8, ms2 float8) LANGUAGE plpgsql AS \$\$
+   DECLARE t0 timestamptz;
+   BEGIN
+	 FOR i IN 1 .. rounds LOOP
+	   t0 := clock_timestamp();
+	   EXECUTE stmt1;
+	   ms1 := extract(epoch FROM clock_timestamp() - t0) * 1000;
+	   t0 := clock_timestamp();
+	   EXECUTE stmt2;
+	   ms2 := extract(epoch FROM clock_timestamp() - t0) * 1000;
+	   RETURN NEXT;
+	 END LOOP;
+   END \$\$" >/dev/null
 q "CREATE FUNCTION median(float8[]) RETURNS float8 LANGUAGE sql AS
 	 \$\$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(\$1) x \$\$" >/dev/null
 
 A_SQL="SELECT count(*) FROM athena_sessions WHERE session_id = ANY(ARRAY(SELECT session_id FROM jobs WHERE job_id < $A_IDS))"
-D_SQL="SELECT count(*) FROM (SELECT * FROM jobs WHERE job_id < $D_ROWS) j JOIN athena_sessions s ON s.session_id = j.session_id"
+# OFFSET 0 keeps the subquery a parameterized scan: a nested loop of rescans
+D_SQL="SELECT count(*) FROM (SELECT * FROM jobs WHERE job_id < $D_ROWS) j,
+	LATERAL (SELECT * FROM athena_sessions s WHERE s.session_id = j.session_id OFFSET 0) s"
+G_SQL="SELECT count(*) FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id WHERE j.job_id < $G_ROWS"
+G_ANY_SQL="SELECT count(*) FROM athena_sessions WHERE session_id = ANY(ARRAY(SELECT session_id FROM jobs WHERE job_id < $G_ROWS))"
 
 # every statement must return all its rows, or the timings mean nothing
 [ "$(q "$A_SQL")" = "$A_IDS" ] || { echo "(a) returned the wrong row count" >&2; exit 1; }
 q "EXPLAIN (COSTS OFF) $D_SQL" | grep -q "Nested Loop" ||
 	{ echo "(d) is not planned as a nested loop" >&2; exit 1; }
+q "EXPLAIN (COSTS OFF) $G_SQL" | grep -q "AthenaBatchedJoin" ||
+	{ echo "(g) is not planned as a batched join" >&2; exit 1; }
+for sql in "$G_SQL" "$G_ANY_SQL"; do
+	[ "$(q "$sql")" = "$G_ROWS" ] || { echo "(g) returned the wrong row count" >&2; exit 1; }
+done
 
 echo "running (a) athena_fdw ..." >&2
 # one backend: a warm-up run opens the connections, then ROUNDS timed runs
@@ -152,6 +181,18 @@ D_MS=$(q "SELECT median(array_agg(t)) FROM bench_ms(\$q\$$D_SQL\$q\$, 1 + $ROUND
 D_CONNS=$($MOCKCTL conns)
 D_FLOOR=$(( D_ROWS * LATENCY_MS ))
 
+echo "running (g) ..." >&2
+$MOCKCTL reset
+# the join and the = ANY form alternate in one backend, so that both see the
+# same machine; one warm-up run of each first
+G_MS_PAIR=$(q "SELECT median(array_agg(ms1)) || ' ' || median(array_agg(ms2))
+	FROM bench_pair_ms(\$q\$$G_SQL\$q\$, \$q\$$G_ANY_SQL\$q\$, 1 + $ROUNDS)
+		 WITH ORDINALITY AS b(ms1, ms2, n) WHERE n > 1")
+G_MS=${G_MS_PAIR% *}
+G_ANY_MS=${G_MS_PAIR#* }
+G_COUNT=$($MOCKCTL count GetSessionStatus)
+G_FLOOR=$(( (G_ROWS + A_CONC - 1) / A_CONC * LATENCY_MS ))
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE LIMIT [DIVISOR]: whether VALUE / DIVISOR <= LIMIT, unrounded
 verdict() { awk -v v="$1" -v m="$2" -v d="${3:-1}" 'BEGIN { print (v / d <= m) ? "met" : "MISSED" }'; }
@@ -161,6 +202,8 @@ A_R_FLOOR=$(ratio "$A_MS" "$A_FLOOR")
 A_R_BOTO=$(ratio "$A_MS" "$BOTO_A_MS")
 C_R_BOTO=$(ratio "$C_US" "$BOTO_C_US")
 D_R_FLOOR=$(ratio "$D_MS" "$D_FLOOR")
+G_R_FLOOR=$(ratio "$G_MS" "$G_FLOOR")
+G_R_ANY=$(ratio "$G_MS" "$G_ANY_MS")
 
 cat <<EOF
 
@@ -175,7 +218,10 @@ on the same machine ($PINNING). Latency ${LATENCY_MS} ms; medians of $ROUNDS run
 | (b) $B_QUERIES single-id queries in one session | $B_CONNS TCP connection(s), $B_COUNT calls, ${B_MS_PER_QUERY} ms/query | | | 1 connection | $(verdict "$B_CONNS" 1) |
 | (c) backend CPU per call, $C_IDS ids x $CPU_ROUNDS, 0 ms | ${C_US} µs | boto3 ${BOTO_C_US} µs | $C_R_BOTO | <= 100 µs, <= 0.20 | $(verdict "$C_US" 100) / $(verdict "$C_US" 0.20 "$BOTO_C_US") |
 | (d) nested loop, $D_ROWS local rows | $(ms "$D_MS") ($D_CONNS connection(s)) | floor ${D_FLOOR} ms | $D_R_FLOOR | <= 1.10 | $(verdict "$D_MS" 1.10 "$D_FLOOR") |
+| (g) batched join, $G_ROWS local rows, max_concurrency $A_CONC | $(ms "$G_MS") | floor ${G_FLOOR} ms | $G_R_FLOOR | <= 1.30 | $(verdict "$G_MS" 1.30 "$G_FLOOR") |
+| (g) same ids, \`= ANY(ARRAY(SELECT ...))\` | $(ms "$G_MS") | ANY $(ms "$G_ANY_MS") | $G_R_ANY | <= 1.10 | $(verdict "$G_MS" 1.10 "$G_ANY_MS") |
 
+(g): $G_COUNT calls for $((ROUNDS + 1)) runs of each form ($((2 * (ROUNDS + 1) * G_ROWS)) expected).
 (c): $C_TICKS clock ticks of 1/$CLK_TCK s over $C_CALLS calls. At 0 ms latency the mock
 answered one call every ${C_WALL_US} µs (Python, one GIL, a botocore signature check per call):
 in (a) the last answer of each wave of $A_CONC comes up to $A_CONC x ${C_WALL_US} µs after the

@@ -1,0 +1,296 @@
+/*
+ * lookup.c
+ *		The executor side of GetSessionStatus: one client, one credential set
+ *		and one column map per plan node, and the fan-outs of distinct ids it
+ *		runs through the core, turned into rows of the foreign table.
+ *
+ * Shared by the foreign scan (athena_fdw.c), which runs one fan-out per
+ * (re)scan, and the batched join (join_scan.c), which runs one per batch of
+ * outer rows.  Everything lives in one memory context; the curl handles and
+ * malloc'd buffers of the core are released by its reset callback, so an
+ * ERROR thrown anywhere leaks nothing.
+ */
+#include "postgres.h"
+
+#include "commands/explain.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "athena_fdw.h"
+
+struct FdwLookup
+{
+	MemoryContext cxt;			/* everything of this lookup */
+	FdwColumnMap *columns;
+	AthenaClientConfig config;
+	const char *endpoint_text;	/* the option, for messages */
+	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
+	HttpClient *client;			/* from the connection cache */
+	AthenaStatusScan *status_scan;	/* the fan-out under way, if any */
+	HttpStats	totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
+};
+
+static void
+check_interrupts(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Runs when the lookup's memory goes away, normally or while an ERROR
+ * unwinds: curl handles, sockets in flight and malloc'd buffers are not
+ * palloc'd, so they are released here.
+ */
+static void
+release_lookup_resources(void *arg)
+{
+	FdwLookup *lookup = (FdwLookup *) arg;
+
+	if (lookup->status_scan != NULL)
+	{
+		athena_client_status_scan_end(lookup->status_scan);
+		lookup->status_scan = NULL;
+	}
+	if (lookup->client != NULL)
+	{
+		athena_connection_release(lookup->client);
+		lookup->client = NULL;
+	}
+	endpoint_free(&lookup->endpoint);
+}
+
+/*
+ * The option validator refuses what the client cannot use, but a value
+ * stored before it did, or a default built from the region, still gets the
+ * same parser's reason rather than failing later.
+ */
+static void
+parse_endpoint(FdwLookup *lookup)
+{
+	char		reason[256];
+
+	if (!endpoint_parse(lookup->endpoint_text, &lookup->endpoint,
+						reason, sizeof(reason)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid value for option \"endpoint\": %s", reason),
+				 errdetail("The endpoint is \"%s\".", lookup->endpoint_text)));
+}
+
+/*
+ * Sets up the lookups of foreign table rel for one plan node, signing as
+ * userid, in a child of the current memory context.
+ */
+FdwLookup *
+fdw_lookup_create(Relation rel, Oid userid)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "athena_fdw lookup",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	FdwLookup *lookup = palloc0(sizeof(FdwLookup));
+	ForeignTable *table = GetForeignTable(RelationGetRelid(rel));
+	ForeignServer *server = GetForeignServer(table->serverid);
+	UserMapping *user = GetUserMapping(userid, server->serverid);
+	MemoryContextCallback *callback;
+	FdwOptions	options;
+
+	lookup->cxt = cxt;
+	fdw_get_options(server, table, user, &options);
+	fdw_resolve_endpoint(server, &options);
+	fdw_get_credentials(server, &options, &lookup->config.credentials);
+	lookup->endpoint_text = options.endpoint;
+	lookup->config.endpoint = &lookup->endpoint;
+	lookup->config.region = options.region;
+	lookup->config.http.max_concurrency = options.max_concurrency;
+	lookup->config.http.connect_timeout_ms = options.connect_timeout_ms;
+	lookup->config.http.request_timeout_ms = options.request_timeout_ms;
+	lookup->config.http.max_retries = options.max_retries;
+	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+	lookup->config.http.user_agent = ATHENA_USER_AGENT;
+	lookup->columns = fdw_map_columns(rel);
+
+	callback = palloc0(sizeof(MemoryContextCallback));
+	callback->func = release_lookup_resources;
+	callback->arg = lookup;
+	MemoryContextRegisterResetCallback(cxt, callback);
+	parse_endpoint(lookup);
+	lookup->client = athena_connection_acquire(user);
+
+	MemoryContextSwitchTo(oldcxt);
+	return lookup;
+}
+
+/* The number of columns of the rows fdw_lookup_next() fills. */
+int
+fdw_lookup_natts(const FdwLookup *lookup)
+{
+	return lookup->columns->natts;
+}
+
+/*
+ * Sends the requests for ids (distinct, non-NULL, UTF-8; they must stay
+ * valid until the fan-out ends).  A fan-out still under way is ended first.
+ */
+void
+fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
+{
+	fdw_lookup_finish(lookup);
+	if (nids == 0)
+		return;
+
+	lookup->status_scan = athena_client_status_scan_begin(lookup->client,
+														  &lookup->config,
+														  ids, nids,
+														  check_interrupts,
+														  NULL);
+	if (lookup->status_scan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+}
+
+/* Ends the fan-out under way, if any, keeping its statistics. */
+void
+fdw_lookup_finish(FdwLookup *lookup)
+{
+	const HttpStats *stats;
+
+	if (lookup->status_scan == NULL)
+		return;
+
+	stats = athena_client_status_scan_stats(lookup->status_scan);
+	lookup->totals.attempts += stats->attempts;
+	lookup->totals.retries += stats->retries;
+	lookup->totals.api_usec += stats->api_usec;
+	lookup->totals.peak_in_flight = Max(lookup->totals.peak_in_flight,
+										stats->peak_in_flight);
+	athena_client_status_scan_end(lookup->status_scan);
+	lookup->status_scan = NULL;
+}
+
+static int
+failure_sqlstate(const AthenaFailure *failure)
+{
+	const char *type = failure->error.type;
+
+	if (failure->kind == ATHENA_FAIL_NETWORK)
+		return ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+	if (failure->kind == ATHENA_FAIL_AWS)
+	{
+		if (strcmp(type, "AccessDeniedException") == 0)
+			return ERRCODE_INSUFFICIENT_PRIVILEGE;
+		if (strcmp(type, "UnrecognizedClientException") == 0 ||
+			strcmp(type, "InvalidSignatureException") == 0 ||
+			strcmp(type, "MissingAuthenticationTokenException") == 0 ||
+			strcmp(type, "IncompleteSignatureException") == 0 ||
+			strcmp(type, "ExpiredTokenException") == 0)
+			return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+	}
+	return ERRCODE_FDW_ERROR;
+}
+
+/*
+ * Raises the ERROR for a failed call.  The core's strings are malloc'd, so
+ * they are copied and freed before ereport jumps away.
+ */
+static void
+report_failure(FdwLookup *lookup, AthenaFailure *failure)
+{
+	int			sqlstate = failure_sqlstate(failure);
+	AthenaFailureKind kind = failure->kind;
+	int			attempts = failure->attempts;
+	int			http_status = failure->error.http_status;
+	char	   *type = pstrdup(failure->error.type);
+	char	   *message = pstrdup(failure->error.message);
+	char	   *request_id = failure->error.request_id
+		? pstrdup(failure->error.request_id) : NULL;
+
+	aws_json_error_free(&failure->error);
+
+	if (kind == ATHENA_FAIL_NETWORK)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("could not reach Athena at \"%s\": %s",
+						lookup->endpoint_text, message),
+				 errdetail_plural("Gave up after %d attempt.",
+								  "Gave up after %d attempts.",
+								  attempts, attempts)));
+
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 kind == ATHENA_FAIL_AWS
+			 ? errmsg("Athena GetSessionStatus failed: %s: %s", type, message)
+			 : errmsg("invalid response from Athena GetSessionStatus: %s",
+					  message),
+			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
+							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
+							  attempts, http_status,
+							  request_id ? request_id : "(none)", attempts)));
+}
+
+/*
+ * The next session of the fan-out, in completion order, as one row of the
+ * foreign table in values/nulls (fdw_lookup_natts() of each), allocated in
+ * the current memory context.  If session_id is not NULL, it receives the id
+ * the row was asked for, in UTF-8 as given to fdw_lookup_start().  False
+ * once every id is answered; a failed call is an ERROR.
+ */
+bool
+fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
+				   char **session_id)
+{
+	AthenaSession session;
+	AthenaFailure failure;
+	AthenaFetch fetch;
+
+	if (lookup->status_scan == NULL)
+		return false;
+
+	fetch = athena_client_status_scan_next(lookup->status_scan, &session,
+										   &failure);
+	if (fetch == ATHENA_FETCH_DONE)
+	{
+		fdw_lookup_finish(lookup);
+		return false;
+	}
+	if (fetch == ATHENA_FETCH_FAILED)
+		report_failure(lookup, &failure);
+
+	/* a conversion ERROR must not leak the malloc'd session */
+	PG_TRY();
+	{
+		const void *sources[FDW_NUM_SOURCES] = {0};
+
+		sources[FDW_SOURCE_STATUS] = &session;
+		fdw_fill_row(lookup->columns, sources, values, nulls);
+		if (session_id != NULL)
+			*session_id = pstrdup(session.session_id);
+	}
+	PG_FINALLY();
+	{
+		aws_json_session_free(&session);
+	}
+	PG_END_TRY();
+
+	return true;
+}
+
+/* EXPLAIN ANALYZE: what the API calls of this plan node cost. */
+void
+fdw_lookup_explain(const FdwLookup *lookup, ExplainState *es)
+{
+	ExplainPropertyInteger("API Calls", NULL, (int64) lookup->totals.attempts, es);
+	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries, es);
+	if (es->timing)
+		ExplainPropertyFloat("API Time", "ms",
+							 lookup->totals.api_usec / 1000.0, 3, es);
+}
+
+void
+fdw_lookup_destroy(FdwLookup *lookup)
+{
+	fdw_lookup_finish(lookup);
+	MemoryContextDelete(lookup->cxt);
+}
