@@ -50,6 +50,26 @@ SELECT session_id FROM athena_sessions
  WHERE session_id = ANY(ARRAY['s-idle', 's-busy']) AND session_id LIKE '%busy';
 \! $MOCKCTL count GetSessionStatus
 
+-- an OR of equalities on session_id is sent as one IN list: 2 calls
+\! $MOCKCTL reset
+SELECT session_id, state FROM athena_sessions
+ WHERE session_id = 's-idle' OR 's-busy' = session_id OR session_id = 's-idle'
+ ORDER BY 1;
+\! $MOCKCTL count GetSessionStatus
+EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions
+ WHERE session_id = 's-idle' OR session_id = 's-busy';
+
+-- a varchar(5) column trims the id 'gen-1  ' to 'gen-1', which is not
+-- 'gen-1  ': the executor rechecks = ANY for such a column (a Filter line),
+-- so only gen-2 is a row; 2 calls
+CREATE FOREIGN TABLE short_ids (session_id varchar(5), state text) SERVER athena;
+\! $MOCKCTL reset
+SELECT session_id, state FROM short_ids
+ WHERE session_id = ANY(ARRAY['gen-1  ', 'gen-2']) ORDER BY 1;
+\! $MOCKCTL count GetSessionStatus
+EXPLAIN (COSTS OFF) SELECT * FROM short_ids WHERE session_id = ANY(ARRAY['gen-1  ', 'gen-2']);
+DROP FOREIGN TABLE short_ids;
+
 -- plans show what is sent
 EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE session_id IN ('s-idle', 's-busy');
 EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE session_id = 's-idle' AND state = 'IDLE';

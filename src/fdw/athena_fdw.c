@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "access/table.h"
+#include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
@@ -56,14 +57,14 @@ enum AthenaPlanPrivate
 };
 
 /* Execution state of one foreign scan. */
-typedef struct AthenaScanState
+typedef struct FdwScanState
 {
 	FdwLookup  *lookup;			/* client, columns, the fan-out under way */
 	MemoryContext ids_cxt;		/* ids of the current (re)scan */
 	ExprState  *ids_expr;
 	bool		ids_is_array;
 	bool		started;		/* ids of this (re)scan evaluated and sent */
-} AthenaScanState;
+} FdwScanState;
 
 PG_FUNCTION_INFO_V1(athena_fdw_handler);
 
@@ -82,20 +83,34 @@ fdw_lookup_cost(int max_concurrency, double ids)
 }
 
 /* The planner state of rel if it is a foreign table of athena_fdw. */
-AthenaRelInfo *
+FdwRelInfo *
 fdw_rel_info(RelOptInfo *rel)
 {
 	if (rel->reloptkind != RELOPT_BASEREL || rel->fdwroutine == NULL ||
 		rel->fdwroutine->GetForeignRelSize != athenaGetForeignRelSize)
 		return NULL;
-	return (AthenaRelInfo *) rel->fdw_private;
+	return (FdwRelInfo *) rel->fdw_private;
+}
+
+/*
+ * Whether the scan's own check of a pushed id list (every row carries the
+ * id it was asked for, athena_client.c) is the executor's check: only when
+ * the column holds the id unchanged.  A varchar(n) column trims trailing
+ * spaces, a domain or another type may transform it; those get the
+ * executor's recheck.
+ */
+static bool
+scan_can_check_ids(Form_pg_attribute session_id)
+{
+	return session_id->atttypid == TEXTOID ||
+		(session_id->atttypid == VARCHAROID && session_id->atttypmod < 0);
 }
 
 static void
 athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 						Oid foreigntableid)
 {
-	AthenaRelInfo *info = palloc0(sizeof(AthenaRelInfo));
+	FdwRelInfo *info = palloc0(sizeof(FdwRelInfo));
 	ForeignTable *table = GetForeignTable(foreigntableid);
 	FdwOptions	options;
 	Relation	rel;
@@ -106,14 +121,17 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 
 	rel = table_open(foreigntableid, NoLock);
 	info->session_id_attno = fdw_session_id_attno(rel);
+	info->scan_checks_ids = info->session_id_attno != InvalidAttrNumber &&
+		scan_can_check_ids(TupleDescAttr(RelationGetDescr(rel),
+										 info->session_id_attno - 1));
 	table_close(rel, NoLock);
 
 	/* Of several session_id restrictions, send the one with fewest ids. */
 	foreach(lc, baserel->baserestrictinfo)
 	{
-		AthenaIdQual qual;
+		FdwIdQual qual;
 
-		if (athena_match_id_clause(root, baserel, info->session_id_attno,
+		if (fdw_match_id_clause(root, baserel, info->session_id_attno,
 								   lfirst_node(RestrictInfo, lc), &qual) &&
 			(!info->has_id_qual ||
 			 qual.estimated_ids < info->id_qual.estimated_ids))
@@ -131,8 +149,8 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 }
 
 static void
-add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, AthenaRelInfo *info,
-				AthenaIdQual *qual, Relids required_outer)
+add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
+				FdwIdQual *qual, Relids required_outer)
 {
 	double		rows = clamp_row_est(qual->estimated_ids);
 
@@ -149,7 +167,7 @@ static bool
 ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 						EquivalenceClass *ec, EquivalenceMember *em, void *arg)
 {
-	return athena_is_session_id_var((Node *) em->em_expr, rel,
+	return fdw_is_session_id_var((Node *) em->em_expr, rel,
 									*(AttrNumber *) arg);
 }
 
@@ -159,7 +177,7 @@ ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
  */
 static void
 add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
-						AthenaRelInfo *info)
+						FdwRelInfo *info)
 {
 	List	   *candidates = NIL;
 	ListCell   *lc;
@@ -186,10 +204,10 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 	foreach(lc, candidates)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		AthenaIdQual qual;
+		FdwIdQual qual;
 		Relids		required_outer;
 
-		if (!athena_match_id_clause(root, baserel, info->session_id_attno,
+		if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
 									rinfo, &qual))
 			continue;
 		required_outer = bms_union(bms_difference(rinfo->clause_relids,
@@ -205,7 +223,7 @@ static void
 athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
 {
-	AthenaRelInfo *info = (AthenaRelInfo *) baserel->fdw_private;
+	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
 
 	if (info->has_id_qual)
 		add_lookup_path(root, baserel, info, &info->id_qual,
@@ -227,10 +245,11 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 Oid foreigntableid, ForeignPath *best_path,
 					 List *tlist, List *scan_clauses, Plan *outer_plan)
 {
-	AthenaRelInfo *info = (AthenaRelInfo *) baserel->fdw_private;
-	AthenaIdQual qual;
+	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
+	FdwIdQual qual;
 	RestrictInfo *id_rinfo;
 	List	   *recheck_clauses;
+	bool		scan_checks;
 
 	if (best_path->fdw_private == NIL)
 		ereport(ERROR,
@@ -240,23 +259,25 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 				 errhint("Add WHERE session_id = ..., session_id IN (...) or session_id = ANY(...), or join on session_id.")));
 
 	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
-	if (!athena_match_id_clause(root, baserel, info->session_id_attno,
+	if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
 								id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id condition no longer matches");
 
 	/*
 	 * Every condition, the pushed one included, is checked again, so the
 	 * rows are exactly what the SQL says whatever Athena returns.  A pushed
-	 * session_id = ANY(ids) is checked by the scan instead of the executor:
-	 * every row carries the very id it was asked for (athena_client.c), a
+	 * list of ids (= ANY, IN, an OR of equalities) is checked by the scan
+	 * instead of the executor when the column keeps ids as they are: every
+	 * row carries the very id it was asked for (athena_client.c), a
 	 * constant-time check, where the executor would compare each row with
 	 * every id of the array, O(n^2) for ARRAY(SELECT ...) of thousands of
 	 * ids.  It stays in fdw_recheck_quals for EvalPlanQual.  The id
 	 * expression goes into fdw_exprs so that the planner turns outer
 	 * references into executor parameters.
 	 */
-	recheck_clauses = qual.is_array ? list_make1(id_rinfo->clause) : NIL;
-	scan_clauses = extract_actual_clauses(qual.is_array
+	scan_checks = qual.is_array && info->scan_checks_ids;
+	recheck_clauses = scan_checks ? list_make1(id_rinfo->clause) : NIL;
+	scan_clauses = extract_actual_clauses(scan_checks
 										  ? list_delete_ptr(list_copy(scan_clauses), id_rinfo)
 										  : scan_clauses,
 										  false);
@@ -274,14 +295,14 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
-	AthenaScanState *state;
+	FdwScanState *state;
 	RangeTblEntry *rte;
 	Oid			userid;
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 
-	state = palloc0(sizeof(AthenaScanState));
+	state = palloc0(sizeof(FdwScanState));
 	node->fdw_state = state;
 
 	/* whom to sign as: the same user whose permissions the executor checks */
@@ -298,7 +319,7 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 
 /* Evaluates the ids for this (re)scan and sends the requests. */
 static void
-start_lookup(ForeignScanState *node, AthenaScanState *state)
+start_lookup(ForeignScanState *node, FdwScanState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	MemoryContext oldcxt;
@@ -311,7 +332,7 @@ start_lookup(ForeignScanState *node, AthenaScanState *state)
 	value = ExecEvalExpr(state->ids_expr, econtext, &isnull);
 
 	oldcxt = MemoryContextSwitchTo(state->ids_cxt);
-	nids = athena_collect_ids(value, isnull, state->ids_is_array, &ids);
+	nids = fdw_collect_ids(value, isnull, state->ids_is_array, &ids);
 	MemoryContextSwitchTo(oldcxt);
 
 	fdw_lookup_start(state->lookup, ids, nids);
@@ -321,7 +342,7 @@ start_lookup(ForeignScanState *node, AthenaScanState *state)
 static TupleTableSlot *
 athenaIterateForeignScan(ForeignScanState *node)
 {
-	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
+	FdwScanState *state = (FdwScanState *) node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
@@ -336,7 +357,7 @@ athenaIterateForeignScan(ForeignScanState *node)
 static void
 athenaReScanForeignScan(ForeignScanState *node)
 {
-	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
+	FdwScanState *state = (FdwScanState *) node->fdw_state;
 
 	fdw_lookup_finish(state->lookup);
 	state->started = false;
@@ -345,7 +366,7 @@ athenaReScanForeignScan(ForeignScanState *node)
 static void
 athenaEndForeignScan(ForeignScanState *node)
 {
-	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
+	FdwScanState *state = (FdwScanState *) node->fdw_state;
 
 	if (state == NULL)
 		return;
@@ -359,7 +380,7 @@ static void
 athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	AthenaScanState *state = (AthenaScanState *) node->fdw_state;
+	FdwScanState *state = (FdwScanState *) node->fdw_state;
 	List	   *context;
 	char	   *ids;
 

@@ -91,35 +91,37 @@ extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 extern void fdw_append_column_definitions(StringInfo ddl);
 
 /* quals.c: the session_id condition a scan sends to Athena */
-typedef struct AthenaIdQual
+typedef struct FdwIdQual
 {
 	RestrictInfo *rinfo;		/* the clause, rechecked locally as well */
 	Expr	   *ids;			/* expression giving the id(s) */
 	bool		is_array;		/* = ANY(ids) rather than = ids */
 	double		estimated_ids;
-} AthenaIdQual;
+} FdwIdQual;
 
-extern bool athena_is_session_id_var(Node *node, RelOptInfo *baserel,
+extern bool fdw_is_session_id_var(Node *node, RelOptInfo *baserel,
 									 AttrNumber attno);
-extern bool athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
+extern bool fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 								   AttrNumber session_id_attno,
-								   RestrictInfo *rinfo, AthenaIdQual *qual);
-extern int	athena_collect_ids(Datum value, bool isnull, bool is_array,
+								   RestrictInfo *rinfo, FdwIdQual *qual);
+extern int	fdw_collect_ids(Datum value, bool isnull, bool is_array,
 							   const char ***ids);
 extern const char *fdw_id_to_utf8(Datum text_datum);
 extern int	fdw_distinct_ids(const char **ids, int n);
 extern int	fdw_compare_ids(const void *a, const void *b);
 
 /* athena_fdw.c: planner state of one foreign table, in its fdw_private */
-typedef struct AthenaRelInfo
+typedef struct FdwRelInfo
 {
 	AttrNumber	session_id_attno;
+	bool		scan_checks_ids;	/* the column keeps ids unchanged, so the
+									 * scan may check a pushed id list */
 	int			max_concurrency;
 	bool		has_id_qual;
-	AthenaIdQual id_qual;		/* the best restriction on session_id */
-} AthenaRelInfo;
+	FdwIdQual	id_qual;		/* the best restriction on session_id */
+} FdwRelInfo;
 
-extern AthenaRelInfo *fdw_rel_info(RelOptInfo *rel);
+extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);
 extern double fdw_lookup_cost(int max_concurrency, double ids);
 
 /* athena_fdw.c: the library's load-time initialization */

@@ -196,7 +196,7 @@ has_pseudoconstant(List *restrictlist)
 /* A join condition session_id = <expression of the outer side only>. */
 static RestrictInfo *
 find_id_clause(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
-			   RelOptInfo *innerrel, AthenaRelInfo *info, JoinType jointype,
+			   RelOptInfo *innerrel, FdwRelInfo *info, JoinType jointype,
 			   List *restrictlist)
 {
 	ListCell   *lc;
@@ -204,13 +204,13 @@ find_id_clause(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	foreach(lc, restrictlist)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		AthenaIdQual qual;
+		FdwIdQual qual;
 
 		/* under an outer join, only an ON condition decides the partner */
 		if (IS_OUTER_JOIN(jointype) &&
 			RINFO_IS_PUSHED_DOWN(rinfo, joinrel->relids))
 			continue;
-		if (athena_match_id_clause(root, innerrel, info->session_id_attno,
+		if (fdw_match_id_clause(root, innerrel, info->session_id_attno,
 								   rinfo, &qual) &&
 			!qual.is_array &&
 			bms_is_subset(pull_varnos(root, (Node *) qual.ids),
@@ -225,7 +225,7 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 				   RelOptInfo *outerrel, RelOptInfo *innerrel,
 				   JoinType jointype, JoinPathExtraData *extra)
 {
-	AthenaRelInfo *info;
+	FdwRelInfo *info;
 	RestrictInfo *id_rinfo;
 	Path	   *outer_path;
 	CustomPath *path;
@@ -306,19 +306,19 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	JoinType	jointype = intVal(list_nth(best_path->custom_private,
 										   PATH_JOINTYPE));
 	RelOptInfo *innerrel = find_base_rel(root, inner_relid);
-	AthenaRelInfo *info = fdw_rel_info(innerrel);
+	FdwRelInfo *info = fdw_rel_info(innerrel);
 	Plan	   *outer_plan = linitial(custom_plans);
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *scan_tlist = NIL;
 	List	   *join_quals;
 	List	   *other_quals;
-	AthenaIdQual qual;
+	FdwIdQual qual;
 	Relation	table;
 	TupleDesc	tupdesc;
 	ListCell   *lc;
 	int			i;
 
-	if (!athena_match_id_clause(root, innerrel, info->session_id_attno,
+	if (!fdw_match_id_clause(root, innerrel, info->session_id_attno,
 								id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id join condition no longer matches");
 

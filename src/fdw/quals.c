@@ -4,9 +4,10 @@
  *		turning their value at execution time into a list of distinct ids.
  *
  * Pushable: session_id = <expr>, <expr> = session_id, session_id IN (...),
- * session_id = ANY(<array expr>), where <expr> does not involve the foreign
- * table itself and is not volatile (a constant, a parameter, an outer
- * column, an initplan such as ARRAY(SELECT ...)).  The operator must be text
+ * session_id = ANY(<array expr>), and an OR of equalities on session_id
+ * (sent as one IN list), where <expr> does not involve the foreign table
+ * itself and is not volatile (a constant, a parameter, an outer column, an
+ * initplan such as ARRAY(SELECT ...)).  The operator must be text
  * equality under a deterministic collation: only then does asking Athena
  * for exactly these ids return every row the condition accepts.  Pushed
  * conditions are still checked locally.
@@ -14,6 +15,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -30,7 +32,7 @@
 
 /* Whether node is the foreign table's session_id column. */
 bool
-athena_is_session_id_var(Node *node, RelOptInfo *baserel, AttrNumber attno)
+fdw_is_session_id_var(Node *node, RelOptInfo *baserel, AttrNumber attno)
 {
 	/* a varchar session_id column reaches texteq through a RelabelType */
 	while (node && IsA(node, RelabelType))
@@ -76,46 +78,101 @@ estimate_array_ids(Node *array)
 }
 
 /*
+ * If clause is session_id = <id source> (either way round), the id source;
+ * else NULL.
+ */
+static Node *
+match_id_equality(Node *clause, RelOptInfo *baserel, AttrNumber attno)
+{
+	OpExpr	   *op;
+	Node	   *left,
+			   *right;
+
+	if (!IsA(clause, OpExpr))
+		return NULL;
+	op = (OpExpr *) clause;
+	if (list_length(op->args) != 2 ||
+		!is_text_equality(op->opno, op->inputcollid))
+		return NULL;
+	left = linitial(op->args);
+	right = lsecond(op->args);
+	if (fdw_is_session_id_var(right, baserel, attno))
+	{
+		Node	   *swap = left;
+
+		left = right;
+		right = swap;
+	}
+	if (!fdw_is_session_id_var(left, baserel, attno) ||
+		!is_id_source(right, baserel))
+		return NULL;
+	return right;
+}
+
+/*
+ * session_id = 'a' OR session_id = 'b' OR ...: the ids as one text[]
+ * ArrayExpr, so the OR is sent like session_id IN ('a', 'b'); else NULL.
+ */
+static Expr *
+match_id_disjunction(Node *clause, RelOptInfo *baserel, AttrNumber attno)
+{
+	List	   *ids = NIL;
+	ArrayExpr  *array;
+	ListCell   *lc;
+
+	if (!is_orclause(clause))
+		return NULL;
+	foreach(lc, ((BoolExpr *) clause)->args)
+	{
+		Node	   *id = match_id_equality(lfirst(lc), baserel, attno);
+
+		if (id == NULL || exprType(id) != TEXTOID)
+			return NULL;
+		ids = lappend(ids, id);
+	}
+
+	array = makeNode(ArrayExpr);
+	array->array_typeid = TEXTARRAYOID;
+	array->array_collid = InvalidOid;
+	array->element_typeid = TEXTOID;
+	array->elements = ids;
+	array->multidims = false;
+	array->location = -1;
+	return (Expr *) array;
+}
+
+/*
  * If rinfo is a pushable session_id condition, describes it in *qual.
  * root is unused today but kept for estimates that need it.
  */
 bool
-athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
-					   AttrNumber session_id_attno,
-					   RestrictInfo *rinfo, AthenaIdQual *qual)
+fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
+					AttrNumber session_id_attno,
+					RestrictInfo *rinfo, FdwIdQual *qual)
 {
 	Node	   *clause = (Node *) rinfo->clause;
+	Node	   *id;
+	Expr	   *ids;
 
 	if (session_id_attno == InvalidAttrNumber)
 		return false;
 
-	if (IsA(clause, OpExpr))
+	if ((id = match_id_equality(clause, baserel, session_id_attno)) != NULL)
 	{
-		OpExpr	   *op = (OpExpr *) clause;
-		Node	   *left,
-				   *right;
-
-		if (list_length(op->args) != 2 ||
-			!is_text_equality(op->opno, op->inputcollid))
-			return false;
-		left = linitial(op->args);
-		right = lsecond(op->args);
-		if (athena_is_session_id_var(right, baserel, session_id_attno))
-		{
-			Node	   *swap = left;
-
-			left = right;
-			right = swap;
-		}
-		if (!athena_is_session_id_var(left, baserel, session_id_attno) ||
-			!is_id_source(right, baserel))
-			return false;
-
 		qual->rinfo = rinfo;
-		qual->ids = (Expr *) right;
+		qual->ids = (Expr *) id;
 		qual->is_array = false;
 		qual->estimated_ids =
-			(IsA(right, Const) && ((Const *) right)->constisnull) ? 0 : 1;
+			(IsA(id, Const) && ((Const *) id)->constisnull) ? 0 : 1;
+		return true;
+	}
+
+	if ((ids = match_id_disjunction(clause, baserel, session_id_attno)) != NULL)
+	{
+		qual->rinfo = rinfo;
+		qual->ids = ids;
+		qual->is_array = true;
+		qual->estimated_ids = estimate_array_ids((Node *) ids);
 		return true;
 	}
 
@@ -125,7 +182,7 @@ athena_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 		Node	   *array = lsecond(saop->args);
 
 		if (!saop->useOr || !is_text_equality(saop->opno, saop->inputcollid) ||
-			!athena_is_session_id_var(linitial(saop->args), baserel, session_id_attno) ||
+			!fdw_is_session_id_var(linitial(saop->args), baserel, session_id_attno) ||
 			!is_id_source(array, baserel))
 			return false;
 
@@ -160,7 +217,7 @@ fdw_id_to_utf8(Datum text_datum)
  * allocated in the current memory context.
  */
 int
-athena_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
+fdw_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 {
 	const char **result;
 	int			n = 0;
