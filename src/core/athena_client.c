@@ -234,7 +234,7 @@ should_retry(void *arg, const HttpResult *r)
 			return false;
 		case HTTP_NETWORK_ERROR:
 		case HTTP_TIMEOUT:
-			return retry_is_retryable(true, 0, NULL);
+			return retry_is_retryable(true, AWS_ERROR_OTHER);
 		case HTTP_RESPONSE:
 			break;
 	}
@@ -242,7 +242,7 @@ should_retry(void *arg, const HttpResult *r)
 		return false;			/* success, or a redirect we refuse */
 	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
 						r->body, r->body_len, &err);
-	retry = retry_is_retryable(false, (int) r->http_status, err.type);
+	retry = retry_is_retryable(false, err.error_class);
 	aws_json_error_free(&err);
 	return retry;
 }
@@ -372,7 +372,7 @@ classify_failure(const HttpResult *r, const char *reason, AthenaFailure *failure
 	{
 		aws_json_decode_error(status, r->error_type, r->request_id,
 							r->body, r->body_len, &failure->error);
-		if (aws_json_error_is_not_found(&failure->error))
+		if (failure->error.error_class == AWS_ERROR_NOT_FOUND)
 		{
 			aws_json_error_free(&failure->error);
 			return false;

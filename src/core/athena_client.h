@@ -71,8 +71,8 @@ extern AthenaStatusScan *athena_client_status_scan_begin(HttpClient *client,
 												  void *arg);
 
 /*
- * Next session, in completion order.  Ids that do not exist
- * (ResourceNotFoundException) are skipped, and so is an answer whose
+ * Next session, in completion order.  Ids that do not exist (an error
+ * classified AWS_ERROR_NOT_FOUND) are skipped, and so is an answer whose
  * SessionId is not, byte for byte, the id it was asked for: every row
  * returned has one of the ids given.  On ATHENA_FETCH_ROW the caller
  * owns *session (aws_json_session_free); on ATHENA_FETCH_FAILED it owns

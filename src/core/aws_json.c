@@ -779,6 +779,8 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 	if (out->message == NULL)
 		out->message = oom_message;
 	/* request_id may be NULL anyway; losing it to OOM is harmless */
+	out->error_class = aws_json_classify_error(http_status, out->type,
+											   out->message);
 }
 
 void
@@ -796,9 +798,142 @@ aws_json_error_free(AwsError *err)
 	err->request_id = NULL;
 }
 
-bool
-aws_json_error_is_not_found(const AwsError *err)
+/*
+ * Error codes by class.  Throttling: botocore's standard retry mode
+ * (retries/standard.py, ThrottlingErrorDetector), which the other SDKs
+ * share; Athena itself sends TooManyRequestsException and
+ * ThrottlingException, the rest cover a front end answering in another
+ * service's dialect.  Transient: botocore's transient codes.  Auth and
+ * access denied: the codes AWS's JSON and query protocols use for a refused
+ * signature or credential, and for a refused permission.
+ */
+static const char *const throttled_codes[] = {
+	"Throttling",
+	"ThrottlingException",
+	"ThrottledException",
+	"RequestThrottledException",
+	"TooManyRequestsException",
+	"ProvisionedThroughputExceededException",
+	"TransactionInProgressException",
+	"RequestLimitExceeded",
+	"BandwidthLimitExceeded",
+	"LimitExceededException",
+	"RequestThrottled",
+	"SlowDown",
+	"PriorRequestNotComplete",
+	"EC2ThrottledException",
+	NULL
+};
+
+static const char *const transient_codes[] = {
+	"RequestTimeout",
+	"RequestTimeoutException",
+	NULL
+};
+
+static const char *const auth_codes[] = {
+	"UnrecognizedClientException",
+	"InvalidSignatureException",
+	"IncompleteSignatureException",
+	"MissingAuthenticationTokenException",
+	"ExpiredTokenException",
+	"ExpiredToken",
+	"InvalidClientTokenId",
+	"SignatureDoesNotMatch",
+	"InvalidAccessKeyId",
+	"AuthFailure",
+	"RequestExpired",
+	NULL
+};
+
+static const char *const access_denied_codes[] = {
+	"AccessDeniedException",
+	"AccessDenied",
+	"UnauthorizedOperation",
+	NULL
+};
+
+static const char *const validation_codes[] = {
+	"ValidationException",
+	"InvalidRequestException",
+	"InvalidParameterException",
+	"InvalidParameterValue",
+	"InvalidParameterCombination",
+	"MissingParameter",
+	"SerializationException",
+	"UnknownOperationException",
+	NULL
+};
+
+static bool
+code_in(const char *type, const char *const *codes)
 {
-	return err != NULL && err->type != NULL &&
-		strcmp(err->type, "ResourceNotFoundException") == 0;
+	for (; *codes != NULL; codes++)
+		if (strcmp(type, *codes) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Athena answers a session id it does not know with
+ * ResourceNotFoundException, or with InvalidRequestException "Session ID
+ * <id> was not found" (GetSession and GetSessionStatus both do, depending
+ * on the id).  Other InvalidRequestExceptions ("WorkGroup <name> is not
+ * found") are not about a session and stay validation errors.
+ */
+static bool
+is_session_not_found(const char *type, const char *message)
+{
+	if (strcmp(type, "ResourceNotFoundException") == 0)
+		return true;
+	return strcmp(type, "InvalidRequestException") == 0 && message != NULL &&
+		strncmp(message, "Session ", 8) == 0 &&
+		strstr(message, " not found") != NULL;
+}
+
+AwsErrorClass
+aws_json_classify_error(int http_status, const char *type, const char *message)
+{
+	if (type == NULL)
+		type = "";
+	/* a redirect or a success is not an AWS error, whatever it says */
+	if (http_status < 400 || http_status > 599)
+		return AWS_ERROR_OTHER;
+	/* a throttling code wins over the status: S3's SlowDown comes as 503 */
+	if (http_status == 429 || code_in(type, throttled_codes))
+		return AWS_ERROR_THROTTLED;
+	if (http_status >= 500 || code_in(type, transient_codes))
+		return AWS_ERROR_TRANSIENT;
+	if (is_session_not_found(type, message))
+		return AWS_ERROR_NOT_FOUND;
+	if (code_in(type, auth_codes))
+		return AWS_ERROR_AUTH;
+	if (code_in(type, access_denied_codes))
+		return AWS_ERROR_ACCESS_DENIED;
+	if (code_in(type, validation_codes))
+		return AWS_ERROR_VALIDATION;
+	return AWS_ERROR_OTHER;
+}
+
+const char *
+aws_json_error_class_name(AwsErrorClass error_class)
+{
+	switch (error_class)
+	{
+		case AWS_ERROR_NOT_FOUND:
+			return "not found";
+		case AWS_ERROR_THROTTLED:
+			return "throttled";
+		case AWS_ERROR_TRANSIENT:
+			return "transient";
+		case AWS_ERROR_AUTH:
+			return "auth";
+		case AWS_ERROR_ACCESS_DENIED:
+			return "access denied";
+		case AWS_ERROR_VALIDATION:
+			return "validation";
+		case AWS_ERROR_OTHER:
+			break;
+	}
+	return "other";
 }

@@ -37,10 +37,26 @@ typedef struct AthenaSession
 	AthenaTimestamp idle_since_date_time;
 } AthenaSession;
 
+/*
+ * What an AWS error means for the caller: the one classification that the
+ * retry policy and the FDW's SQLSTATEs read.
+ */
+typedef enum AwsErrorClass
+{
+	AWS_ERROR_OTHER = 0,		/* none of the below (or not an AWS error) */
+	AWS_ERROR_NOT_FOUND,		/* no such session */
+	AWS_ERROR_THROTTLED,		/* slow down: 429 or a throttling code */
+	AWS_ERROR_TRANSIENT,		/* failed this time: 5xx, a request timeout */
+	AWS_ERROR_AUTH,				/* credentials or signature refused */
+	AWS_ERROR_ACCESS_DENIED,	/* authenticated, but not allowed */
+	AWS_ERROR_VALIDATION		/* the request itself is wrong */
+} AwsErrorClass;
+
 /* A decoded AWS error response. */
 typedef struct AwsError
 {
 	int			http_status;
+	AwsErrorClass error_class;	/* aws_json_classify_error of the fields */
 	char	   *type;			/* "ThrottlingException", never NULL */
 	char	   *message;		/* never NULL, may be "" */
 	char	   *request_id;		/* x-amzn-RequestId, or NULL */
@@ -100,9 +116,10 @@ extern bool aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec);
  * request id are sanitized for reporting: invalid UTF-8 and NUL become
  * U+FFFD, and long text is cut at a character boundary (message to 512
  * bytes, type and request id to 128) ending in "...".  request_id may be
- * NULL.  Never fails: on out of memory type and message point to static
- * fallback strings, which aws_json_error_free knows not to free, so always
- * release the struct with aws_json_error_free, never with free() per field.
+ * NULL.  error_class is set from the decoded fields.  Never fails: on out
+ * of memory type and message point to static fallback strings, which
+ * aws_json_error_free knows not to free, so always release the struct with
+ * aws_json_error_free, never with free() per field.
  */
 extern void aws_json_decode_error(int http_status, const char *error_type_header,
 								const char *request_id,
@@ -110,7 +127,19 @@ extern void aws_json_decode_error(int http_status, const char *error_type_header
 								AwsError *out);
 extern void aws_json_error_free(AwsError *err);
 
-/* True when the error type means "no such session" (ResourceNotFoundException). */
-extern bool aws_json_error_is_not_found(const AwsError *err);
+/*
+ * Classifies an error by HTTP status, bare type and message.  Only a 4xx or
+ * 5xx is an AWS error; anything else is OTHER.  Throttling codes (botocore's
+ * list) and 429 are THROTTLED; other 5xx and the SDKs' timeout codes are
+ * TRANSIENT; a 4xx is classified by its type (and, for
+ * InvalidRequestException "Session ... not found", by its message: Athena's
+ * second way of saying NOT_FOUND), OTHER when the type is unknown.  type and
+ * message may be NULL.
+ */
+extern AwsErrorClass aws_json_classify_error(int http_status, const char *type,
+											 const char *message);
+
+/* "not found", "throttled", ...: for tests and diagnostics. */
+extern const char *aws_json_error_class_name(AwsErrorClass error_class);
 
 #endif							/* ATHENA_AWS_JSON_H */

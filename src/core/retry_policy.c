@@ -2,66 +2,25 @@
  * retry_policy.c
  *		Which failed attempts are worth another try, and how long to wait.
  *
- * The classification follows the AWS SDKs' "standard" retry mode: transient
- * network failures, 5xx and throttling are retried; other client errors will
- * fail the same way again.  The delay is "full jitter" exponential backoff,
+ * What is retried follows the AWS SDKs' "standard" retry mode: transient
+ * network failures and the errors aws_json classifies as throttled or
+ * transient (5xx, timeouts); other errors would fail the same way again.  The delay is "full jitter" exponential backoff,
  * which spreads the retries of many concurrent requests (one per session id
  * of a scan) instead of having them hit the service again in lockstep.
  */
 #include "retry_policy.h"
 
 #include <stddef.h>
-#include <string.h>
-
-/*
- * Error codes the AWS SDKs treat as throttling or as transient, whatever the
- * HTTP status.  Athena itself uses TooManyRequestsException and
- * ThrottlingException; the rest are cheap insurance against a front end
- * answering in another service's dialect.
- */
-static const char *const retryable_error_types[] = {
-	"ThrottlingException",
-	"TooManyRequestsException",
-	"Throttling",
-	"ThrottledException",
-	"RequestThrottledException",
-	"RequestThrottled",
-	"RequestLimitExceeded",
-	"ProvisionedThroughputExceededException",
-	"BandwidthLimitExceeded",
-	"SlowDown",
-	"PriorRequestNotComplete",
-	"EC2ThrottledException",
-	"RequestTimeout",
-	"RequestTimeoutException",
-};
 
 bool
-retry_is_retryable(bool transport_failed, int http_status,
-				   const char *error_type)
+retry_is_retryable(bool transport_failed, AwsErrorClass error_class)
 {
-	size_t		i;
-
 	/* no complete response: the request may never have reached AWS */
 	if (transport_failed)
 		return true;
-
-	if (http_status == 429)
-		return true;
-	if (http_status >= 500 && http_status <= 599)
-		return true;
-
-	/*
-	 * Only a client error can be a throttling error in disguise (Athena
-	 * answers throttling with 400).  Success, 1xx and 3xx never are: a
-	 * redirect would just be answered the same way again.
-	 */
-	if (http_status < 400 || http_status > 499 || error_type == NULL)
-		return false;
-	for (i = 0; i < sizeof(retryable_error_types) / sizeof(retryable_error_types[0]); i++)
-		if (strcmp(error_type, retryable_error_types[i]) == 0)
-			return true;
-	return false;
+	/* anything else fails the same way again */
+	return error_class == AWS_ERROR_THROTTLED ||
+		error_class == AWS_ERROR_TRANSIENT;
 }
 
 uint32_t

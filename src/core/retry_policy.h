@@ -2,7 +2,8 @@
  * retry_policy.h
  *		Which failed attempts are worth another try, and how long to wait.
  *
- * Pure C, no PostgreSQL headers: unit-tested on its own.
+ * Pure C, no PostgreSQL headers: unit-tested on its own.  Which AWS error
+ * is which is aws_json's classification.
  */
 #ifndef ATHENA_RETRY_POLICY_H
 #define ATHENA_RETRY_POLICY_H
@@ -10,19 +11,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws_json.h"
+
 #define RETRY_BASE_MS	100
 #define RETRY_CAP_MS	5000
 
 /*
- * Whether an attempt that ended with this outcome is retried.
- * transport_failed: the attempt got no complete HTTP response (connection
- * refused or reset, empty reply, timeout).  Otherwise http_status and
- * error_type (decoded AWS error type, may be NULL) decide: throttling
- * (ThrottlingException, TooManyRequestsException, HTTP 429) and any 5xx are
- * retried, other 4xx and 3xx are not.
+ * Whether an attempt that ended this way is retried.  transport_failed: the
+ * attempt got no complete HTTP response (connection refused or reset, empty
+ * reply, timeout).  Otherwise the class of the decoded AWS error decides:
+ * throttled and transient errors are retried, the others are not.
  */
-extern bool retry_is_retryable(bool transport_failed, int http_status,
-							   const char *error_type);
+extern bool retry_is_retryable(bool transport_failed,
+							   AwsErrorClass error_class);
 
 /*
  * Delay before retry number `retry` (1 for the first retry): "full jitter",

@@ -173,20 +173,23 @@ fdw_lookup_finish(FdwLookup *lookup)
 static int
 failure_sqlstate(const AthenaFailure *failure)
 {
-	const char *type = failure->error.type;
-
 	if (failure->kind == ATHENA_FAIL_NETWORK)
 		return ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
-	if (failure->kind == ATHENA_FAIL_AWS)
+	if (failure->kind != ATHENA_FAIL_AWS)
+		return ERRCODE_FDW_ERROR;
+	/* the core's classification (aws_json_classify_error) decides */
+	switch (failure->error.error_class)
 	{
-		if (strcmp(type, "AccessDeniedException") == 0)
-			return ERRCODE_INSUFFICIENT_PRIVILEGE;
-		if (strcmp(type, "UnrecognizedClientException") == 0 ||
-			strcmp(type, "InvalidSignatureException") == 0 ||
-			strcmp(type, "MissingAuthenticationTokenException") == 0 ||
-			strcmp(type, "IncompleteSignatureException") == 0 ||
-			strcmp(type, "ExpiredTokenException") == 0)
+		case AWS_ERROR_AUTH:
 			return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+		case AWS_ERROR_ACCESS_DENIED:
+			return ERRCODE_INSUFFICIENT_PRIVILEGE;
+		case AWS_ERROR_OTHER:
+		case AWS_ERROR_NOT_FOUND:
+		case AWS_ERROR_THROTTLED:
+		case AWS_ERROR_TRANSIENT:
+		case AWS_ERROR_VALIDATION:
+			break;
 	}
 	return ERRCODE_FDW_ERROR;
 }

@@ -252,7 +252,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_string(e.message, 512);
 	check_string(e.request_id, 128);
 	CHECK((reqid == NULL) == (e.request_id == NULL));
-	(void) aws_json_error_is_not_found(&e);
+	CHECK(e.error_class == aws_json_classify_error(e.http_status, e.type,
+												   e.message));
 	aws_json_error_free(&e);
 
 	/* the same bytes as number text and as a session id */

@@ -446,7 +446,7 @@ check_error(int status, const char *header, const char *reqid,
 	aws_json_decode_error(status, header, reqid, body, body ? strlen(body) : 0, &e);
 	if (!ok(e.http_status == status && streq(e.type, type) &&
 			streq(e.message, message) && streq(e.request_id, reqid) &&
-			aws_json_error_is_not_found(&e) == not_found,
+			(e.error_class == AWS_ERROR_NOT_FOUND) == not_found,
 			"error: %s", name))
 		diag("got %d \"%s\" \"%s\" %s", e.http_status, e.type, e.message,
 			 e.request_id ? e.request_id : "NULL");
@@ -541,7 +541,8 @@ test_errors(void)
 	   "512-byte message kept whole");
 	aws_json_error_free(&e);
 
-	ok(!aws_json_error_is_not_found(NULL), "is_not_found(NULL) is false");
+	ok(aws_json_classify_error(400, NULL, NULL) == AWS_ERROR_OTHER,
+	   "a 400 without a type is OTHER");
 }
 
 /* ---- TerminateSession answers ---- */

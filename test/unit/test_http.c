@@ -578,6 +578,29 @@ test_basic(HttpClient *client)
 	   mock_last_has("header_names", "accept") == 0,
 	   "request signs host, x-amz-date, x-amz-target, content-type; no Expect/Accept sent");
 	free(o.text);
+
+	/* Athena's other "no such session": InvalidRequestException */
+	{
+		const char *gone[] = {"vanished-1", "s-idle", "locked-1"};
+
+		mock_reset();
+		o = run_scan(client, &c, gone, 2);
+		ok(!o.failed && o.rows == 1 && mock_stat("requests") == 2,
+		   "InvalidRequestException \"Session ID ... was not found\": no row, "
+		   "not retried (rows %d, failed %d %s, requests %ld)",
+		   o.rows, o.failed, o.type, mock_stat("requests"));
+		free(o.text);
+
+		mock_reset();
+		o = run_scan(client, &c, gone + 2, 1);
+		ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_AWS &&
+		   o.failure.error.error_class == AWS_ERROR_VALIDATION &&
+		   strcmp(o.type, "InvalidRequestException") == 0 &&
+		   mock_stat("requests") == 1,
+		   "another InvalidRequestException is an error, not retried: %s",
+		   o.message);
+		free(o.text);
+	}
 }
 
 static void

@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * aws_json_classify_error and retry_is_retryable together: what each kind
+ * of answer is, and whether it is retried.
+ */
 static void
 test_classification(void)
 {
@@ -20,48 +24,84 @@ test_classification(void)
 		bool		transport_failed;
 		int			status;
 		const char *type;
+		const char *message;
+		AwsErrorClass error_class;
 		bool		retry;
 	}			cases[] = {
-		{true, 0, NULL, true},
-		{true, 200, NULL, true},
-		{false, 429, NULL, true},
-		{false, 429, "TooManyRequestsException", true},
-		{false, 500, NULL, true},
-		{false, 500, "InternalServerException", true},
-		{false, 502, NULL, true},
-		{false, 503, NULL, true},
-		{false, 503, "ServiceUnavailableException", true},
-		{false, 504, NULL, true},
-		{false, 599, NULL, true},
-		{false, 400, "ThrottlingException", true},
-		{false, 400, "TooManyRequestsException", true},
-		{false, 400, "RequestLimitExceeded", true},
-		{false, 400, "ValidationException", false},
-		{false, 400, "InvalidRequestException", false},
-		{false, 400, "ResourceNotFoundException", false},
-		{false, 400, NULL, false},
-		{false, 400, "", false},
-		{false, 400, "throttlingexception", false},
-		{false, 400, "ThrottlingExceptionX", false},
-		{false, 403, NULL, false},
-		{false, 403, "InvalidSignatureException", false},
-		{false, 403, "AccessDeniedException", false},
-		{false, 404, NULL, false},
-		{false, 301, NULL, false},
-		{false, 302, NULL, false},
-		{false, 302, "ThrottlingException", false},
-		{false, 200, NULL, false},
-		{false, 600, NULL, false},
+		{true, 0, NULL, NULL, AWS_ERROR_OTHER, true},
+		{true, 200, NULL, NULL, AWS_ERROR_OTHER, true},
+		{false, 429, NULL, NULL, AWS_ERROR_THROTTLED, true},
+		{false, 429, "TooManyRequestsException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 500, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 500, "InternalServerException", NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 502, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 503, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 503, "ServiceUnavailableException", NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 503, "SlowDown", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 504, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 599, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 400, "ThrottlingException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "TooManyRequestsException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "RequestLimitExceeded", NULL, AWS_ERROR_THROTTLED, true},
+		/* the rest of botocore's throttling codes */
+		{false, 400, "Throttling", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "ThrottledException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "RequestThrottledException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "ProvisionedThroughputExceededException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "TransactionInProgressException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "BandwidthLimitExceeded", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "LimitExceededException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "RequestThrottled", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "SlowDown", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "PriorRequestNotComplete", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 400, "EC2ThrottledException", NULL, AWS_ERROR_THROTTLED, true},
+		{false, 408, "RequestTimeout", NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 400, "RequestTimeoutException", NULL, AWS_ERROR_TRANSIENT, true},
+		{false, 400, "ValidationException", NULL, AWS_ERROR_VALIDATION, false},
+		{false, 400, "InvalidRequestException", "The request could not be processed",
+		AWS_ERROR_VALIDATION, false},
+		{false, 400, "InvalidRequestException", "WorkGroup w is not found",
+		AWS_ERROR_VALIDATION, false},
+		{false, 400, "InvalidRequestException", "Session ID s-1 was not found",
+		AWS_ERROR_NOT_FOUND, false},
+		{false, 400, "ResourceNotFoundException", "Session s-1 not found",
+		AWS_ERROR_NOT_FOUND, false},
+		{false, 400, "ResourceNotFoundException", NULL, AWS_ERROR_NOT_FOUND, false},
+		{false, 400, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 400, "", NULL, AWS_ERROR_OTHER, false},
+		{false, 400, "throttlingexception", NULL, AWS_ERROR_OTHER, false},
+		{false, 400, "ThrottlingExceptionX", NULL, AWS_ERROR_OTHER, false},
+		{false, 403, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 403, "InvalidSignatureException", NULL, AWS_ERROR_AUTH, false},
+		{false, 400, "UnrecognizedClientException", NULL, AWS_ERROR_AUTH, false},
+		{false, 403, "ExpiredTokenException", NULL, AWS_ERROR_AUTH, false},
+		{false, 403, "AccessDeniedException", NULL, AWS_ERROR_ACCESS_DENIED, false},
+		{false, 404, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 301, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 302, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 302, "ThrottlingException", NULL, AWS_ERROR_OTHER, false},
+		{false, 302, "AccessDeniedException", NULL, AWS_ERROR_OTHER, false},
+		{false, 200, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 600, NULL, NULL, AWS_ERROR_OTHER, false},
 	};
 	size_t		i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ok(retry_is_retryable(cases[i].transport_failed, cases[i].status,
-							  cases[i].type) == cases[i].retry,
-		   "%s %d %s -> %s",
+	{
+		AwsErrorClass c = cases[i].transport_failed ? AWS_ERROR_OTHER :
+		aws_json_classify_error(cases[i].status, cases[i].type,
+								cases[i].message);
+
+		ok(c == cases[i].error_class &&
+		   retry_is_retryable(cases[i].transport_failed, c) == cases[i].retry,
+		   "%s %d %s%s%s -> %s, %s (got %s)",
 		   cases[i].transport_failed ? "transport failure," : "HTTP",
 		   cases[i].status, cases[i].type ? cases[i].type : "(no type)",
-		   cases[i].retry ? "retry" : "no retry");
+		   cases[i].message ? " " : "", cases[i].message ? cases[i].message : "",
+		   aws_json_error_class_name(cases[i].error_class),
+		   cases[i].retry ? "retry" : "no retry",
+		   aws_json_error_class_name(c));
+	}
 }
 
 static void
