@@ -1,8 +1,7 @@
 /*
  * athena_client.c
- *		GetSessionStatus and TerminateSession for many ids: one signed POST
- *		per id through the HTTP engine, answers parsed into sessions (or the
- *		state a termination left) or classified failures.
+ *		Signed Athena calls through one open HTTP batch: one POST per call,
+ *		answers handed back as 200 bodies or classified failures.
  *
  * Pure C, no PostgreSQL headers.  Each attempt is signed afresh (its own
  * X-Amz-Date), with the derived signing key cached for the process.
@@ -17,9 +16,25 @@
 #include "retry_policy.h"
 #include "sigv4.h"
 
-#define ATHENA_TARGET_STATUS ATHENA_TARGET_PREFIX "GetSessionStatus"
-#define ATHENA_TARGET_TERMINATE ATHENA_TARGET_PREFIX "TerminateSession"
 #define MAX_HEADERS 10
+
+static const char *const operation_names[ATHENA_NUM_OPERATIONS] = {
+	[ATHENA_OP_GET_SESSION_STATUS] = "GetSessionStatus",
+	[ATHENA_OP_GET_SESSION] = "GetSession",
+	[ATHENA_OP_LIST_SESSIONS] = "ListSessions",
+	[ATHENA_OP_LIST_WORK_GROUPS] = "ListWorkGroups",
+	[ATHENA_OP_TERMINATE_SESSION] = "TerminateSession",
+};
+
+/* "X-Amz-Target: AmazonAthena.<operation>", the header line of each */
+static const char *const target_lines[ATHENA_NUM_OPERATIONS] = {
+	[ATHENA_OP_GET_SESSION_STATUS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "GetSessionStatus",
+	[ATHENA_OP_GET_SESSION] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "GetSession",
+	[ATHENA_OP_LIST_SESSIONS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "ListSessions",
+	[ATHENA_OP_LIST_WORK_GROUPS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "ListWorkGroups",
+	[ATHENA_OP_TERMINATE_SESSION] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "TerminateSession",
+};
+#define TARGET_LINE_PREFIX_LEN (sizeof("X-Amz-Target: ") - 1)
 
 /*
  * The derived signing key, for every scan of the process: a parameterized
@@ -29,20 +44,29 @@
  */
 static SigV4KeyCache signing_key_cache;
 
-/* One operation on each of many session ids. */
-struct AthenaStatusScan
+/* One call: what it is and whose it is. */
+typedef struct Call
+{
+	AthenaOperation op;
+	void	   *tag;
+} Call;
+
+struct AthenaCalls
 {
 	HttpBatch  *batch;
-	const char *const *ids;
-	int			nids;
-	const char *target;			/* X-Amz-Target value */
-	const char *target_line;	/* "X-Amz-Target: " header line */
+	Call	   *calls;			/* indexed by the batch's item number */
+	int			ncalls;
+	int			calls_cap;
+	AthenaBodyFn body_fn;
+	void	   *body_arg;
 	HttpOptions http;
 	HttpInterruptFn check_interrupts;	/* the caller's, with its arg */
 	void	   *interrupt_arg;
+	uint64_t	calls_by_op[ATHENA_NUM_OPERATIONS];
+	uint64_t	retries_by_op[ATHENA_NUM_OPERATIONS];
 
 	/* copied from the config, so the caller's may go away */
-	char	   *url;			/* endpoint + "/" */
+	char	   *url;			/* endpoint URL with its trailing "/" */
 	char	   *path;			/* path of url, as signed */
 	char	   *host;			/* Host header value: host[:port] */
 	char	   *region;
@@ -56,13 +80,18 @@ struct AthenaStatusScan
 	char	   *host_line;
 	char	   *token_line;
 
-
 	/* per-attempt buffers, kept until the next attempt is prepared */
 	char	   *body;
 	char	   *auth_line;
 	char		date_line[64];
 	const char *lines[MAX_HEADERS];
 };
+
+const char *
+athena_operation_name(AthenaOperation op)
+{
+	return (op >= 0 && op < ATHENA_NUM_OPERATIONS) ? operation_names[op] : "?";
+}
 
 /* Frees and wipes a string that may hold a secret. */
 static void
@@ -134,11 +163,12 @@ add_header(SigV4Header *h, size_t *n, const char *name, const char *value)
 	(*n)++;
 }
 
-/* Signs attempt `attempt` of one id; leaves req->url NULL if it cannot. */
+/* Signs attempt `attempt` of one call; leaves req->url NULL if it cannot. */
 static void
 prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 {
-	AthenaStatusScan *scan = arg;
+	AthenaCalls *calls = arg;
+	const Call *call = &calls->calls[item];
 	SigV4Header sh[5];
 	SigV4Request sreq;
 	SigV4Params params;
@@ -148,83 +178,87 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	char	   *auth;
 	int			n = 0;
 
-	(void) attempt;
-	free(scan->body);
-	scan->body = NULL;
-	free_secret(scan->auth_line);
-	scan->auth_line = NULL;
+	free(calls->body);
+	calls->body = NULL;
+	free_secret(calls->auth_line);
+	calls->auth_line = NULL;
 	req->url = NULL;
 
-	scan->body = aws_json_get_session_status_body(scan->ids[item], &body_len);
-	if (scan->body == NULL)
+	calls->calls_by_op[call->op]++;
+	if (attempt > 1)
+		calls->retries_by_op[call->op]++;
+
+	calls->body = calls->body_fn(calls->body_arg, call->op, call->tag, &body_len);
+	if (calls->body == NULL)
 		return;
 
 	/* a fresh date per attempt: a retry may come seconds later */
 	sigv4_format_amz_date(time(NULL), amz_date);
-	snprintf(scan->date_line, sizeof(scan->date_line), "X-Amz-Date: %s",
+	snprintf(calls->date_line, sizeof(calls->date_line), "X-Amz-Date: %s",
 			 amz_date);
 
-	add_header(sh, &nsh, "Host", scan->host);
+	add_header(sh, &nsh, "Host", calls->host);
 	add_header(sh, &nsh, "X-Amz-Date", amz_date);
-	add_header(sh, &nsh, "X-Amz-Target", scan->target);
+	add_header(sh, &nsh, "X-Amz-Target",
+			   target_lines[call->op] + TARGET_LINE_PREFIX_LEN);
 	add_header(sh, &nsh, "Content-Type", ATHENA_CONTENT_TYPE);
-	if (scan->session_token != NULL)
-		add_header(sh, &nsh, "X-Amz-Security-Token", scan->session_token);
+	if (calls->session_token != NULL)
+		add_header(sh, &nsh, "X-Amz-Security-Token", calls->session_token);
 
 	memset(&sreq, 0, sizeof(sreq));
 	sreq.method = "POST";
-	sreq.path = scan->path;
+	sreq.path = calls->path;
 	sreq.query = NULL;
 	sreq.headers = sh;
 	sreq.nheaders = nsh;
-	sreq.payload = scan->body;
+	sreq.payload = calls->body;
 	sreq.payload_len = body_len;
 	sreq.normalize_path = true;
 
-	params.access_key_id = scan->access_key_id;
-	params.secret_access_key = scan->secret_access_key;
-	params.region = scan->region;
+	params.access_key_id = calls->access_key_id;
+	params.secret_access_key = calls->secret_access_key;
+	params.region = calls->region;
 	params.service = "athena";
 	params.amz_date = amz_date;
 
 	auth = sigv4_authorization(&sreq, &params, &signing_key_cache, NULL, NULL);
 	if (auth == NULL)
 		return;
-	scan->auth_line = concat("Authorization: ", auth);
+	calls->auth_line = concat("Authorization: ", auth);
 	free(auth);
-	if (scan->auth_line == NULL)
+	if (calls->auth_line == NULL)
 		return;
 
-	scan->lines[n++] = scan->host_line;
-	scan->lines[n++] = scan->date_line;
-	scan->lines[n++] = scan->target_line;
-	scan->lines[n++] = "Content-Type: " ATHENA_CONTENT_TYPE;
-	if (scan->token_line != NULL)
-		scan->lines[n++] = scan->token_line;
-	scan->lines[n++] = scan->auth_line;
+	calls->lines[n++] = calls->host_line;
+	calls->lines[n++] = calls->date_line;
+	calls->lines[n++] = target_lines[call->op];
+	calls->lines[n++] = "Content-Type: " ATHENA_CONTENT_TYPE;
+	if (calls->token_line != NULL)
+		calls->lines[n++] = calls->token_line;
+	calls->lines[n++] = calls->auth_line;
 	/* unsigned, and curl's defaults we do not need */
-	scan->lines[n++] = "Expect:";
-	scan->lines[n++] = "Accept:";
+	calls->lines[n++] = "Expect:";
+	calls->lines[n++] = "Accept:";
 
-	req->url = scan->url;
-	req->headers = scan->lines;
+	req->url = calls->url;
+	req->headers = calls->lines;
 	req->nheaders = n;
-	req->body = scan->body;
+	req->body = calls->body;
 	req->body_len = body_len;
 }
 
 static void
-scan_interrupts(void *arg)
+calls_interrupts(void *arg)
 {
-	AthenaStatusScan *scan = arg;
+	AthenaCalls *calls = arg;
 
-	scan->check_interrupts(scan->interrupt_arg);
+	calls->check_interrupts(calls->interrupt_arg);
 }
 
 static bool
 should_retry(void *arg, const HttpResult *r)
 {
-	AwsError err;
+	AwsError	err;
 	bool		retry;
 
 	(void) arg;
@@ -241,93 +275,102 @@ should_retry(void *arg, const HttpResult *r)
 	if (r->http_status < 400)
 		return false;			/* success, or a redirect we refuse */
 	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
-						r->body, r->body_len, &err);
+						  r->body, r->body_len, &err);
 	retry = retry_is_retryable(false, err.error_class);
 	aws_json_error_free(&err);
 	return retry;
 }
 
-/* Starts sending the operation of target_line on each id. */
-static AthenaStatusScan *
-requests_begin(HttpClient *client, const AthenaClientConfig *config,
-			   const char *target, const char *target_line,
-			   const char *const *ids, int nids,
-			   HttpInterruptFn check_interrupts, void *arg)
+AthenaCalls *
+athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
+				   int expected_calls, AthenaBodyFn body, void *body_arg,
+				   HttpInterruptFn check_interrupts, void *interrupt_arg)
 {
-	AthenaStatusScan *scan;
+	AthenaCalls *calls;
 	const AthenaCredentials *cred = &config->credentials;
 	bool		ok = true;
 
-	scan = calloc(1, sizeof(AthenaStatusScan));
-	if (scan == NULL)
+	calls = calloc(1, sizeof(AthenaCalls));
+	if (calls == NULL)
 		return NULL;
-	scan->ids = ids;
-	scan->nids = nids;
-	scan->target = target;
-	scan->target_line = target_line;
-	scan->check_interrupts = check_interrupts;
-	scan->interrupt_arg = arg;
+	calls->body_fn = body;
+	calls->body_arg = body_arg;
+	calls->check_interrupts = check_interrupts;
+	calls->interrupt_arg = interrupt_arg;
 
-	scan->region = dup_or_null(config->region ? config->region : "", &ok);
-	scan->access_key_id = dup_or_null(cred->access_key_id ? cred->access_key_id : "", &ok);
-	scan->secret_access_key = dup_or_null(cred->secret_access_key ? cred->secret_access_key : "", &ok);
-	scan->session_token = dup_or_null(cred->session_token, &ok);
-	scan->user_agent = dup_or_null(config->http.user_agent ?
-								   config->http.user_agent : ATHENA_USER_AGENT, &ok);
-	scan->ca_file = dup_or_null(config->http.ca_file, &ok);
-	scan->url = dup_or_null(config->endpoint->url, &ok);
-	scan->path = dup_or_null(config->endpoint->path, &ok);
-	scan->host = dup_or_null(config->endpoint->host, &ok);
+	calls->region = dup_or_null(config->region ? config->region : "", &ok);
+	calls->access_key_id = dup_or_null(cred->access_key_id ? cred->access_key_id : "", &ok);
+	calls->secret_access_key = dup_or_null(cred->secret_access_key ? cred->secret_access_key : "", &ok);
+	calls->session_token = dup_or_null(cred->session_token, &ok);
+	calls->user_agent = dup_or_null(config->http.user_agent ?
+									config->http.user_agent : ATHENA_USER_AGENT, &ok);
+	calls->ca_file = dup_or_null(config->http.ca_file, &ok);
+	calls->url = dup_or_null(config->endpoint->url, &ok);
+	calls->path = dup_or_null(config->endpoint->path, &ok);
+	calls->host = dup_or_null(config->endpoint->host, &ok);
 	if (!ok)
 		goto fail;
-	scan->host_line = concat("Host: ", scan->host);
-	if (scan->host_line == NULL)
+	calls->host_line = concat("Host: ", calls->host);
+	if (calls->host_line == NULL)
 		goto fail;
-	if (scan->session_token != NULL)
+	if (calls->session_token != NULL)
 	{
-		scan->token_line = concat("X-Amz-Security-Token: ", scan->session_token);
-		if (scan->token_line == NULL)
+		calls->token_line = concat("X-Amz-Security-Token: ", calls->session_token);
+		if (calls->token_line == NULL)
 			goto fail;
 	}
+	if (expected_calls > 0)
+	{
+		calls->calls = malloc(expected_calls * sizeof(Call));
+		if (calls->calls == NULL)
+			goto fail;
+		calls->calls_cap = expected_calls;
+	}
 
-	scan->http = config->http;
-	scan->http.user_agent = scan->user_agent;
-	scan->http.ca_file = scan->ca_file;
-	if (scan->http.max_body_bytes == 0)
-		scan->http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+	calls->http = config->http;
+	calls->http.user_agent = calls->user_agent;
+	calls->http.ca_file = calls->ca_file;
+	if (calls->http.max_body_bytes == 0)
+		calls->http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+	/* no more slots than calls: each slot keeps a connection warm */
+	if (expected_calls > 0 && calls->http.max_concurrency > expected_calls)
+		calls->http.max_concurrency = expected_calls;
 
-	/* the engine has one arg for all callbacks: ours, then the caller's */
-	scan->batch = http_batch_begin(client, &scan->http, nids, prepare_request,
-								   should_retry,
-								   check_interrupts ? scan_interrupts : NULL,
-								   scan);
-	if (scan->batch == NULL)
+	/*
+	 * An open batch, which gets each call as it is added.  The engine has
+	 * one arg for all callbacks: ours, then the caller's.
+	 */
+	calls->batch = http_batch_begin(client, &calls->http, 0,
+									prepare_request, should_retry,
+									check_interrupts ? calls_interrupts : NULL,
+									calls);
+	if (calls->batch == NULL)
 		goto fail;
-	return scan;
+	return calls;
 
 fail:
-	athena_client_status_scan_end(scan);
+	athena_calls_end(calls);
 	return NULL;
 }
 
-AthenaStatusScan *
-athena_client_status_scan_begin(HttpClient *client, const AthenaClientConfig *config,
-						 const char *const *ids, int nids,
-						 HttpInterruptFn check_interrupts, void *arg)
+bool
+athena_calls_add(AthenaCalls *calls, AthenaOperation op, void *tag)
 {
-	return requests_begin(client, config, ATHENA_TARGET_STATUS,
-						  "X-Amz-Target: " ATHENA_TARGET_STATUS,
-						  ids, nids, check_interrupts, arg);
-}
+	if (calls->ncalls == calls->calls_cap)
+	{
+		int			newcap = calls->calls_cap > 0 ? calls->calls_cap * 2 : 64;
+		Call	   *c = realloc(calls->calls, newcap * sizeof(Call));
 
-AthenaTerminations *
-athena_client_terminations_begin(HttpClient *client, const AthenaClientConfig *config,
-						  const char *const *ids, int nids,
-						  HttpInterruptFn check_interrupts, void *arg)
-{
-	return requests_begin(client, config, ATHENA_TARGET_TERMINATE,
-						  "X-Amz-Target: " ATHENA_TARGET_TERMINATE,
-						  ids, nids, check_interrupts, arg);
+		if (c == NULL)
+			return false;
+		calls->calls = c;
+		calls->calls_cap = newcap;
+	}
+	calls->calls[calls->ncalls].op = op;
+	calls->calls[calls->ncalls].tag = tag;
+	calls->ncalls++;
+	http_batch_add_items(calls->batch, 1);
+	return true;
 }
 
 /* Fills *err; falls back on aws_json_decode_error's OOM-safe strings. */
@@ -350,33 +393,17 @@ make_error(AwsError *err, int status, const char *type,
 	}
 }
 
-/*
- * Classifies an attempt that is not a 200 answer (or a 200 that did not
- * parse: reason).  Returns false, with failure->error freed, when the
- * answer says the session does not exist: that is no row, not a failure.
- */
-static bool
-classify_failure(const HttpResult *r, const char *reason, AthenaFailure *failure)
+/* Classifies an attempt's final result into reply->failure. */
+static void
+classify_failure(const HttpResult *r, AthenaReply *reply)
 {
+	AthenaFailure *failure = &reply->failure;
 	int			status = (int) r->http_status;
 
-	if (r->outcome == HTTP_RESPONSE && status == 200)
-	{
-		/* the reason alone: the caller's message names the operation */
-		failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-		make_error(&failure->error, status, "MalformedResponse",
-				   reason && reason[0] ? reason : "unparsable response",
-				   r->request_id);
-	}
-	else if (r->outcome == HTTP_RESPONSE && status >= 400)
+	if (r->outcome == HTTP_RESPONSE && status >= 400)
 	{
 		aws_json_decode_error(status, r->error_type, r->request_id,
-							r->body, r->body_len, &failure->error);
-		if (failure->error.error_class == AWS_ERROR_NOT_FOUND)
-		{
-			aws_json_error_free(&failure->error);
-			return false;
-		}
+							  r->body, r->body_len, &failure->error);
 		failure->kind = ATHENA_FAIL_AWS;
 	}
 	else if (r->outcome == HTTP_RESPONSE)
@@ -411,141 +438,98 @@ classify_failure(const HttpResult *r, const char *reason, AthenaFailure *failure
 				   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
 				   r->error_text, NULL);
 	}
+}
+
+bool
+athena_calls_next(AthenaCalls *calls, AthenaReply *reply)
+{
+	HttpResult *r;
+
+	memset(reply, 0, sizeof(*reply));
+
+	/*
+	 * Nothing of ours is live across this call: a longjmp out of it leaves
+	 * only what athena_calls_end frees anyway.
+	 */
+	r = http_batch_next(calls->batch);
+	if (r == NULL)
+		return false;
+
+	reply->op = calls->calls[r->item].op;
+	reply->tag = calls->calls[r->item].tag;
+	reply->result = r;
+	reply->failure.op = reply->op;
+	reply->failure.attempts = r->attempts;
+	if (r->outcome == HTTP_RESPONSE && r->http_status == 200)
+	{
+		reply->ok = true;
+		reply->body = r->body;
+		reply->body_len = r->body_len;
+	}
+	else
+		classify_failure(r, reply);
 	return true;
 }
 
-AthenaFetch
-athena_client_status_scan_next(AthenaStatusScan *scan, AthenaSession *session,
-						AthenaFailure *failure)
+void
+athena_reply_malformed(AthenaReply *reply, const char *reason)
 {
-	for (;;)
-	{
-		HttpResult *r;
-		char		reason[256];
-
-		/*
-		 * Nothing of ours is live across this call: a longjmp out of it leaves
-		 * only what athena_client_status_scan_end frees anyway.
-		 */
-		r = http_batch_next(scan->batch);
-		if (r == NULL)
-			return ATHENA_FETCH_DONE;
-
-		memset(failure, 0, sizeof(*failure));
-		failure->attempts = r->attempts;
-		reason[0] = '\0';
-
-		if (r->outcome == HTTP_RESPONSE && r->http_status == 200 &&
-			aws_json_parse_session_status(r->body, r->body_len, session,
-										reason, sizeof(reason)))
-		{
-			/* without it the row could not match its own qual */
-			if (session->session_id == NULL)
-				session->session_id = strdup(scan->ids[r->item]);
-			else if (strcmp(session->session_id, scan->ids[r->item]) != 0)
-			{
-				/*
-				 * An answer about another session than the one asked for is
-				 * not a row of this condition.  Checking it here, against
-				 * the one id it was asked for, is what lets the executor
-				 * skip rechecking session_id = ANY(ids), which costs a pass
-				 * over every id for every row.
-				 */
-				aws_json_session_free(session);
-				http_batch_result_free(r);
-				continue;
-			}
-			http_batch_result_free(r);
-			if (session->session_id == NULL)
-			{
-				aws_json_session_free(session);
-				make_error(&failure->error, 200, "OutOfMemory",
-						   "out of memory", NULL);
-				failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-				return ATHENA_FETCH_FAILED;
-			}
-			return ATHENA_FETCH_ROW;
-		}
-		if (!classify_failure(r, reason, failure))
-		{
-			/* no such session: no row */
-			http_batch_result_free(r);
-			continue;
-		}
-		http_batch_result_free(r);
-		return ATHENA_FETCH_FAILED;
-	}
-}
-
-AthenaFetch
-athena_client_terminations_next(AthenaTerminations *terminations,
-						 AthenaTermination *termination,
-						 AthenaFailure *failure)
-{
-	for (;;)
-	{
-		HttpResult *r;
-		char		reason[256];
-
-		r = http_batch_next(terminations->batch);	/* may longjmp */
-		if (r == NULL)
-			return ATHENA_FETCH_DONE;
-
-		memset(failure, 0, sizeof(*failure));
-		failure->attempts = r->attempts;
-		reason[0] = '\0';
-
-		if (r->outcome == HTTP_RESPONSE && r->http_status == 200 &&
-			aws_json_parse_terminate_session(r->body, r->body_len,
-										   &termination->state,
-										   reason, sizeof(reason)))
-		{
-			termination->item = r->item;
-			http_batch_result_free(r);
-			return ATHENA_FETCH_ROW;
-		}
-		if (!classify_failure(r, reason, failure))
-		{
-			/* the session is gone already: nothing was terminated */
-			http_batch_result_free(r);
-			continue;
-		}
-		http_batch_result_free(r);
-		return ATHENA_FETCH_FAILED;
-	}
+	/* the reason alone: the caller's message names the operation */
+	reply->ok = false;
+	reply->failure.kind = ATHENA_FAIL_BAD_RESPONSE;
+	make_error(&reply->failure.error, (int) reply->result->http_status,
+			   "MalformedResponse", reason[0] ? reason : "unparsable response",
+			   reply->result->request_id);
 }
 
 void
-athena_client_terminations_stop(AthenaTerminations *terminations)
+athena_reply_release(AthenaReply *reply)
 {
-	http_batch_stop(terminations->batch);
-}
-
-const HttpStats *
-athena_client_status_scan_stats(const AthenaStatusScan *scan)
-{
-	return http_batch_stats(scan->batch);
+	http_batch_result_free(reply->result);
+	reply->result = NULL;
+	reply->body = NULL;
 }
 
 void
-athena_client_status_scan_end(AthenaStatusScan *scan)
+athena_calls_stop(AthenaCalls *calls)
 {
-	if (scan == NULL)
+	http_batch_stop(calls->batch);
+}
+
+void
+athena_calls_stats(const AthenaCalls *calls, AthenaCallStats *stats)
+{
+	const HttpStats *h = http_batch_stats(calls->batch);
+
+	memset(stats, 0, sizeof(*stats));
+	memcpy(stats->calls, calls->calls_by_op, sizeof(stats->calls));
+	memcpy(stats->retries, calls->retries_by_op, sizeof(stats->retries));
+	stats->attempts = h->attempts;
+	stats->retries_total = h->retries;
+	stats->api_usec = h->api_usec;
+	stats->peak_in_flight = h->peak_in_flight;
+}
+
+void
+athena_calls_end(AthenaCalls *calls)
+{
+	if (calls == NULL)
 		return;
-	if (scan->batch != NULL)
-		http_batch_end(scan->batch);
-	free(scan->body);
-	free_secret(scan->auth_line);
-	free(scan->url);
-	free(scan->path);
-	free(scan->host);
-	free(scan->host_line);
-	free(scan->region);
-	free(scan->access_key_id);
-	free_secret(scan->secret_access_key);
-	free_secret(scan->session_token);
-	free_secret(scan->token_line);
-	free(scan->user_agent);
-	free(scan->ca_file);
-	free(scan);
+	if (calls->batch != NULL)
+		http_batch_end(calls->batch);
+	free(calls->calls);
+	free(calls->body);
+	free_secret(calls->auth_line);
+	free(calls->url);
+	free(calls->path);
+	free(calls->host);
+	free(calls->host_line);
+	free(calls->region);
+	free(calls->access_key_id);
+	free_secret(calls->secret_access_key);
+	free_secret(calls->session_token);
+	free_secret(calls->token_line);
+	free(calls->user_agent);
+	free(calls->ca_file);
+	free(calls);
 }

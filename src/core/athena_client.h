@@ -1,8 +1,9 @@
 /*
  * athena_client.h
- *		GetSessionStatus and TerminateSession for many session ids at once:
- *		signs each request, sends them through the HTTP engine, parses and
- *		classifies responses.
+ *		Signed Athena calls, many at once: each call is signed afresh per
+ *		attempt, sent through one open HTTP batch, and comes back as a 200
+ *		body or a classified failure.  session_scan.h builds the scans of
+ *		the foreign table on top.
  *
  * Pure C, no PostgreSQL headers: the FDW's executor, the benchmarks and the
  * tests all use this same client.
@@ -34,6 +35,20 @@ typedef struct AthenaClientConfig
 	HttpOptions http;
 } AthenaClientConfig;
 
+/* The operations the client calls. */
+typedef enum AthenaOperation
+{
+	ATHENA_OP_GET_SESSION_STATUS,
+	ATHENA_OP_GET_SESSION,
+	ATHENA_OP_LIST_SESSIONS,
+	ATHENA_OP_LIST_WORK_GROUPS,
+	ATHENA_OP_TERMINATE_SESSION,
+	ATHENA_NUM_OPERATIONS
+} AthenaOperation;
+
+/* "GetSessionStatus", ...: the X-Amz-Target without its prefix. */
+extern const char *athena_operation_name(AthenaOperation op);
+
 typedef enum AthenaFailureKind
 {
 	ATHENA_FAIL_AWS,			/* the service answered with an error */
@@ -45,79 +60,86 @@ typedef enum AthenaFailureKind
 typedef struct AthenaFailure
 {
 	AthenaFailureKind kind;
-	AwsError error;			/* type, message, http_status, request_id */
-	int			attempts;		/* attempts made for the failing id */
+	AthenaOperation op;			/* the call that failed */
+	AwsError	error;			/* type, message, http_status, request_id */
+	int			attempts;		/* attempts made for the failing call */
 } AthenaFailure;
 
-typedef enum AthenaFetch
+/* Calls and retries per operation, and wall time spent waiting on them. */
+typedef struct AthenaCallStats
 {
-	ATHENA_FETCH_ROW,
-	ATHENA_FETCH_DONE,
-	ATHENA_FETCH_FAILED
-} AthenaFetch;
-
-typedef struct AthenaStatusScan AthenaStatusScan;
+	uint64_t	calls[ATHENA_NUM_OPERATIONS];	/* requests sent, retries
+												 * included */
+	uint64_t	retries[ATHENA_NUM_OPERATIONS];
+	uint64_t	attempts;		/* requests sent, over all operations */
+	uint64_t	retries_total;
+	uint64_t	api_usec;
+	int			peak_in_flight;
+} AthenaCallStats;
 
 /*
- * Starts fetching the status of each id (the caller has removed duplicates
- * and NULLs; ids must stay valid until the scan ends).  Everything else
+ * Builds the JSON body of a call, for each attempt (a malloc'd string and
+ * its length; NULL when memory runs out, which fails the attempt).
+ */
+typedef char *(*AthenaBodyFn) (void *arg, AthenaOperation op, void *tag,
+							   size_t *len);
+
+typedef struct AthenaCalls AthenaCalls;
+
+/*
+ * Starts a set of calls.  expected_calls is how many will be added when
+ * that is known (ids to look up), else 0: the set then has room for
+ * max_concurrency calls in flight and grows as calls are added.  Everything
  * in config is copied.  NULL only when memory ran out: a config that can
  * fail (the endpoint) was parsed and checked before.
  */
-extern AthenaStatusScan *athena_client_status_scan_begin(HttpClient *client,
-												  const AthenaClientConfig *config,
-												  const char *const *ids, int nids,
-												  HttpInterruptFn check_interrupts,
-												  void *arg);
+extern AthenaCalls *athena_calls_begin(HttpClient *client,
+									   const AthenaClientConfig *config,
+									   int expected_calls,
+									   AthenaBodyFn body, void *body_arg,
+									   HttpInterruptFn check_interrupts,
+									   void *interrupt_arg);
 
 /*
- * Next session, in completion order.  Ids that do not exist (an error
- * classified AWS_ERROR_NOT_FOUND) are skipped, and so is an answer whose
- * SessionId is not, byte for byte, the id it was asked for: every row
- * returned has one of the ids given.  On ATHENA_FETCH_ROW the caller
- * owns *session (aws_json_session_free); on ATHENA_FETCH_FAILED it owns
- * failure->error (aws_json_error_free) and should stop.
+ * Queues a call of op; tag is handed back with its reply.  Calls are sent
+ * in the order added, max_concurrency at a time.  False on out of memory.
  */
-extern AthenaFetch athena_client_status_scan_next(AthenaStatusScan *scan,
-										   AthenaSession *session,
-										   AthenaFailure *failure);
+extern bool athena_calls_add(AthenaCalls *calls, AthenaOperation op, void *tag);
 
-extern const HttpStats *athena_client_status_scan_stats(const AthenaStatusScan *scan);
-
-/* Safe at any time, also after a longjmp out of athena_client_status_scan_next. */
-extern void athena_client_status_scan_end(AthenaStatusScan *scan);
-
-/*
- * TerminateSession for many ids, on the same machinery (concurrency,
- * retries, the rate of the HTTP engine): athena_client_status_scan_stats and
- * athena_client_status_scan_end serve it too.
- */
-typedef struct AthenaStatusScan AthenaTerminations;
-
-typedef struct AthenaTermination
+/* A finished call: a 200 body, or a failure. */
+typedef struct AthenaReply
 {
-	int			item;			/* index of the id in the ids given */
-	char	   *state;			/* State answered, malloc'd; may be NULL */
-} AthenaTermination;
-
-extern AthenaTerminations *athena_client_terminations_begin(HttpClient *client,
-													 const AthenaClientConfig *config,
-													 const char *const *ids, int nids,
-													 HttpInterruptFn check_interrupts,
-													 void *arg);
+	AthenaOperation op;
+	void	   *tag;
+	bool		ok;
+	const char *body;			/* when ok: the response, NUL-terminated */
+	size_t		body_len;
+	AthenaFailure failure;		/* when !ok; the caller owns failure.error */
+	HttpResult *result;			/* what athena_reply_release frees */
+} AthenaReply;
 
 /*
- * Next accepted termination, in completion order (the caller frees
- * termination->state).  An id the API does not know (the session is gone)
- * is skipped: nothing was terminated.  On ATHENA_FETCH_FAILED the caller
- * owns failure->error; it may go on calling to learn how the requests
- * already sent ended.
+ * The next finished call (after its retries), in completion order; false
+ * once no call is pending.  Release each reply with athena_reply_release.
  */
-extern AthenaFetch athena_client_terminations_next(AthenaTerminations *terminations,
-											AthenaTermination *termination,
-											AthenaFailure *failure);
+extern bool athena_calls_next(AthenaCalls *calls, AthenaReply *reply);
+extern void athena_reply_release(AthenaReply *reply);
 
-/* No further id is sent; the requests already sent finish (with retries). */
-extern void athena_client_terminations_stop(AthenaTerminations *terminations);
+/*
+ * Turns an ok reply whose body could not be used into a failure
+ * (ATHENA_FAIL_BAD_RESPONSE, type "MalformedResponse", message reason).
+ */
+extern void athena_reply_malformed(AthenaReply *reply, const char *reason);
+
+/*
+ * Sends no further call: athena_calls_next hands out the calls already
+ * sent (retries included), then false.
+ */
+extern void athena_calls_stop(AthenaCalls *calls);
+
+extern void athena_calls_stats(const AthenaCalls *calls, AthenaCallStats *stats);
+
+/* Safe at any time, also after a longjmp out of athena_calls_next. */
+extern void athena_calls_end(AthenaCalls *calls);
 
 #endif							/* ATHENA_CLIENT_H */

@@ -25,16 +25,44 @@ typedef struct AthenaTimestamp
 	int64_t		unix_usec;
 } AthenaTimestamp;
 
-/* One session as GetSessionStatus describes it; absent fields are NULL. */
+/* An integer from the API; present is false when the field was absent. */
+typedef struct AthenaInteger
+{
+	bool		present;
+	int64_t		value;
+} AthenaInteger;
+
+/*
+ * One session, as GetSessionStatus, a ListSessions item or GetSession
+ * describes it; absent fields are NULL (or not present).  GetSessionStatus
+ * fills the status fields only, a ListSessions item adds the summary ones,
+ * GetSession all of them.
+ */
 typedef struct AthenaSession
 {
 	char	   *session_id;
+	/* status */
 	char	   *state;
 	char	   *state_change_reason;
 	AthenaTimestamp start_date_time;
 	AthenaTimestamp last_modified_date_time;
 	AthenaTimestamp end_date_time;
 	AthenaTimestamp idle_since_date_time;
+	/* summary */
+	char	   *description;
+	char	   *engine_version; /* EngineVersion.EffectiveEngineVersion */
+	char	   *notebook_version;
+	/* details */
+	char	   *workgroup;
+	AthenaInteger dpu_execution_in_millis;	/* Statistics */
+	AthenaInteger coordinator_dpu_size; /* EngineConfiguration */
+	AthenaInteger max_concurrent_dpus;
+	AthenaInteger default_executor_dpu_size;
+	char	   *spark_properties;	/* JSON object text of the map */
+	char	   *additional_configs; /* JSON object text of the map */
+	char	   *execution_role; /* SessionConfiguration */
+	char	   *working_directory;
+	AthenaInteger idle_timeout_seconds;
 } AthenaSession;
 
 /*
@@ -49,8 +77,33 @@ typedef enum AwsErrorClass
 	AWS_ERROR_TRANSIENT,		/* failed this time: 5xx, a request timeout */
 	AWS_ERROR_AUTH,				/* credentials or signature refused */
 	AWS_ERROR_ACCESS_DENIED,	/* authenticated, but not allowed */
-	AWS_ERROR_VALIDATION		/* the request itself is wrong */
+	AWS_ERROR_VALIDATION,		/* the request itself is wrong */
+	AWS_ERROR_NOT_SPARK			/* a workgroup without Spark refused a
+								 * session operation */
 } AwsErrorClass;
+
+/* One page of ListSessions. */
+typedef struct AthenaSessionPage
+{
+	AthenaSession *sessions;
+	int			nsessions;
+	char	   *next_token;		/* NULL on the last page */
+} AthenaSessionPage;
+
+/* One workgroup of ListWorkGroups. */
+typedef struct AthenaWorkGroup
+{
+	char	   *name;			/* never NULL */
+	char	   *state;			/* "ENABLED", "DISABLED" */
+	char	   *engine_version; /* EngineVersion.EffectiveEngineVersion */
+} AthenaWorkGroup;
+
+typedef struct AthenaWorkGroupPage
+{
+	AthenaWorkGroup *workgroups;
+	int			nworkgroups;
+	char	   *next_token;		/* NULL on the last page */
+} AthenaWorkGroupPage;
 
 /* A decoded AWS error response. */
 typedef struct AwsError
@@ -63,10 +116,24 @@ typedef struct AwsError
 } AwsError;
 
 /*
- * Request body of GetSessionStatus: {"SessionId":"..."}.  Returns a malloc'd
- * NUL-terminated string and its length in *len, or NULL on failure.
+ * Request bodies.  Each returns a malloc'd NUL-terminated string and its
+ * length in *len, or NULL when memory runs out or a string argument is not
+ * valid UTF-8 (json-c would copy it into an invalid body).
+ *
+ * GetSessionStatus and GetSession: {"SessionId":"..."}.
  */
-extern char *aws_json_get_session_status_body(const char *session_id, size_t *len);
+extern char *aws_json_session_id_body(const char *session_id, size_t *len);
+
+/* ListSessions; state_filter and next_token may be NULL. */
+extern char *aws_json_list_sessions_body(const char *workgroup,
+										 const char *state_filter,
+										 int max_results,
+										 const char *next_token, size_t *len);
+
+/* ListWorkGroups; next_token may be NULL. */
+extern char *aws_json_list_work_groups_body(int max_results,
+											const char *next_token,
+											size_t *len);
 
 /*
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
@@ -87,7 +154,7 @@ extern void aws_json_session_free(AthenaSession *session);
 
 /*
  * TerminateSession takes the same {"SessionId":"..."} body as
- * GetSessionStatus (aws_json_get_session_status_body) and answers
+ * GetSessionStatus (aws_json_session_id_body) and answers
  * {"State":"TERMINATING"}.  Parses that answer: *state gets the State
  * (malloc'd; NULL when absent or null).  Same contract as
  * aws_json_parse_session_status otherwise: one JSON object, strict UTF-8,
@@ -96,6 +163,37 @@ extern void aws_json_session_free(AthenaSession *session);
 extern bool aws_json_parse_terminate_session(const char *body, size_t len,
 										   char **state,
 										   char *errbuf, size_t errlen);
+
+/*
+ * Parses a 200 response of GetSession into *out, as strictly as
+ * aws_json_parse_session_status (a "Status" object is required too).
+ * Integers must be JSON integers in range (int32 for the DPU sizes, int64
+ * for the others); SparkProperties and AdditionalConfigs must map strings
+ * to strings, and come back as their compact JSON text.
+ */
+extern bool aws_json_parse_get_session(const char *body, size_t len,
+									   AthenaSession *out,
+									   char *errbuf, size_t errlen);
+
+/*
+ * Parses a 200 response of ListSessions: "Sessions" (absent means none)
+ * holds objects with a string SessionId and a Status object each; the
+ * summary fields are read as GetSession's.  A reason about an item names
+ * its index, as in "Sessions[3]: field \"Status.State\" is not a string".
+ */
+extern bool aws_json_parse_list_sessions(const char *body, size_t len,
+										 AthenaSessionPage *out,
+										 char *errbuf, size_t errlen);
+extern void aws_json_session_page_free(AthenaSessionPage *page);
+
+/*
+ * Parses a 200 response of ListWorkGroups: "WorkGroups" (absent means
+ * none) holds objects with a string Name each.
+ */
+extern bool aws_json_parse_list_work_groups(const char *body, size_t len,
+											AthenaWorkGroupPage *out,
+											char *errbuf, size_t errlen);
+extern void aws_json_work_group_page_free(AthenaWorkGroupPage *page);
 
 /*
  * Parses the decimal text of a JSON number of epoch seconds (as in
@@ -133,7 +231,8 @@ extern void aws_json_error_free(AwsError *err);
  * list) and 429 are THROTTLED; other 5xx and the SDKs' timeout codes are
  * TRANSIENT; a 4xx is classified by its type (and, for
  * InvalidRequestException "Session ... not found", by its message: Athena's
- * second way of saying NOT_FOUND), OTHER when the type is unknown.  type and
+ * second way of saying NOT_FOUND; and "WorkGroup ... is not enabled for
+ * Apache Spark", NOT_SPARK), OTHER when the type is unknown.  type and
  * message may be NULL.
  */
 extern AwsErrorClass aws_json_classify_error(int http_status, const char *type,

@@ -1055,9 +1055,10 @@ http_batch_begin(HttpClient *client, const HttpOptions *options,
 	batch->check_interrupts = check_interrupts;
 	batch->arg = arg;
 
+	/* an open batch (no items yet) may grow to the whole window */
 	batch->nslots = batch->options.max_concurrency;
-	if (batch->nslots > batch->nitems)
-		batch->nslots = batch->nitems > 0 ? batch->nitems : 1;
+	if (batch->nitems > 0 && batch->nslots > batch->nitems)
+		batch->nslots = batch->nitems;
 	batch->nfree = batch->nslots;
 	batch->slots = calloc(batch->nslots, sizeof(Slot));
 	batch->free_slots = calloc(batch->nslots, sizeof(int));
@@ -1091,6 +1092,16 @@ http_batch_begin(HttpClient *client, const HttpOptions *options,
 						  client->maxconnects);
 	}
 	return batch;
+}
+
+int
+http_batch_add_items(HttpBatch *batch, int n)
+{
+	int			first = batch->nitems;
+
+	if (n > 0)
+		batch->nitems += n;
+	return first;
 }
 
 HttpResult *

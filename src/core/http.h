@@ -114,8 +114,17 @@ extern HttpBatch *http_batch_begin(HttpClient *client, const HttpOptions *option
 								   HttpInterruptFn check_interrupts, void *arg);
 
 /*
+ * Adds n items to the batch, numbered from the returned index on; they are
+ * sent after the items added before them.  A batch begun with 0 items is
+ * open: it has slots for max_concurrency requests and gets its items this
+ * way, as the caller learns what to ask next (the next page of a listing).
+ */
+extern int	http_batch_add_items(HttpBatch *batch, int n);
+
+/*
  * The next finished item (after its retries), in completion order, or NULL
- * once every item has finished.  Free it with http_batch_result_free().
+ * once every item added so far has finished (more may be added then, and
+ * http_batch_next called again).  Free it with http_batch_result_free().
  */
 extern HttpResult *http_batch_next(HttpBatch *batch);
 

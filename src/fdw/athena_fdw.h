@@ -19,7 +19,7 @@
 #include "nodes/pathnodes.h"
 #include "utils/relcache.h"
 
-#include "athena_client.h"
+#include "session_scan.h"
 
 /*
  * option.c: the options of a server, table and user mapping, folded into

@@ -27,8 +27,8 @@ struct FdwLookup
 	const char *endpoint_text;	/* the option, for messages */
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
-	AthenaStatusScan *status_scan;	/* the fan-out under way, if any */
-	HttpStats	totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
+	AthenaSessionScan *status_scan;	/* the fan-out under way, if any */
+	AthenaCallStats totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
 };
 
 static void
@@ -49,7 +49,7 @@ release_lookup_resources(void *arg)
 
 	if (lookup->status_scan != NULL)
 	{
-		athena_client_status_scan_end(lookup->status_scan);
+		athena_session_scan_end(lookup->status_scan);
 		lookup->status_scan = NULL;
 	}
 	if (lookup->client != NULL)
@@ -140,11 +140,10 @@ fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
 	if (nids == 0)
 		return;
 
-	lookup->status_scan = athena_client_status_scan_begin(lookup->client,
-														  &lookup->config,
-														  ids, nids,
-														  check_interrupts,
-														  NULL);
+	lookup->status_scan = athena_session_scan_lookup(lookup->client,
+													 &lookup->config,
+													 ids, nids, false,
+													 check_interrupts, NULL);
 	if (lookup->status_scan == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
@@ -155,18 +154,19 @@ fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
 void
 fdw_lookup_finish(FdwLookup *lookup)
 {
-	const HttpStats *stats;
+	AthenaScanStats scan_stats;
+	const AthenaCallStats *stats = &scan_stats.calls;
 
 	if (lookup->status_scan == NULL)
 		return;
 
-	stats = athena_client_status_scan_stats(lookup->status_scan);
+	athena_session_scan_stats(lookup->status_scan, &scan_stats);
 	lookup->totals.attempts += stats->attempts;
-	lookup->totals.retries += stats->retries;
+	lookup->totals.retries_total += stats->retries_total;
 	lookup->totals.api_usec += stats->api_usec;
 	lookup->totals.peak_in_flight = Max(lookup->totals.peak_in_flight,
 										stats->peak_in_flight);
-	athena_client_status_scan_end(lookup->status_scan);
+	athena_session_scan_end(lookup->status_scan);
 	lookup->status_scan = NULL;
 }
 
@@ -189,6 +189,7 @@ failure_sqlstate(const AthenaFailure *failure)
 		case AWS_ERROR_THROTTLED:
 		case AWS_ERROR_TRANSIENT:
 		case AWS_ERROR_VALIDATION:
+		case AWS_ERROR_NOT_SPARK:
 			break;
 	}
 	return ERRCODE_FDW_ERROR;
@@ -209,6 +210,7 @@ report_failure(FdwLookup *lookup, AthenaFailure *failure)
 	char	   *message = pstrdup(failure->error.message);
 	char	   *request_id = failure->error.request_id
 		? pstrdup(failure->error.request_id) : NULL;
+	const char *operation = athena_operation_name(failure->op);
 
 	aws_json_error_free(&failure->error);
 
@@ -224,8 +226,8 @@ report_failure(FdwLookup *lookup, AthenaFailure *failure)
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 kind == ATHENA_FAIL_AWS
-			 ? errmsg("Athena GetSessionStatus failed: %s: %s", type, message)
-			 : errmsg("invalid response from Athena GetSessionStatus: %s",
+			 ? errmsg("Athena %s failed: %s: %s", operation, type, message)
+			 : errmsg("invalid response from Athena %s: %s", operation,
 					  message),
 			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
 							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
@@ -251,8 +253,7 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 	if (lookup->status_scan == NULL)
 		return false;
 
-	fetch = athena_client_status_scan_next(lookup->status_scan, &session,
-										   &failure);
+	fetch = athena_session_scan_next(lookup->status_scan, &session, &failure);
 	if (fetch == ATHENA_FETCH_DONE)
 	{
 		fdw_lookup_finish(lookup);
@@ -285,7 +286,7 @@ void
 fdw_lookup_explain(const FdwLookup *lookup, ExplainState *es)
 {
 	ExplainPropertyInteger("API Calls", NULL, (int64) lookup->totals.attempts, es);
-	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries, es);
+	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries_total, es);
 	if (es->timing)
 		ExplainPropertyFloat("API Time", "ms",
 							 lookup->totals.api_usec / 1000.0, 3, es);

@@ -15,7 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "athena_client.h"
+#include "session_scan.h"
 
 static double
 now_ms(void)
@@ -109,17 +109,18 @@ main(int argc, char **argv)
 
 	for (r = 1; r <= rounds; r++)
 	{
-		AthenaStatusScan *scan;
+		AthenaSessionScan *scan;
 		AthenaSession session;
 		AthenaFailure failure;
 		AthenaFetch f;
-		const HttpStats *st;
+		AthenaScanStats scan_stats;
+		const AthenaCallStats *st = &scan_stats.calls;
 		double		t0 = now_ms(),
 					c0 = cpu_usec();
 		int			rows = 0;
 
-		scan = athena_client_status_scan_begin(client, &config,
-										(const char *const *) ids, nids,
+		scan = athena_session_scan_lookup(client, &config,
+										(const char *const *) ids, nids, false,
 										NULL, NULL);
 		if (scan == NULL)
 		{
@@ -127,7 +128,7 @@ main(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		while ((f = athena_client_status_scan_next(scan, &session, &failure)) ==
+		while ((f = athena_session_scan_next(scan, &session, &failure)) ==
 			   ATHENA_FETCH_ROW)
 		{
 			rows++;
@@ -141,15 +142,15 @@ main(int argc, char **argv)
 			aws_json_error_free(&failure.error);
 			status = 1;
 		}
-		st = athena_client_status_scan_stats(scan);
+		athena_session_scan_stats(scan, &scan_stats);
 		printf("round %d: %d rows, %.1f ms, %.1f us CPU/call, "
 			   "attempts %llu, retries %llu, peak %d, api %.1f ms\n",
 			   r, rows, now_ms() - t0,
 			   nids > 0 ? (cpu_usec() - c0) / nids : 0.0,
 			   (unsigned long long) st->attempts,
-			   (unsigned long long) st->retries,
+			   (unsigned long long) st->retries_total,
 			   st->peak_in_flight, st->api_usec / 1000.0);
-		athena_client_status_scan_end(scan);
+		athena_session_scan_end(scan);
 		if (status != 0)
 			break;
 	}

@@ -3,13 +3,16 @@
  *		libFuzzer target for the Athena JSON layer: everything a server (or
  *		something pretending to be one) can send us goes through here.
  *
+ * Each body goes through every response parser: GetSessionStatus,
+ * GetSession, ListSessions and ListWorkGroups.
+ *
  * Input layout, so that one input exercises all entry points:
  *	byte 0, bits 0-3: HTTP status for aws_json_decode_error (from a table)
  *	byte 0, bit 4:	  the first line of the rest is an x-amzn-ErrorType header
  *	byte 0, bit 5:	  the next line is an x-amzn-RequestId header
  *	the rest:		  the response body; also the text for
  *					  aws_json_parse_epoch_usec and a session id for
- *					  aws_json_get_session_status_body
+ *					  aws_json_session_id_body
  *
  * Invariants are checked with abort(), which libFuzzer reports as a crash:
  * returned strings are valid UTF-8 without NUL, failure leaves nothing
@@ -164,7 +167,7 @@ static void
 check_body(const char *id)
 {
 	size_t		len;
-	char	   *body = aws_json_get_session_status_body(id, &len);
+	char	   *body = aws_json_session_id_body(id, &len);
 	json_object *obj;
 	json_object *v;
 
@@ -182,6 +185,55 @@ check_body(const char *id)
 	free(body);
 }
 
+/*
+ * A JSON map's text must parse back as a JSON object of strings: it becomes
+ * a jsonb value.
+ */
+static void
+check_map(const char *text, size_t input_len)
+{
+	json_object *obj;
+
+	if (text == NULL)
+		return;
+	check_string(text, 4 * input_len + 2);
+	obj = json_tokener_parse(text);
+	CHECK(obj != NULL && json_object_is_type(obj, json_type_object));
+	json_object_object_foreach(obj, key, value)
+	{
+		(void) key;
+		CHECK(json_object_is_type(value, json_type_string));
+	}
+	json_object_put(obj);
+}
+
+/* Every field of a parsed session holds what its consumer can store. */
+static void
+check_session(const AthenaSession *s, size_t input_len)
+{
+	check_string(s->session_id, input_len);
+	check_string(s->state, input_len);
+	check_string(s->state_change_reason, input_len);
+	check_string(s->description, input_len);
+	check_string(s->engine_version, input_len);
+	check_string(s->notebook_version, input_len);
+	check_string(s->workgroup, input_len);
+	check_string(s->execution_role, input_len);
+	check_string(s->working_directory, input_len);
+	check_map(s->spark_properties, input_len);
+	check_map(s->additional_configs, input_len);
+	check_timestamp(&s->start_date_time);
+	check_timestamp(&s->last_modified_date_time);
+	check_timestamp(&s->end_date_time);
+	check_timestamp(&s->idle_since_date_time);
+	CHECK(!s->coordinator_dpu_size.present ||
+		  (s->coordinator_dpu_size.value >= INT32_MIN &&
+		   s->coordinator_dpu_size.value <= INT32_MAX));
+	CHECK(!s->max_concurrent_dpus.present ||
+		  (s->max_concurrent_dpus.value >= INT32_MIN &&
+		   s->max_concurrent_dpus.value <= INT32_MAX));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -192,6 +244,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *reqid = NULL;
 	char	   *text;
 	AthenaSession s;
+	AthenaSessionPage page;
+	AthenaWorkGroupPage groups;
 	AwsError e;
 	char		errbuf[96];
 
@@ -242,6 +296,56 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  s.state_change_reason == NULL);
 		CHECK(!s.start_date_time.present && !s.end_date_time.present);
 	}
+
+	/* GetSession */
+	memset(errbuf, 'x', sizeof(errbuf));
+	if (aws_json_parse_get_session(rest, rest_len, &s, errbuf, sizeof(errbuf)))
+	{
+		check_session(&s, rest_len);
+		aws_json_session_free(&s);
+	}
+	else
+		CHECK(memchr(errbuf, '\0', sizeof(errbuf)) != NULL && errbuf[0] != '\0');
+
+	/* ListSessions */
+	memset(errbuf, 'x', sizeof(errbuf));
+	if (aws_json_parse_list_sessions(rest, rest_len, &page, errbuf, sizeof(errbuf)))
+	{
+		int			i;
+
+		CHECK(page.nsessions == 0 || page.sessions != NULL);
+		for (i = 0; i < page.nsessions; i++)
+		{
+			CHECK(page.sessions[i].session_id != NULL);
+			check_session(&page.sessions[i], rest_len);
+		}
+		check_string(page.next_token, rest_len);
+		aws_json_session_page_free(&page);
+	}
+	else
+	{
+		CHECK(memchr(errbuf, '\0', sizeof(errbuf)) != NULL && errbuf[0] != '\0');
+		CHECK(page.sessions == NULL && page.next_token == NULL);
+	}
+
+	/* ListWorkGroups */
+	memset(errbuf, 'x', sizeof(errbuf));
+	if (aws_json_parse_list_work_groups(rest, rest_len, &groups, errbuf, sizeof(errbuf)))
+	{
+		int			i;
+
+		for (i = 0; i < groups.nworkgroups; i++)
+		{
+			CHECK(groups.workgroups[i].name != NULL);
+			check_string(groups.workgroups[i].name, rest_len);
+			check_string(groups.workgroups[i].state, rest_len);
+			check_string(groups.workgroups[i].engine_version, rest_len);
+		}
+		check_string(groups.next_token, rest_len);
+		aws_json_work_group_page_free(&groups);
+	}
+	else
+		CHECK(groups.workgroups == NULL && groups.next_token == NULL);
 
 	/* error decoding */
 	aws_json_decode_error(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);

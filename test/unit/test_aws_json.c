@@ -1,7 +1,8 @@
 /*
  * test_aws_json.c
- *		Unit tests of the Athena JSON layer: request bodies, GetSessionStatus
- *		parsing, exact timestamps and error decoding.  Prints TAP.
+ *		Unit tests of the Athena JSON layer: request bodies, GetSessionStatus,
+ *		GetSession, ListSessions and ListWorkGroups parsing, exact timestamps,
+ *		error decoding and classification.  Prints TAP.
  */
 #include "aws_json.h"
 #include "tap.h"
@@ -26,7 +27,7 @@ static void
 check_body(const char *id, const char *expected, const char *name)
 {
 	size_t		len = 12345;
-	char	   *body = aws_json_get_session_status_body(id, &len);
+	char	   *body = aws_json_session_id_body(id, &len);
 
 	if (!ok(body != NULL && streq(body, expected) && len == strlen(expected),
 			"body: %s", name))
@@ -51,12 +52,12 @@ test_bodies(void)
 			   "unicode passes through as UTF-8");
 	check_body("", "{\"SessionId\":\"\"}", "empty id");
 
-	body = aws_json_get_session_status_body("bad\xff", &len);
+	body = aws_json_session_id_body("bad\xff", &len);
 	ok(body == NULL && len == 0, "body: invalid UTF-8 id refused");
 	free(body);
-	body = aws_json_get_session_status_body(NULL, &len);
+	body = aws_json_session_id_body(NULL, &len);
 	ok(body == NULL, "body: NULL id refused");
-	body = aws_json_get_session_status_body("x", NULL);
+	body = aws_json_session_id_body("x", NULL);
 	ok(body != NULL, "body: len may be NULL");
 	free(body);
 }
@@ -585,6 +586,250 @@ test_terminate(void)
 	check_terminate("", false, NULL, "response is empty", "empty");
 }
 
+/* ---- ListSessions, ListWorkGroups, GetSession ---- */
+
+static void
+check_text_body(char *body, size_t len, const char *expected, const char *name)
+{
+	if (!ok(body != NULL && streq(body, expected) && len == strlen(expected),
+			"body: %s", name))
+		diag("got %s, expected %s", body ? body : "NULL", expected);
+	free(body);
+}
+
+static void
+test_list_bodies(void)
+{
+	size_t		len = 0;
+	char	   *body;
+
+	body = aws_json_list_sessions_body("spark-analytics", NULL, 100, NULL, &len);
+	check_text_body(body, len,
+					"{\"WorkGroup\":\"spark-analytics\",\"MaxResults\":100}",
+					"ListSessions, first page, no filter");
+	body = aws_json_list_sessions_body("wg", "IDLE", 100, "page/2+x", &len);
+	check_text_body(body, len,
+					"{\"WorkGroup\":\"wg\",\"StateFilter\":\"IDLE\","
+					"\"MaxResults\":100,\"NextToken\":\"page/2+x\"}",
+					"ListSessions, filter and token");
+	body = aws_json_list_sessions_body("bad\xff", NULL, 100, NULL, &len);
+	ok(body == NULL, "body: ListSessions refuses an invalid workgroup");
+	body = aws_json_list_sessions_body(NULL, NULL, 100, NULL, &len);
+	ok(body == NULL, "body: ListSessions needs a workgroup");
+	body = aws_json_list_work_groups_body(50, NULL, &len);
+	check_text_body(body, len, "{\"MaxResults\":50}", "ListWorkGroups, first page");
+	body = aws_json_list_work_groups_body(50, "t", &len);
+	check_text_body(body, len, "{\"MaxResults\":50,\"NextToken\":\"t\"}",
+					"ListWorkGroups, next page");
+}
+
+#define FULL_GET_SESSION \
+	"{\"SessionId\":\"la-idle-1\",\"Description\":\"nightly model\"," \
+	"\"WorkGroup\":\"spark-analytics\"," \
+	"\"EngineVersion\":{\"SelectedEngineVersion\":\"PySpark engine version 3\"," \
+	"\"EffectiveEngineVersion\":\"PySpark engine version 3\"}," \
+	"\"EngineConfiguration\":{\"CoordinatorDpuSize\":1,\"MaxConcurrentDpus\":20," \
+	"\"DefaultExecutorDpuSize\":1,\"AdditionalConfigs\":{\"NotebookId\":\"nb-7f3a\"}," \
+	"\"SparkProperties\":{\"spark.executor.memory\":\"4g\",\"a/b\":\"\\u00e9\"}}," \
+	"\"NotebookVersion\":\"Athena notebook version 1\"," \
+	"\"SessionConfiguration\":{\"ExecutionRole\":\"arn:aws:iam::1:role/R\"," \
+	"\"WorkingDirectory\":\"s3://b/w/\",\"IdleTimeoutSeconds\":900," \
+	"\"EncryptionConfiguration\":{\"EncryptionOption\":\"SSE_S3\"}}," \
+	"\"Status\":{\"State\":\"IDLE\",\"StartDateTime\":1700100500}," \
+	"\"Statistics\":{\"DpuExecutionInMillis\":5400123}}"
+
+static void
+test_get_session(void)
+{
+	const char *body;
+	AthenaSession s;
+	char		err[256];
+	bool		parsed;
+
+	parsed = aws_json_parse_get_session(FULL_GET_SESSION, strlen(FULL_GET_SESSION),
+										&s, err, sizeof(err));
+	if (!ok(parsed, "GetSession: every field parses"))
+		diag("%s", err);
+	ok(parsed && streq(s.session_id, "la-idle-1") && streq(s.state, "IDLE") &&
+	   s.start_date_time.present &&
+	   s.start_date_time.unix_usec == INT64_C(1700100500000000) &&
+	   streq(s.description, "nightly model") &&
+	   streq(s.workgroup, "spark-analytics") &&
+	   streq(s.engine_version, "PySpark engine version 3") &&
+	   streq(s.notebook_version, "Athena notebook version 1"),
+	   "GetSession: status, summary and workgroup");
+	ok(parsed && s.coordinator_dpu_size.present && s.coordinator_dpu_size.value == 1 &&
+	   s.max_concurrent_dpus.value == 20 && s.default_executor_dpu_size.value == 1 &&
+	   s.dpu_execution_in_millis.present &&
+	   s.dpu_execution_in_millis.value == 5400123 &&
+	   s.idle_timeout_seconds.present && s.idle_timeout_seconds.value == 900 &&
+	   streq(s.execution_role, "arn:aws:iam::1:role/R") &&
+	   streq(s.working_directory, "s3://b/w/"),
+	   "GetSession: engine and session configuration, statistics");
+	if (!ok(parsed && streq(s.additional_configs, "{\"NotebookId\":\"nb-7f3a\"}") &&
+			streq(s.spark_properties,
+				  "{\"spark.executor.memory\":\"4g\",\"a/b\":\"\xc3\xa9\"}"),
+			"GetSession: maps as compact JSON text, UTF-8 kept"))
+		diag("got %s and %s", s.additional_configs ? s.additional_configs : "NULL",
+			 s.spark_properties ? s.spark_properties : "NULL");
+	aws_json_session_free(&s);
+
+	body = "{\"SessionId\":\"x\",\"Status\":{}}";
+	parsed = aws_json_parse_get_session(body, strlen(body), &s, err, sizeof(err));
+	ok(parsed && s.workgroup == NULL && !s.dpu_execution_in_millis.present &&
+	   s.spark_properties == NULL && !s.idle_timeout_seconds.present,
+	   "GetSession: absent details are NULL");
+	aws_json_session_free(&s);
+
+#define BAD_GET_SESSION(json, reason, name) \
+	do { \
+		const char *b_ = (json); \
+		bool p_ = aws_json_parse_get_session(b_, strlen(b_), &s, err, sizeof(err)); \
+		if (!ok(!p_ && streq(err, reason), "GetSession refuses %s", name)) \
+			diag("got \"%s\"", p_ ? "(parsed)" : err); \
+		if (p_) aws_json_session_free(&s); \
+	} while (0)
+
+	BAD_GET_SESSION("{\"SessionId\":\"x\"}", "response has no \"Status\" object",
+					"a missing Status");
+	BAD_GET_SESSION("{\"Status\":{},\"Statistics\":{\"DpuExecutionInMillis\":1.5}}",
+					"field \"Statistics.DpuExecutionInMillis\" is not an integer",
+					"a fractional integer");
+	BAD_GET_SESSION("{\"Status\":{},\"EngineConfiguration\":{\"MaxConcurrentDpus\":4294967296}}",
+					"field \"EngineConfiguration.MaxConcurrentDpus\" is out of range",
+					"an integer past int32");
+	BAD_GET_SESSION("{\"Status\":{},\"Statistics\":{\"DpuExecutionInMillis\":99999999999999999999}}",
+					"field \"Statistics.DpuExecutionInMillis\" is out of range",
+					"an integer past int64");
+	BAD_GET_SESSION("{\"Status\":{},\"EngineConfiguration\":{\"SparkProperties\":{\"a\":1}}}",
+					"a value of \"EngineConfiguration.SparkProperties\" is not a string",
+					"a map value that is not a string");
+	BAD_GET_SESSION("{\"Status\":{},\"EngineConfiguration\":{\"AdditionalConfigs\":{\"a\":\"x\\u0000y\"}}}",
+					"a value of \"EngineConfiguration.AdditionalConfigs\" is not valid UTF-8 or contains a NUL character",
+					"a NUL in a map value");
+	BAD_GET_SESSION("{\"Status\":{},\"SessionConfiguration\":[]}",
+					"field \"SessionConfiguration\" is not an object",
+					"a configuration that is not an object");
+	BAD_GET_SESSION("{\"Status\":{},\"EngineVersion\":{\"EffectiveEngineVersion\":3}}",
+					"field \"EngineVersion.EffectiveEngineVersion\" is not a string",
+					"an engine version that is not a string");
+}
+
+static void
+test_list_sessions(void)
+{
+	const char *body =
+		"{\"Sessions\":[{\"SessionId\":\"a\",\"Description\":\"d\","
+		"\"EngineVersion\":{\"EffectiveEngineVersion\":\"PySpark engine version 3\"},"
+		"\"NotebookVersion\":\"n\",\"Status\":{\"State\":\"IDLE\","
+		"\"StartDateTime\":1700000000.5}},"
+		"{\"SessionId\":\"b\",\"Status\":{\"State\":\"BUSY\"}}],"
+		"\"NextToken\":\"tok\"}";
+	AthenaSessionPage page;
+	char		err[256];
+	bool		parsed;
+
+	parsed = aws_json_parse_list_sessions(body, strlen(body), &page, err, sizeof(err));
+	ok(parsed && page.nsessions == 2 && streq(page.next_token, "tok") &&
+	   streq(page.sessions[0].session_id, "a") &&
+	   streq(page.sessions[0].description, "d") &&
+	   streq(page.sessions[0].engine_version, "PySpark engine version 3") &&
+	   streq(page.sessions[0].notebook_version, "n") &&
+	   page.sessions[0].start_date_time.unix_usec == INT64_C(1700000000500000) &&
+	   streq(page.sessions[1].state, "BUSY") && page.sessions[1].description == NULL,
+	   "ListSessions: items in order, with the token");
+	aws_json_session_page_free(&page);
+
+	parsed = aws_json_parse_list_sessions("{\"Sessions\":[]}", 15, &page, err, sizeof(err));
+	ok(parsed && page.nsessions == 0 && page.next_token == NULL,
+	   "ListSessions: an empty last page");
+	aws_json_session_page_free(&page);
+	parsed = aws_json_parse_list_sessions("{}", 2, &page, err, sizeof(err));
+	ok(parsed && page.nsessions == 0, "ListSessions: no Sessions field is no sessions");
+	aws_json_session_page_free(&page);
+
+#define BAD_LIST(json, reason, name) \
+	do { \
+		const char *b_ = (json); \
+		bool p_ = aws_json_parse_list_sessions(b_, strlen(b_), &page, err, sizeof(err)); \
+		if (!ok(!p_ && streq(err, reason), "ListSessions refuses %s", name)) \
+			diag("got \"%s\"", p_ ? "(parsed)" : err); \
+		if (p_) aws_json_session_page_free(&page); \
+	} while (0)
+
+	BAD_LIST("{\"Sessions\":{}}", "field \"Sessions\" is not an array", "an object for the list");
+	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\",\"Status\":{}},3]}",
+			 "Sessions[1] is not an object", "an item that is not an object");
+	BAD_LIST("{\"Sessions\":[{\"Status\":{}}]}",
+			 "Sessions[0]: no \"SessionId\"", "an item without an id");
+	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\",\"Status\":{\"State\":1}}]}",
+			 "Sessions[0]: field \"Status.State\" is not a string", "a bad state");
+	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\"}]}",
+			 "Sessions[0]: response has no \"Status\" object", "an item without a Status");
+	BAD_LIST("{\"Sessions\":[],\"NextToken\":5}",
+			 "field \"NextToken\" is not a string", "a token that is not a string");
+	BAD_LIST("[]", "response is not a JSON object", "an array");
+}
+
+static void
+test_list_work_groups(void)
+{
+	const char *body =
+		"{\"WorkGroups\":[{\"Name\":\"primary\",\"State\":\"ENABLED\","
+		"\"EngineVersion\":{\"EffectiveEngineVersion\":\"Athena engine version 3\"}},"
+		"{\"Name\":\"spark\",\"State\":\"DISABLED\",\"CreationTime\":1690000000}],"
+		"\"NextToken\":\"n\"}";
+	AthenaWorkGroupPage page;
+	char		err[256];
+	bool		parsed;
+
+	parsed = aws_json_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
+	ok(parsed && page.nworkgroups == 2 && streq(page.next_token, "n") &&
+	   streq(page.workgroups[0].name, "primary") &&
+	   streq(page.workgroups[0].state, "ENABLED") &&
+	   streq(page.workgroups[0].engine_version, "Athena engine version 3") &&
+	   streq(page.workgroups[1].state, "DISABLED") &&
+	   page.workgroups[1].engine_version == NULL,
+	   "ListWorkGroups: names, states and engines");
+	aws_json_work_group_page_free(&page);
+	body = "{\"WorkGroups\":[{\"State\":\"ENABLED\"}]}";
+	parsed = aws_json_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
+	ok(!parsed && streq(err, "WorkGroups[0]: no \"Name\""),
+	   "ListWorkGroups refuses a workgroup without a name");
+}
+
+static void
+check_class(const char *type, const char *message, AwsErrorClass expected,
+			const char *name)
+{
+	AwsErrorClass got = aws_json_classify_error(400, type, message);
+
+	if (!ok(got == expected, "classified: %s", name))
+		diag("got %s", aws_json_error_class_name(got));
+}
+
+static void
+test_error_classes(void)
+{
+	check_class("ResourceNotFoundException", "Session x not found",
+				AWS_ERROR_NOT_FOUND, "ResourceNotFoundException is not found");
+	check_class("InvalidRequestException", "Session ID x was not found",
+				AWS_ERROR_NOT_FOUND,
+				"InvalidRequestException saying the session was not found");
+	check_class("InvalidRequestException",
+				"The request could not be processed: the session is locked",
+				AWS_ERROR_VALIDATION, "another InvalidRequestException is an error");
+	check_class("InvalidRequestException", "WorkGroup w is not found",
+				AWS_ERROR_VALIDATION,
+				"a workgroup not found is not a session not found");
+	check_class("InvalidRequestException",
+				"WorkGroup primary is not enabled for Apache Spark",
+				AWS_ERROR_NOT_SPARK, "a workgroup without Spark");
+	check_class("ThrottlingException", "Spark session not found",
+				AWS_ERROR_THROTTLED,
+				"only InvalidRequestException carries these meanings in its message");
+}
+
 int
 main(void)
 {
@@ -597,6 +842,11 @@ main(void)
 	test_malformed();
 	test_errors();
 	test_terminate();
+	test_list_bodies();
+	test_get_session();
+	test_list_sessions();
+	test_list_work_groups();
+	test_error_classes();
 
 	return tap_finish();
 }

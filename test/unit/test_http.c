@@ -22,7 +22,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "athena_client.h"
+#include "session_scan.h"
 #include "http.h"
 #include "tap.h"
 
@@ -283,7 +283,7 @@ typedef struct Outcome
 	char		type[128];
 	char		message[512];
 	int			attempts;
-	HttpStats	stats;
+	AthenaCallStats stats;
 	char	   *text;			/* rows as sorted lines, for comparisons */
 } Outcome;
 
@@ -320,7 +320,7 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 		 const char *const *ids, int nids)
 {
 	Outcome		o;
-	AthenaStatusScan *scan;
+	AthenaSessionScan *scan;
 	AthenaSession s;
 	AthenaFetch f;
 	char	  **lines = calloc(nids + 1, sizeof(char *));
@@ -328,14 +328,14 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 	int			i;
 
 	memset(&o, 0, sizeof(o));
-	scan = athena_client_status_scan_begin(client, config, ids, nids, NULL, NULL);
+	scan = athena_session_scan_lookup(client, config, ids, nids, false, NULL, NULL);
 	if (scan == NULL)
 	{
 		o.failed = -1;
 		free(lines);
 		return o;
 	}
-	while ((f = athena_client_status_scan_next(scan, &s, &o.failure)) == ATHENA_FETCH_ROW)
+	while ((f = athena_session_scan_next(scan, &s, &o.failure)) == ATHENA_FETCH_ROW)
 	{
 		lines[o.rows] = session_line(&s);
 		total += strlen(lines[o.rows]) + 1;
@@ -350,8 +350,13 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 		snprintf(o.message, sizeof(o.message), "%s", o.failure.error.message);
 		aws_json_error_free(&o.failure.error);
 	}
-	o.stats = *athena_client_status_scan_stats(scan);
-	athena_client_status_scan_end(scan);
+	{
+		AthenaScanStats st;
+
+		athena_session_scan_stats(scan, &st);
+		o.stats = st.calls;
+	}
+	athena_session_scan_end(scan);
 
 	qsort(lines, o.rows, sizeof(char *), cmp_str);
 	o.text = malloc(total);
@@ -617,7 +622,7 @@ test_concurrency(HttpClient *client)
 	ok(o.stats.peak_in_flight == 8 && mock_stat("peak_in_flight") <= 8,
 	   "concurrency limit kept: engine peak %d, mock peak %ld",
 	   o.stats.peak_in_flight, mock_stat("peak_in_flight"));
-	ok(o.stats.attempts == 200 && o.stats.retries == 0 && o.stats.api_usec > 0,
+	ok(o.stats.attempts == 200 && o.stats.retries_total == 0 && o.stats.api_usec > 0,
 	   "stats: 200 attempts, no retries, api time %llu us",
 	   (unsigned long long) o.stats.api_usec);
 	conns = mock_stat("connections");
@@ -679,7 +684,7 @@ test_retries(HttpClient *client)
 	mock_fault("throttle", 2, -1);
 	o = run_scan(client, &c, ids, 1);
 	ok(!o.failed && o.rows == 1 && o.stats.attempts == 3 &&
-	   o.stats.retries == 2 && mock_stat("requests") == 3,
+	   o.stats.retries_total == 2 && mock_stat("requests") == 3,
 	   "throttled twice: 3 attempts, 2 retries, then a row (mock saw %ld)",
 	   mock_stat("requests"));
 	free(o.text);
@@ -761,7 +766,7 @@ test_retries(HttpClient *client)
 	mock_reset();
 	mock_fault("throttle", 1, -1);
 	o = run_scan(client, &c, gen_ids(40), 40);
-	ok(!o.failed && o.rows == 40 && o.stats.attempts == 41 && o.stats.retries == 1,
+	ok(!o.failed && o.rows == 40 && o.stats.attempts == 41 && o.stats.retries_total == 1,
 	   "one throttle among 40 ids: 41 attempts");
 	free(o.text);
 }
@@ -897,7 +902,7 @@ test_interrupt(HttpClient *client)
 {
 	AthenaClientConfig c = make_config(4, 3);
 	const char *const *ids = gen_ids(6);
-	AthenaStatusScan *volatile scan = NULL;
+	AthenaSessionScan *volatile scan = NULL;
 	volatile int rows = 0;
 	volatile double elapsed = 0;
 	volatile int jumped = 0;
@@ -911,8 +916,8 @@ test_interrupt(HttpClient *client)
 		AthenaSession s;
 		AthenaFailure f;
 
-		scan = athena_client_status_scan_begin(client, &c, ids, 6, interrupt_cb, NULL);
-		while (athena_client_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		scan = athena_session_scan_lookup(client, &c, ids, 6, false, interrupt_cb, NULL);
+		while (athena_session_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
 			aws_json_session_free(&s);
@@ -930,7 +935,7 @@ test_interrupt(HttpClient *client)
 	   "hang: the interrupt callback is called while waiting and longjmps out");
 	ok(mock_stat("in_flight") == 4 && mock_stat("peak_in_flight") == 4,
 	   "4 requests were hanging when the interrupt fired");
-	athena_client_status_scan_end(scan);
+	athena_session_scan_end(scan);
 	ok(wait_mock_idle(), "after the batch ends, the mock sees no request in flight");
 
 	/* the client still works, and the hung connections are gone */
@@ -951,9 +956,9 @@ test_interrupt(HttpClient *client)
 		AthenaSession s;
 		AthenaFailure f;
 
-		scan = athena_client_status_scan_begin(client, &c, gen_ids(500), 500,
-										interrupt_cb, NULL);
-		while (athena_client_status_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
+		scan = athena_session_scan_lookup(client, &c, gen_ids(500), 500, false,
+										  interrupt_cb, NULL);
+		while (athena_session_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
 			aws_json_session_free(&s);
@@ -961,7 +966,7 @@ test_interrupt(HttpClient *client)
 	}
 	else
 		jumped = 1;
-	athena_client_status_scan_end(scan);
+	athena_session_scan_end(scan);
 	mock_latency(0);
 	mock_reset();
 	o = run_scan(client, &c, gen_ids(20), 20);
@@ -1001,7 +1006,7 @@ static void
 test_self_join(HttpClient *client)
 {
 	AthenaClientConfig c = make_config(8, 3);
-	AthenaStatusScan *s1,
+	AthenaSessionScan *s1,
 			   *s2;
 	AthenaSession s;
 	AthenaFailure f;
@@ -1012,18 +1017,18 @@ test_self_join(HttpClient *client)
 
 	mock_reset();
 	mock_latency(2);
-	s1 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
-	s2 = athena_client_status_scan_begin(client, &c, gen_ids(150), 150, NULL, NULL);
+	s1 = athena_session_scan_lookup(client, &c, gen_ids(100), 100, false, NULL, NULL);
+	s2 = athena_session_scan_lookup(client, &c, gen_ids(150), 150, false, NULL, NULL);
 	while (f1 == ATHENA_FETCH_ROW || f2 == ATHENA_FETCH_ROW)
 	{
 		if (f1 == ATHENA_FETCH_ROW &&
-			(f1 = athena_client_status_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
+			(f1 = athena_session_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n1++;
 			aws_json_session_free(&s);
 		}
 		if (f2 == ATHENA_FETCH_ROW &&
-			(f2 = athena_client_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+			(f2 = athena_session_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n2++;
 			aws_json_session_free(&s);
@@ -1033,31 +1038,31 @@ test_self_join(HttpClient *client)
 	   mock_stat("requests") == 250 && mock_stat("peak_in_flight") <= 16,
 	   "two interleaved scans on one client: %d + %d rows, peak %ld",
 	   n1, n2, mock_stat("peak_in_flight"));
-	athena_client_status_scan_end(s1);
-	athena_client_status_scan_end(s2);
+	athena_session_scan_end(s1);
+	athena_session_scan_end(s2);
 
 	/* ending one scan early leaves the other's transfers alone */
 	mock_reset();
-	s1 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
-	s2 = athena_client_status_scan_begin(client, &c, gen_ids(100), 100, NULL, NULL);
+	s1 = athena_session_scan_lookup(client, &c, gen_ids(100), 100, false, NULL, NULL);
+	s2 = athena_session_scan_lookup(client, &c, gen_ids(100), 100, false, NULL, NULL);
 	n1 = n2 = 0;
-	while (n1 < 10 && athena_client_status_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
+	while (n1 < 10 && athena_session_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
 	{
 		n1++;
 		aws_json_session_free(&s);
-		if (athena_client_status_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
+		if (athena_session_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			n2++;
 			aws_json_session_free(&s);
 		}
 	}
-	athena_client_status_scan_end(s1);
-	while ((f2 = athena_client_status_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
+	athena_session_scan_end(s1);
+	while ((f2 = athena_session_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 	{
 		n2++;
 		aws_json_session_free(&s);
 	}
-	athena_client_status_scan_end(s2);
+	athena_session_scan_end(s2);
 	ok(n1 == 10 && n2 == 100 && f2 == ATHENA_FETCH_DONE,
 	   "one of two scans ended early: the other still returns all %d rows", n2);
 	mock_latency(0);
@@ -1109,8 +1114,8 @@ test_terminations(HttpClient *client)
 	int			i;
 
 	mock_reset();
-	t = athena_client_terminations_begin(client, &c, ids, 4, NULL, NULL);
-	while ((f = athena_client_terminations_next(t, &term, &failure)) != ATHENA_FETCH_DONE)
+	t = athena_terminations_begin(client, &c, ids, 4, NULL, NULL);
+	while ((f = athena_terminations_next(t, &term, &failure)) != ATHENA_FETCH_DONE)
 	{
 		if (f == ATHENA_FETCH_FAILED)
 		{
@@ -1124,7 +1129,7 @@ test_terminations(HttpClient *client)
 			right++;
 		free(term.state);
 	}
-	athena_client_status_scan_end(t);
+	athena_terminations_end(t);
 	ok(accepted == 3 && right == 3 && failed == 0 &&
 	   mock_stat("requests") == 4,
 	   "terminations: 3 accepted with their states, the unknown id skipped, 4 requests (%d, %d, %d)",
@@ -1140,10 +1145,10 @@ test_terminations(HttpClient *client)
 				   "{\"kind\":\"denied\",\"op\":\"TerminateSession\",\"skip\":1}"));
 	c = make_config(1, 3);
 	accepted = failed = 0;
-	t = athena_client_terminations_begin(client, &c, gen_ids(5), 5, NULL, NULL);
+	t = athena_terminations_begin(client, &c, gen_ids(5), 5, NULL, NULL);
 	for (i = 0; i < 6; i++)
 	{
-		f = athena_client_terminations_next(t, &term, &failure);
+		f = athena_terminations_next(t, &term, &failure);
 		if (f == ATHENA_FETCH_DONE)
 			break;
 		if (f == ATHENA_FETCH_ROW)
@@ -1159,13 +1164,258 @@ test_terminations(HttpClient *client)
 				"terminations: the failure is the AWS error, not retried"))
 			diag("kind %d, type %s", failure.kind, failure.error.type);
 		aws_json_error_free(&failure.error);
-		athena_client_terminations_stop(t);
+		athena_terminations_stop(t);
 	}
-	athena_client_status_scan_end(t);
+	athena_terminations_end(t);
 	ok(accepted == 2 && failed == 1 && f == ATHENA_FETCH_DONE &&
 	   mock_stat("requests") == 3,
 	   "terminations: stopped after the failure, 3 requests (%d accepted, %d failed, %ld requests)",
 	   accepted, failed, mock_stat("requests"));
+}
+
+/* ---- session scans: listings, details, not-found shapes ---- */
+
+/* Requests the mock received for op since the last reset. */
+static long
+mock_op_count(const char *op)
+{
+	char	   *body = mock_call("/_mock/stats", NULL);
+	json_object *root,
+			   *by_op,
+			   *v;
+	long		result = 0;
+
+	if (body == NULL)
+		return -1;
+	root = json_tokener_parse(body);
+	if (root && json_object_object_get_ex(root, "requests_by_op", &by_op) &&
+		json_object_object_get_ex(by_op, op, &v))
+		result = (long) json_object_get_int64(v);
+	json_object_put(root);
+	free(body);
+	return result;
+}
+
+static void
+mock_page_size(const char *op, int size)
+{
+	char		json[128];
+
+	snprintf(json, sizeof(json), "{\"op\":\"%s\",\"size\":%d}", op, size);
+	free(mock_call("/_mock/page_size", json));
+}
+
+typedef struct ListOutcome
+{
+	int			rows;
+	char		text[4096];		/* "id@workgroup" of the first rows, in order */
+	int64_t		dpu_sum;		/* over rows with DpuExecutionInMillis */
+	AthenaFetch last;
+	char		error[256];		/* "type: message" of a failure */
+	AthenaScanStats stats;
+} ListOutcome;
+
+/* Runs a scan to its end, or to max_rows rows (0: no limit). */
+static ListOutcome
+run_session_scan(HttpClient *client, const AthenaClientConfig *config,
+				 const AthenaScanSpec *spec, int max_rows)
+{
+	ListOutcome o;
+	AthenaSessionScan *scan;
+	AthenaSession s;
+	AthenaFailure f;
+
+	memset(&o, 0, sizeof(o));
+	scan = athena_session_scan_begin(client, config, spec, NULL, NULL);
+	if (scan == NULL)
+	{
+		o.last = ATHENA_FETCH_FAILED;
+		snprintf(o.error, sizeof(o.error), "could not begin");
+		return o;
+	}
+	while ((max_rows == 0 || o.rows < max_rows) &&
+		   (o.last = athena_session_scan_next(scan, &s, &f)) == ATHENA_FETCH_ROW)
+	{
+		size_t		used = strlen(o.text);
+
+		if (used + 100 < sizeof(o.text))
+			snprintf(o.text + used, sizeof(o.text) - used, "%s%s@%s",
+					 o.rows ? "," : "", s.session_id,
+					 s.workgroup ? s.workgroup : "-");
+		if (s.dpu_execution_in_millis.present)
+			o.dpu_sum += s.dpu_execution_in_millis.value;
+		o.rows++;
+		aws_json_session_free(&s);
+	}
+	if (o.last == ATHENA_FETCH_FAILED)
+	{
+		snprintf(o.error, sizeof(o.error), "%s: %s", f.error.type, f.error.message);
+		aws_json_error_free(&f.error);
+	}
+	athena_session_scan_stats(scan, &o.stats);
+	athena_session_scan_end(scan);
+	return o;
+}
+
+static AthenaScanSpec
+list_spec(const char *const *workgroups, int nworkgroups,
+		  const char *const *states, int nstates, bool details)
+{
+	AthenaScanSpec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.workgroups = workgroups;
+	spec.nworkgroups = nworkgroups;
+	spec.states = states;
+	spec.nstates = nstates;
+	spec.details = details;
+	return spec;
+}
+
+static void
+test_session_scans(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(8, 2);
+	const char *analytics[] = {"spark-analytics"};
+	const char *two[] = {"spark-etl", "spark-analytics"};
+	const char *gen250[] = {"gen-250"};
+	const char *gen1000[] = {"gen-1000"};
+	const char *primary[] = {"primary"};
+	const char *unknown[] = {"no-such-workgroup"};
+	const char *idle_terminated[] = {"IDLE", "TERMINATED"};
+	AthenaScanSpec spec;
+	ListOutcome o;
+	char		long_id[258];
+	const char *ids[6];
+
+	mock_reset();
+	spec = list_spec(analytics, 1, NULL, 0, false);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE &&
+	   strcmp(o.text, "la-idle-1@spark-analytics,la-busy@spark-analytics,"
+			  "la-idle-2@spark-analytics") == 0 &&
+	   mock_op_count("ListSessions") == 1 && mock_stat("requests") == 1 &&
+	   o.stats.pages == 1 && o.stats.calls.calls[ATHENA_OP_LIST_SESSIONS] == 1,
+	   "listing: one workgroup, newest first, one page");
+	if (o.last != ATHENA_FETCH_DONE)
+		diag("%s", o.error);
+
+	mock_reset();
+	spec = list_spec(two, 2, idle_terminated, 2, false);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 4 &&
+	   strstr(o.text, "la-terminated@spark-analytics") != NULL &&
+	   strstr(o.text, "le-idle@spark-etl") != NULL &&
+	   strstr(o.text, "la-busy") == NULL &&
+	   mock_op_count("ListSessions") == 4,
+	   "listing: two workgroups by two states are four listings");
+	diag("rows %s", o.text);
+
+	mock_reset();
+	spec = list_spec(gen250, 1, NULL, 0, false);
+	o = run_session_scan(client, &c, &spec, 5);
+	ok(o.rows == 5 && mock_op_count("ListSessions") == 1 &&
+	   strncmp(o.text, "gen-250-00000@gen-250,gen-250-00001@gen-250", 43) == 0,
+	   "listing: 5 rows of 250 read one page");
+	mock_reset();
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 250 && o.stats.pages == 3 &&
+	   mock_op_count("ListSessions") == 3,
+	   "listing: 250 rows are 3 pages of 100");
+
+	mock_reset();
+	mock_page_size("ListWorkGroups", 2);
+	spec = list_spec(NULL, 0, NULL, 0, false);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 5 &&
+	   mock_op_count("ListWorkGroups") == 3 && mock_op_count("ListSessions") == 2 &&
+	   strstr(o.text, "le-creating@spark-etl") != NULL &&
+	   strstr(o.text, "la-idle-2@spark-analytics") != NULL,
+	   "every workgroup: 3 pages of workgroups, only the 2 enabled Spark ones listed");
+	diag("rows %s", o.text);
+
+	mock_reset();
+	spec = list_spec(primary, 1, NULL, 0, false);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 0 &&
+	   mock_op_count("ListSessions") == 1,
+	   "a workgroup without Spark lists nothing, without an error");
+	mock_reset();
+	spec = list_spec(unknown, 1, NULL, 0, false);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_FAILED &&
+	   strcmp(o.error, "InvalidRequestException: WorkGroup no-such-workgroup is not found") == 0,
+	   "an unknown workgroup is an error");
+
+	mock_reset();
+	spec = list_spec(analytics, 1, NULL, 0, true);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 3 && o.dpu_sum == 5400123 + 120000 &&
+	   strstr(o.text, "la-idle-2@spark-analytics") != NULL &&
+	   mock_op_count("GetSession") == 3 && mock_op_count("ListSessions") == 1,
+	   "listing with details: one GetSession per row");
+
+	mock_reset();
+	c = make_config(16, 2);
+	spec = list_spec(gen1000, 1, NULL, 0, true);
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 1000 && o.stats.pages == 10 &&
+	   o.dpu_sum == INT64_C(1000) * 5400123 &&
+	   mock_op_count("GetSession") == 1000 && mock_op_count("ListSessions") == 10 &&
+	   mock_stat("peak_in_flight") <= 16,
+	   "listing with details: 1000 rows, 10 pages, 1000 GetSession, at most 16 in flight");
+	mock_reset();
+	o = run_session_scan(client, &c, &spec, 5);
+	ok(o.rows == 5 && mock_op_count("ListSessions") == 1 &&
+	   mock_op_count("GetSession") <= 32,
+	   "listing with details: 5 rows read one page");
+	diag("5 rows with details sent %ld GetSession", mock_op_count("GetSession"));
+
+	/* lookups: both not-found shapes, ids that cannot exist */
+	mock_reset();
+	c = make_config(8, 2);
+	memset(long_id, 'x', 257);
+	long_id[257] = '\0';
+	ids[0] = "la-idle-1";
+	ids[1] = "vanished-1";
+	ids[2] = "nope";
+	ids[3] = "";
+	ids[4] = long_id;
+	ids[5] = "s-busy";
+	memset(&spec, 0, sizeof(spec));
+	spec.lookup = true;
+	spec.ids = ids;
+	spec.nids = 6;
+	spec.details = true;
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 2 && o.dpu_sum == 5400123 &&
+	   strstr(o.text, "la-idle-1@spark-analytics") != NULL &&
+	   strstr(o.text, "s-busy@-") != NULL &&
+	   mock_op_count("GetSession") == 4 && mock_stat("requests") == 4,
+	   "lookup with details: GetSession for the 4 possible ids, 2 rows");
+	mock_reset();
+	spec.details = false;
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 2 &&
+	   mock_op_count("GetSessionStatus") == 4 && mock_stat("requests") == 4,
+	   "lookup: both not-found shapes are no row; empty and long ids never sent");
+	ids[0] = "locked-1";
+	spec.nids = 1;
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_FAILED &&
+	   strcmp(o.error, "InvalidRequestException: The request could not be processed: the session is locked") == 0,
+	   "another InvalidRequestException is an error");
+	ids[0] = "";
+	mock_reset();
+	o = run_session_scan(client, &c, &spec, 0);
+	ok(o.last == ATHENA_FETCH_DONE && o.rows == 0 && mock_stat("requests") == 0,
+	   "a lookup of only an empty id sends nothing");
+	ok(athena_session_id_possible("x") &&
+	   athena_session_id_possible("\xc3\xa9\xc3\xa9") &&
+	   !athena_session_id_possible("") && !athena_session_id_possible(long_id) &&
+	   (long_id[256] = '\0', athena_session_id_possible(long_id)),
+	   "possible ids: 1 to 256 characters");
+	mock_page_size("ListWorkGroups", 0);
 }
 
 int
@@ -1199,6 +1449,7 @@ main(void)
 	test_self_join(client);
 	test_endpoint_forms(client);
 	test_terminations(client);
+	test_session_scans(client);
 
 	http_client_destroy(client);
 	endpoint_free(&mock_endpoint);
