@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The boto3 side of the benchmark: what users would run instead.
 
-    boto3_bench.py --port P --ids N [--threads T] [--rounds R] [--warmup]
+    boto3_bench.py --port P --ids N [--threads T] [--rounds R]
+    boto3_bench.py --port P --ids N --threads T --quota RPS,BURST
+                   --retry-mode standard|adaptive
 
 Fetches gen-0 .. gen-(N-1) with GetSessionStatus through one boto3 client
 (max_pool_connections = T, retries off) and a ThreadPoolExecutor(T), the
@@ -10,9 +12,17 @@ of the best and the median round, and CPU microseconds per call (user +
 system of this process from getrusage, over all rounds).  The client and
 its connection pool are created and warmed up before anything is timed, so
 neither side pays for connection setup in the numbers.
+
+With --quota, the client keeps botocore's defaults for the retry mode
+given (3 attempts; "adaptive" adds its client-side rate limiter), and after
+the warm-up the mock gets a new, full quota bucket of RPS per second and
+BURST: one round then fetches every id, and the JSON says the wall time,
+the ids that failed (after botocore's retries) and the answers the quota
+throttled, as the mock counted them.
 """
 
 import argparse
+import http.client
 import json
 import resource
 import statistics
@@ -21,7 +31,51 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+import botocore.exceptions
 from botocore.config import Config
+
+
+def mock_control(port, method, path, payload=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=json.dumps(payload or {}).encode(),
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = resp.read()
+    finally:
+        conn.close()
+    if resp.status != 200:
+        sys.exit("boto3_bench: %s %s: %d" % (method, path, resp.status))
+    return json.loads(data)
+
+
+def quota_round(a, client, pool, ids):
+    """One round under the mock's quota; failures are counted, not fatal."""
+    rps, burst = (float(x) for x in a.quota.split(","))
+
+    def fetch(sid):
+        try:
+            client.get_session_status(SessionId=sid)
+            return True
+        except botocore.exceptions.ClientError:
+            return False
+
+    before = mock_control(a.port, "GET", "/_mock/stats")["requests"]
+    mock_control(a.port, "POST", "/_mock/quota", {"rps": rps, "burst": burst})
+    t0 = time.monotonic()
+    results = list(pool.map(fetch, ids))
+    wall = (time.monotonic() - t0) * 1000
+    st = mock_control(a.port, "GET", "/_mock/stats")
+    mock_control(a.port, "POST", "/_mock/quota", {"rps": 0})
+    return {
+        "ids": a.ids,
+        "threads": a.threads,
+        "retry_mode": a.retry_mode,
+        "wall_ms": wall,
+        "failed": results.count(False),
+        "throttled": st["quota_throttled"],
+        "requests": st["requests"] - before,
+    }
 
 
 def cpu_usec():
@@ -35,7 +89,13 @@ def main(argv):
     ap.add_argument("--ids", type=int, required=True)
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quota", metavar="RPS,BURST")
+    ap.add_argument("--retry-mode", choices=("standard", "adaptive"),
+                    default="standard")
     a = ap.parse_args(argv)
+    # benchmark (a) measures boto3 itself: no retries
+    retries = ({"mode": a.retry_mode} if a.quota else
+               {"max_attempts": 1, "mode": "standard"})
 
     client = boto3.session.Session(
         aws_access_key_id="AKIDMOCKSTATIC",
@@ -45,7 +105,7 @@ def main(argv):
         "athena",
         endpoint_url="http://127.0.0.1:%d" % a.port,
         config=Config(max_pool_connections=a.threads,
-                      retries={"max_attempts": 1, "mode": "standard"}),
+                      retries=retries),
     )
     ids = ["gen-%d" % i for i in range(a.ids)]
 
@@ -55,6 +115,10 @@ def main(argv):
     with ThreadPoolExecutor(a.threads) as pool:
         # warm-up: open the pool's connections, load botocore's models
         list(pool.map(fetch, ids[:max(a.threads * 2, 1)]))
+        if a.quota:
+            print(json.dumps(quota_round(a, client, pool, ids),
+                             sort_keys=True))
+            return 0
         walls = []
         c0 = cpu_usec()
         for _ in range(a.rounds):

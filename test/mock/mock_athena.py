@@ -10,7 +10,7 @@ Usage
 -----
     /usr/bin/python3 test/mock/mock_athena.py [--port N] [--port-file PATH]
         [--latency-ms N] [--region R] [--log PATH] [--max-skew-s S]
-        [--dump-fixtures]
+        [--quota-rps R [--quota-burst B]] [--dump-fixtures]
 
   --port N         TCP port (0 = any free port; default 0)
   --port-file P    after binding, atomically write the port number to P
@@ -19,6 +19,12 @@ Usage
   --log PATH       append one line per API request to PATH
   --max-skew-s S   reject X-Amz-Date further than S seconds from now, as AWS
                    does with 15 minutes (default 900; 0 disables the check)
+  --quota-rps R    meter API requests as AWS does: a token bucket refilled
+                   at R requests per second (a decimal number); a request
+                   finding it empty is answered 400 ThrottlingException
+                   "Rate exceeded" (default: no quota)
+  --quota-burst B  the bucket's capacity (default R, at least 1); it starts
+                   full
   --dump-fixtures  print every fixture's status and exact body, then exit
 
 Runs until SIGTERM/SIGINT and then exits with status 0.
@@ -173,6 +179,9 @@ Control endpoints (unsigned, same port; never counted as API requests)
   POST /_mock/page_size {"op": "ListSessions", "size": 2}: at most size items
                         per page of op (0 = no cap); reset clears
   POST /_mock/latency   {"ms": 20}
+  POST /_mock/quota     {"rps": 40, "burst": 40}: a new, full quota bucket
+                        (burst defaults to max(1, rps); rps 0 = no quota);
+                        reset restores the command line's
   POST /_mock/fault     {"kind": K, "count": N, "retry_after": S, "ms": N,
                          "location": URL, "append": false}
       count: requests affected (default 1, -1 = until reset/cleared).
@@ -204,11 +213,14 @@ Control endpoints (unsigned, same port; never counted as API requests)
           "TerminateSession"); others pass it by.
       skip: the first N requests the fault would apply to pass untouched.
 Faults apply to API requests that passed the signature check, and those
-requests are counted like any other.
+requests are counted like any other.  So does the quota, which is checked
+first (one bucket for every key, after the latency): a request it throttles
+takes no fault and is counted in quota_throttled.
 
 Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
 peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
-faults_pending, stream_bytes_sent, terminations (list of {"session_id",
+faults_pending, quota ({"rps", "burst"} or null), quota_throttled,
+stream_bytes_sent, terminations (list of {"session_id",
 "at" (epoch seconds), "previous_state"} in call order), latency_ms,
 region, last_request
 (method, path, header_names, signed_headers, user_agent, target, body).
@@ -767,9 +779,11 @@ def verify_signature(method, path, headers, body, region, max_skew):
 # ---------------------------------------------------------------------------
 
 class State:
-    def __init__(self, latency_ms, region, max_skew, log_path):
+    def __init__(self, latency_ms, region, max_skew, log_path,
+                 quota_rps=0, quota_burst=None):
         self.lock = threading.Lock()
         self.cli_latency_ms = latency_ms
+        self.cli_quota = (quota_rps, quota_burst)
         self.region = region
         self.max_skew = max_skew
         self.log = open(log_path, "a", buffering=1) if log_path else None
@@ -783,6 +797,7 @@ class State:
     def reset(self):
         with self.lock:
             self.latency_ms = self.cli_latency_ms
+            self.set_quota(*self.cli_quota)
             self.requests = 0
             self.requests_by_op = {}
             self.connections = 0
@@ -800,6 +815,32 @@ class State:
             # ended it; and every accepted call, in order
             self.terminated = {}
             self.terminations = []
+
+    def set_quota(self, rps, burst=None):
+        """Called under self.lock.  A new bucket starts full."""
+        rps = float(rps or 0)
+        burst = max(1.0, rps) if burst is None else float(burst)
+        if rps < 0 or (rps > 0 and burst < 1):
+            raise ValueError("rps must be >= 0 and burst >= 1")
+        self.quota_rps = rps
+        self.quota_burst = burst
+        self.quota_tokens = burst
+        self.quota_updated = time.monotonic()
+        self.quota_throttled = 0
+
+    def take_quota(self):
+        """Called under self.lock: False when the request is throttled."""
+        if self.quota_rps <= 0:
+            return True
+        now = time.monotonic()
+        self.quota_tokens = min(self.quota_burst, self.quota_tokens +
+                                (now - self.quota_updated) * self.quota_rps)
+        self.quota_updated = now
+        if self.quota_tokens >= 1:
+            self.quota_tokens -= 1
+            return True
+        self.quota_throttled += 1
+        return False
 
     def take_fault(self, op):
         """Called under self.lock."""
@@ -833,6 +874,9 @@ class State:
                 "signature_failures": self.signature_failures,
                 "auth_failures_by_type": dict(self.auth_failures_by_type),
                 "faults_injected": self.faults_injected,
+                "quota": ({"rps": self.quota_rps, "burst": self.quota_burst}
+                          if self.quota_rps > 0 else None),
+                "quota_throttled": self.quota_throttled,
                 "stream_bytes_sent": self.stream_bytes_sent,
                 "terminations": [dict(t) for t in self.terminations],
                 "faults_pending": [
@@ -1056,6 +1100,10 @@ class Handler(BaseHTTPRequestHandler):
                 with st.lock:
                     st.page_cap[str(args["op"])] = size
                 out = {"ok": True}
+            elif path == "/_mock/quota" and method == "POST":
+                with st.lock:
+                    st.set_quota(args.get("rps", 0), args.get("burst"))
+                out = {"ok": True}
             elif path == "/_mock/latency" and method == "POST":
                 ms = int(args["ms"])
                 if ms < 0:
@@ -1153,7 +1201,13 @@ class Handler(BaseHTTPRequestHandler):
                 status = self.respond(e.status, _err(e.type, e.message))
                 return
             with st.lock:
-                fault = st.take_fault(op)
+                admitted = st.take_quota()
+                fault = st.take_fault(op) if admitted else None
+            if not admitted:
+                fault_kind = "quota"
+                status = self.respond(400, _err("ThrottlingException",
+                                                "Rate exceeded"))
+                return
             if fault is not None:
                 fault_kind = fault["kind"]
                 status = self.apply_fault(fault, op, body)
@@ -1483,6 +1537,8 @@ def main(argv=None):
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--log")
     ap.add_argument("--max-skew-s", type=int, default=900)
+    ap.add_argument("--quota-rps", type=float, default=0)
+    ap.add_argument("--quota-burst", type=float)
     ap.add_argument("--dump-fixtures", action="store_true")
     a = ap.parse_args(argv)
 
@@ -1506,7 +1562,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    state = State(a.latency_ms, a.region, a.max_skew_s, a.log)
+    state = State(a.latency_ms, a.region, a.max_skew_s, a.log,
+                  a.quota_rps, a.quota_burst)
     srv = Server(("127.0.0.1", a.port), Handler, bind_and_activate=False)
     srv.state = state
     srv.server_bind()

@@ -18,6 +18,11 @@ Commands (output is terse and exact; SQL tests print it):
                            with sorted keys; lines sorted
     pagesize OP N          at most N items per page of OP (0 = no cap)
     latency MS             set the per-request latency; no output
+    quota RPS [BURST]      meter API requests: a new, full token bucket of
+                           RPS per second and BURST (default RPS); RPS 0
+                           removes it; no output
+    throttled              requests the quota answered with
+                           ThrottlingException since the last reset
     fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
           [--op OPERATION] [--skip N]
                            inject KIND into the next COUNT API requests
@@ -207,6 +212,16 @@ def run(port, cmd, rest, opts):
             die("usage: pagesize OP N")
         call(port, "POST", "/_mock/page_size",
              {"op": rest[0], "size": int(rest[1])})
+    elif cmd == "quota":
+        if len(rest) not in (1, 2):
+            die("usage: quota RPS [BURST]")
+        payload = {"rps": float(rest[0])}
+        if len(rest) == 2:
+            payload["burst"] = float(rest[1])
+        call(port, "POST", "/_mock/quota", payload)
+    elif cmd == "throttled":
+        out.write("%d\n" %
+                  call(port, "GET", "/_mock/stats")["quota_throttled"])
     elif cmd == "latency":
         if len(rest) != 1:
             die("usage: latency MS")

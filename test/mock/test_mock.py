@@ -607,6 +607,38 @@ class MockTest(Base):
                          "3\n")
         self.assertEqual(m.stats()["faults_injected"], 2)
 
+    def test_quota(self):
+        m = self.mock
+        # 0.5/s: no token comes back while the test runs
+        self.assertEqual(m.ctl("quota", "0.5", "3"), "")
+        self.assertEqual(m.stats()["quota"], {"rps": 0.5, "burst": 3.0})
+        for _ in range(3):
+            self.c.get_session_status(SessionId="s-idle")
+        e = self.err(lambda: self.c.get_session_status(SessionId="s-idle"),
+                     "ThrottlingException")
+        self.assertEqual(e["Error"]["Message"], "Rate exceeded")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 400)
+        # a bad signature is refused before the quota is consulted
+        self.err(lambda: client(m, creds=("AKIDMOCKSTATIC", "wrong", None))
+                 .get_session_status(SessionId="s-idle"),
+                 "InvalidSignatureException")
+        # the quota comes before faults: a throttled request takes none
+        m.ctl("fault", "http500")
+        self.err(lambda: self.c.get_session_status(SessionId="s-idle"),
+                 "ThrottlingException")
+        self.assertEqual(m.ctl("throttled"), "2\n")
+        self.assertEqual(m.ctl("count", "GetSessionStatus"), "6\n")
+        self.assertEqual(m.stats()["faults_injected"], 0)
+        m.ctl("quota", "0")
+        self.assertIsNone(m.stats()["quota"])
+        self.err(lambda: self.c.get_session_status(SessionId="s-idle"),
+                 "InternalServerException")
+        # reset restores the command line's: none here
+        m.ctl("quota", "0.5")
+        m.ctl("reset")
+        self.assertIsNone(m.stats()["quota"])
+        self.assertEqual(m.ctl("throttled"), "0\n")
+
     def test_fault_kinds_raw(self):
         m = self.mock
 
@@ -836,6 +868,25 @@ class StandaloneTest(Base):
             self.assertEqual(m.stop(), 0)
             self.assertLess(time.monotonic() - t, 3)
             hc.close()
+        finally:
+            m.stop()
+
+    def test_cli_quota(self):
+        m = Mock("--quota-rps", "0.5", "--quota-burst", "2")
+        try:
+            c = client(m)
+            for _ in range(2):
+                c.get_session_status(SessionId="s-idle")
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                c.get_session_status(SessionId="s-idle")
+            self.assertEqual(cm.exception.response["Error"]["Code"],
+                             "ThrottlingException")
+            # reset: the command line's quota again, its bucket full
+            m.ctl("reset")
+            self.assertEqual(m.stats()["quota"], {"rps": 0.5, "burst": 2.0})
+            for _ in range(2):
+                c.get_session_status(SessionId="s-idle")
+            self.assertEqual(m.ctl("throttled"), "0\n")
         finally:
             m.stop()
 
