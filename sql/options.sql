@@ -11,6 +11,10 @@ CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region '');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'ftp://example.com');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://user:pw@example.com');
+-- what the client's URL parser refuses is refused here, naming the option
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://127.0.0.1:99999');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'http://[zz]:1');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'http://:80');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '0');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '257');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '8x');
@@ -23,6 +27,8 @@ CREATE SERVER good FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'eu-west-1', endpoint 'http://127.0.0.1:9', max_concurrency '256',
            max_retries '0', connect_timeout_ms '100', request_timeout_ms '1000');
 ALTER SERVER good OPTIONS (SET max_concurrency '300');
+ALTER SERVER good OPTIONS (SET endpoint 'https://127.0.0.1:99999');
+ALTER SERVER good OPTIONS (SET endpoint 'http://[::1]:8080/athena/');
 ALTER SERVER good OPTIONS (SET max_concurrency '1', DROP max_retries);
 SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'good';
 

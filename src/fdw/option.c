@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 
 #include "athena_fdw.h"
+#include "endpoint.h"
 
 /* The objects an option may appear on (a bit mask). */
 #define ON_SERVER	0x01
@@ -165,30 +166,31 @@ check_region(const FdwOptionDef *def, const char *value)
 		report_invalid_value(def, value, "A region looks like \"us-east-1\".");
 }
 
+/* With the client's own parser, so what is accepted here can be used. */
 static void
 check_url(const FdwOptionDef *def, const char *value)
 {
-	const char *host;
+	Endpoint	parsed;
+	char		reason[256];
 
-	if (strncmp(value, "https://", 8) == 0)
-		host = value + 8;
-	else if (strncmp(value, "http://", 7) == 0)
-		host = value + 7;
-	else
-		host = NULL;
-
-	if (host == NULL || *host == '\0' || *host == '/' ||
-		strpbrk(value, " \t\r\n?#@") != NULL)
-		report_invalid_value(def, value,
-							 "The endpoint is a base URL such as \"https://athena.us-east-1.amazonaws.com\".");
+	if (!endpoint_parse(value, &parsed, reason, sizeof(reason)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"%s\": %s", def->name, reason),
+				 errdetail("The value is \"%s\".", value),
+				 errhint("The endpoint is a base URL such as \"https://athena.us-east-1.amazonaws.com\".")));
+	endpoint_free(&parsed);
 }
 
 /*
- * Checks value as def's kind says and stores it in its field of *options.
- * A secret is never formatted into a message, so it is not checked here.
+ * Stores value in def's field of *options, parsing numbers and booleans.
+ * When validating, text kinds are checked too (the catalog holds values
+ * checked already).  A secret is never formatted into a message, so it is
+ * not checked.
  */
 static void
-set_option(FdwOptions *options, const FdwOptionDef *def, const char *value)
+set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
+		   bool validating)
 {
 	char	   *field = (char *) options + def->field;
 	bool		flag;
@@ -205,10 +207,12 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value)
 			*(bool *) field = flag;
 			return;
 		case KIND_REGION:
-			check_region(def, value);
+			if (validating)
+				check_region(def, value);
 			break;
 		case KIND_URL:
-			check_url(def, value);
+			if (validating)
+				check_url(def, value);
 			break;
 		case KIND_TEXT:
 		case KIND_SECRET:
@@ -243,7 +247,7 @@ fold_options(FdwOptions *options, List *list, int object, bool validating)
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to set option \"%s\"", def->name),
 					 errhint("Only superusers may set this option.")));
-		set_option(options, def, defGetString(opt));
+		set_option(options, def, defGetString(opt), validating);
 	}
 }
 
@@ -256,7 +260,8 @@ set_defaults(FdwOptions *options)
 	for (i = 0; i < lengthof(option_table); i++)
 	{
 		if (option_table[i].default_value != NULL)
-			set_option(options, &option_table[i], option_table[i].default_value);
+			set_option(options, &option_table[i], option_table[i].default_value,
+					   false);
 	}
 }
 
