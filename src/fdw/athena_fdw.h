@@ -50,8 +50,8 @@ extern void fdw_get_credentials(ForeignServer *server,
 								AthenaCredentials *credentials);
 
 /* connection.c: the per-backend cache of HTTP clients */
-extern HttpClient *athena_connection_acquire(UserMapping *user);
-extern void athena_connection_release(HttpClient *client);
+extern HttpClient *fdw_client_acquire(UserMapping *user);
+extern void fdw_client_release(HttpClient *client);
 
 /*
  * columns.c: the columns the FDW knows, one line each in columns.c's
@@ -144,6 +144,9 @@ extern void fdw_lookup_destroy(FdwLookup *lookup);
 
 /* join_scan.c: joins on session_id that look up a batch of outer rows at once */
 extern void fdw_join_scan_init(void);
+
+/* remote_text.c: network text made fit for a message */
+extern char *fdw_remote_text(const char *utf8);
 
 /* import.c */
 extern List *fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt,

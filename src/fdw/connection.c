@@ -5,13 +5,17 @@
  *		a query.
  *
  * Modelled on postgres_fdw's connection cache: entries are keyed by user
- * mapping OID and dropped when the server or the user mapping changes
- * (syscache invalidation), so new options never run over old connections.
- * A client in use by a running scan is not destroyed under it: it is
- * replaced once the last scan releases it.
+ * mapping OID and invalidated when the server or the user mapping changes
+ * or is dropped (syscache callbacks), so new options never run over old
+ * connections.  A client in use by a running scan is not destroyed under
+ * it; at the end of each transaction, invalidated clients that no scan
+ * holds are destroyed with their sockets, epoll set and socketpair.  At
+ * most MAX_IDLE_CLIENTS clients stay open while unused: a backend that
+ * queries many servers does not keep a descriptor set for each.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -19,17 +23,22 @@
 
 #include "athena_fdw.h"
 
+/* Idle clients kept per backend; the least recently used goes first. */
+#define MAX_IDLE_CLIENTS 8
+
 typedef struct ConnectionEntry
 {
 	Oid			umid;			/* hash key: user mapping OID */
 	HttpClient *client;
 	int			active_scans;	/* scans holding the client right now */
 	bool		invalidated;	/* options changed: rebuild when unused */
+	uint64		last_used;		/* use_count when last acquired */
 	uint32		server_hashvalue;	/* syscache hash of the server */
 	uint32		mapping_hashvalue;	/* syscache hash of the user mapping */
 } ConnectionEntry;
 
 static HTAB *connection_hash = NULL;
+static uint64 use_count = 0;
 
 static void
 invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
@@ -50,6 +59,68 @@ invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
 }
 
 static void
+destroy_client(ConnectionEntry *entry)
+{
+	http_client_destroy(entry->client);
+	entry->client = NULL;
+}
+
+/*
+ * At transaction end, when the invalidations of a DROP or ALTER have been
+ * seen: destroys the invalidated clients no scan holds, and forgets
+ * entries without a client.  Must not throw.
+ */
+static void
+release_invalidated_clients(XactEvent event, void *arg)
+{
+	HASH_SEQ_STATUS scan;
+	ConnectionEntry *entry;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT &&
+		event != XACT_EVENT_PARALLEL_ABORT && event != XACT_EVENT_PREPARE)
+		return;
+
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (ConnectionEntry *) hash_seq_search(&scan)) != NULL)
+	{
+		if (entry->active_scans > 0)
+			continue;
+		if (entry->client != NULL && entry->invalidated)
+			destroy_client(entry);
+		/* dynahash allows removing the entry just returned */
+		if (entry->client == NULL)
+			hash_search(connection_hash, &entry->umid, HASH_REMOVE, NULL);
+	}
+}
+
+/* Before a new client opens: the idle ones beyond the cap close. */
+static void
+cap_idle_clients(void)
+{
+	for (;;)
+	{
+		HASH_SEQ_STATUS scan;
+		ConnectionEntry *entry;
+		ConnectionEntry *oldest = NULL;
+		int			idle = 0;
+
+		hash_seq_init(&scan, connection_hash);
+		while ((entry = (ConnectionEntry *) hash_seq_search(&scan)) != NULL)
+		{
+			if (entry->client == NULL || entry->active_scans > 0)
+				continue;
+			idle++;
+			if (oldest == NULL || entry->last_used < oldest->last_used)
+				oldest = entry;
+		}
+		if (idle < MAX_IDLE_CLIENTS)
+			return;
+		destroy_client(oldest);
+	}
+}
+
+static void
 init_connection_hash(void)
 {
 	HASHCTL		ctl;
@@ -60,11 +131,12 @@ init_connection_hash(void)
 								  HASH_ELEM | HASH_BLOBS);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate_entries, 0);
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_entries, 0);
+	RegisterXactCallback(release_invalidated_clients, NULL);
 }
 
 /* Takes the client of this user mapping, creating it when needed. */
 HttpClient *
-athena_connection_acquire(UserMapping *user)
+fdw_client_acquire(UserMapping *user)
 {
 	ConnectionEntry *entry;
 	bool		found;
@@ -81,15 +153,13 @@ athena_connection_acquire(UserMapping *user)
 	}
 
 	if (entry->client != NULL && entry->invalidated && entry->active_scans == 0)
-	{
-		http_client_destroy(entry->client);
-		entry->client = NULL;
-	}
+		destroy_client(entry);
 
 	if (entry->client == NULL)
 	{
 		char		reason[256];
 
+		cap_idle_clients();
 		entry->client = http_client_create(reason, sizeof(reason));
 		if (entry->client == NULL)
 			ereport(ERROR,
@@ -104,6 +174,7 @@ athena_connection_acquire(UserMapping *user)
 								  ObjectIdGetDatum(user->umid));
 	}
 
+	entry->last_used = ++use_count;
 	entry->active_scans++;
 	return entry->client;
 }
@@ -113,7 +184,7 @@ athena_connection_acquire(UserMapping *user)
  * while an ERROR unwinds, so it must not throw.
  */
 void
-athena_connection_release(HttpClient *client)
+fdw_client_release(HttpClient *client)
 {
 	HASH_SEQ_STATUS scan;
 	ConnectionEntry *entry;

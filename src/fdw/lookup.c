@@ -54,7 +54,7 @@ release_lookup_resources(void *arg)
 	}
 	if (lookup->client != NULL)
 	{
-		athena_connection_release(lookup->client);
+		fdw_client_release(lookup->client);
 		lookup->client = NULL;
 	}
 	endpoint_free(&lookup->endpoint);
@@ -116,7 +116,7 @@ fdw_lookup_create(Relation rel, Oid userid)
 	callback->arg = lookup;
 	MemoryContextRegisterResetCallback(cxt, callback);
 	parse_endpoint(lookup);
-	lookup->client = athena_connection_acquire(user);
+	lookup->client = fdw_client_acquire(user);
 
 	MemoryContextSwitchTo(oldcxt);
 	return lookup;
@@ -213,6 +213,12 @@ report_failure(FdwLookup *lookup, AthenaFailure *failure)
 	const char *operation = athena_operation_name(failure->op);
 
 	aws_json_error_free(&failure->error);
+
+	/* what the network sent, without control characters, in our encoding */
+	type = fdw_remote_text(type);
+	message = fdw_remote_text(message);
+	if (request_id)
+		request_id = fdw_remote_text(request_id);
 
 	if (kind == ATHENA_FAIL_NETWORK)
 		ereport(ERROR,

@@ -10,21 +10,14 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/check_db.sh"
 
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=1"
 DB=athena_check_scan_memory
 LIMIT_KB=$((8 * 1024))
 
-cleanup() {
-	$MOCKCTL reset >/dev/null 2>&1
-	$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-}
-trap cleanup EXIT
-
-$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-$PSQL -d postgres -c "CREATE DATABASE $DB" >/dev/null || { echo "Bail out! cannot create database"; exit 1; }
+check_database $DB
 $PSQL -d $DB >/dev/null <<EOF || { echo "Bail out! cannot set up"; exit 1; }
-CREATE EXTENSION athena_fdw;
 CREATE SERVER mock FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT', max_concurrency '32');
 CREATE USER MAPPING FOR CURRENT_USER SERVER mock

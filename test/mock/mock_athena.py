@@ -109,6 +109,10 @@ Hostile fixtures (200 unless stated):
   hostile-array            top-level JSON array
   hostile-oversized        valid JSON body of exactly 2 MiB
   hostile-redirect         302, Location: http://127.0.0.1:1/, empty body
+  hostile-error-text       400, an error whose __type and message hold
+                           control characters (newline, CR, tab, ESC
+                           sequences, BEL, NEL) and non-ASCII text (café
+                           Ünïcødé ✓ 日本 and an emoji), JSON-escaped
 
 Any other id: 400 {"__type":"ResourceNotFoundException",
 "Message":"Session <id> not found"}.  A body that is not a JSON object
@@ -359,6 +363,14 @@ GEN_TEMPLATE = ('{"SessionId":%s,"Status":{"State":"IDLE",'
                 '"IdleSinceDateTime":1700000060}}')
 
 HTML_503 = b"<html><body>Service Unavailable</body></html>"
+# An AWS error whose type and message carry control characters (newline,
+# CR, tab, ESC sequences, BEL, C1 NEL) and non-ASCII text: Latin-1 letters,
+# a check mark, Japanese, an emoji.
+ERROR_TEXT_BODY = json.dumps({
+    "__type": "Bad\x1b[31mInput\nException",
+    "message": "line one\nline two\r\n\x1b[2Jtab\there \x07bell \x85nel "
+               "caf\u00e9 \u00dcn\u00efc\u00f8d\u00e9 \u2713 \u65e5\u672c "
+               "\U0001f600 end"}).encode()
 REDIRECT_LOCATION = "http://127.0.0.1:1/"
 OVERSIZE_BYTES = 2 * 1024 * 1024
 
@@ -406,6 +418,7 @@ HOSTILE = {
                           ()),
     "hostile-redirect": (302, JSON_CT, b"",
                          (("Location", REDIRECT_LOCATION),)),
+    "hostile-error-text": (400, JSON_CT, ERROR_TEXT_BODY, ()),
 }
 
 FIXTURE_BYTES = {k: v.encode("utf-8") for k, v in FIXTURES.items()}
