@@ -28,6 +28,7 @@ chmod 755 "$TMP"
 PACKAGE=
 INSTALLED_BY_US=
 CLUSTER_UP=
+WORK=				# our own, from make_workdir: never the caller's exported one
 
 # Removes what this check installed, puts back what it saved, stops what it
 # started.  Runs on every exit.
@@ -180,6 +181,7 @@ ok "$([ "$calls" = 1 ]; echo $?)" "the mock received 1 GetSessionStatus call (go
 stop_cluster
 stop_mock
 CLUSTER_UP=
+WORK=				# our own, from make_workdir: never the caller's exported one
 
 dpkg_locked -r "$PACKAGE" >>"$TMP/dpkg.log" 2>&1
 rc=$?
