@@ -154,17 +154,25 @@ SELECT o.owner,
  ORDER BY 1;
 \! $MOCKCTL count GetSessionStatus
 
--- === rows that may be rechecked (EvalPlanQual) stay on the nested loop ===
+-- === UPDATE ... FROM and FOR UPDATE: rows that may be rechecked ===
+-- The join also carries the session's whole row, which a recheck
+-- (EvalPlanQual) uses instead of asking Athena again; test/checks/
+-- join_recheck.sh runs one with a concurrent transaction.
 CREATE TABLE bj_status (job_id int PRIMARY KEY, session_id text, state text);
 INSERT INTO bj_status SELECT job_id, session_id, NULL FROM bj_jobs;
-EXPLAIN (COSTS OFF)
+EXPLAIN (COSTS OFF, VERBOSE)
 UPDATE bj_status t SET state = s.state
   FROM athena_sessions s WHERE s.session_id = t.session_id;
 \! $MOCKCTL reset
 UPDATE bj_status t SET state = s.state
   FROM athena_sessions s WHERE s.session_id = t.session_id;
 SELECT * FROM bj_status ORDER BY 1;
--- one rescan per non-NULL id: 8 requests
+-- one request per distinct id: 5
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL reset
+SELECT t.job_id, s.state
+  FROM bj_status t LEFT JOIN athena_sessions s ON s.session_id = t.session_id
+ ORDER BY 1 FOR UPDATE OF t;
 \! $MOCKCTL count GetSessionStatus
 
 -- === batches: 2,500 outer rows in batches of 1,000 ===

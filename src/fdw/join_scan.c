@@ -21,8 +21,11 @@
  * outer row as the nested loop does, then the left/anti join null-extends.
  *
  * The scan tuple (custom_scan_tlist) is the child's columns followed by every
- * column of the foreign table; after set_customscan_references the target
- * list and all conditions refer to it through INDEX_VAR.
+ * column of the foreign table, and its whole row when UPDATE, DELETE or
+ * FOR UPDATE need it to recheck rows; after set_customscan_references the
+ * target list and all conditions refer to it through INDEX_VAR.  A recheck
+ * (EvalPlanQual) joins the outer side's test row with the foreign row's
+ * kept copy, without asking Athena again.
  */
 #include "postgres.h"
 
@@ -63,7 +66,8 @@ enum JoinPathPrivate
 	PATH_ID_CLAUSE,				/* RestrictInfo: session_id = outer expr */
 	PATH_RESTRICTLIST,			/* List of RestrictInfo: the join's clauses */
 	PATH_INNER_RELID,			/* Integer: the foreign table's relid */
-	PATH_JOINTYPE				/* Integer: JoinType */
+	PATH_JOINTYPE,				/* Integer: JoinType */
+	PATH_WHOLE_ROW				/* Boolean: the foreign table's row is needed */
 };
 
 /* Items of CustomScan.custom_exprs */
@@ -99,7 +103,13 @@ typedef struct JoinScanState
 	PlanState  *outer_ps;
 	TupleTableSlot *outer_slot; /* to read back the batch's outer rows */
 	int			outer_natts;
-	int			inner_natts;
+	int			inner_natts;	/* the table's columns, and its whole row if
+								 * needed */
+	int			table_natts;
+	bool		whole_row;
+	TupleDesc	table_desc;
+	Index		inner_rti;
+	TupleTableSlot *epq_slot;	/* the foreign row an EvalPlanQual rechecks */
 	FdwLookup *lookup;		/* NULL under EXPLAIN without ANALYZE */
 	MemoryContext batch_cxt;	/* everything of the current batch */
 
@@ -151,16 +161,16 @@ static const CustomExecMethods join_exec_methods = {
 /* ---------- planning ---------- */
 
 /*
- * Whether the scan tuple can carry every value the join needs of the foreign
- * table: plain columns only.  A whole-row or system column is needed when
- * rows may be rechecked (UPDATE, DELETE, FOR UPDATE mark the foreign table
- * ROW_MARK_COPY); such joins stay nested loops, so EvalPlanQual never
- * reaches this scan.
+ * Which of the foreign table's attributes the join needs, offset by
+ * FirstLowInvalidHeapAttributeNumber as pull_varattnos() does; false if it
+ * needs something the scan tuple cannot carry (a system column, or a
+ * placeholder computed at the foreign table).  The whole-row value is what
+ * UPDATE, DELETE and FOR UPDATE/SHARE need of a foreign table they do not
+ * lock (ROW_MARK_COPY), to recheck a row (EvalPlanQual).
  */
 static bool
-needs_only_columns(RelOptInfo *innerrel, List *restrictlist)
+needed_attributes(RelOptInfo *innerrel, List *restrictlist, Bitmapset **attrs)
 {
-	Bitmapset  *attrs = NULL;
 	ListCell   *lc;
 
 	foreach(lc, innerrel->reltarget->exprs)
@@ -168,15 +178,14 @@ needs_only_columns(RelOptInfo *innerrel, List *restrictlist)
 		if (!IsA(lfirst(lc), Var))
 			return false;
 	}
-	pull_varattnos((Node *) innerrel->reltarget->exprs, innerrel->relid, &attrs);
+	*attrs = NULL;
+	pull_varattnos((Node *) innerrel->reltarget->exprs, innerrel->relid, attrs);
 	pull_varattnos((Node *) extract_actual_clauses(restrictlist, false),
-				   innerrel->relid, &attrs);
+				   innerrel->relid, attrs);
 	pull_varattnos((Node *) extract_actual_clauses(innerrel->baserestrictinfo, false),
-				   innerrel->relid, &attrs);
-
-	/* attribute numbers are offset by FirstLowInvalidHeapAttributeNumber */
-	return bms_is_empty(attrs) ||
-		bms_next_member(attrs, -1) >= 1 - FirstLowInvalidHeapAttributeNumber;
+				   innerrel->relid, attrs);
+	return bms_is_empty(*attrs) ||
+		bms_next_member(*attrs, -1) >= -FirstLowInvalidHeapAttributeNumber;
 }
 
 /* Gating conditions (no variables) would need a Result node above us. */
@@ -227,6 +236,7 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 {
 	FdwRelInfo *info;
 	RestrictInfo *id_rinfo;
+	Bitmapset  *attrs;
 	Path	   *outer_path;
 	CustomPath *path;
 	QualCost	qual_cost;
@@ -243,6 +253,9 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 	info = fdw_rel_info(innerrel);
 	if (info == NULL || info->session_id_attno == InvalidAttrNumber)
 		return;
+	/* the rows a DELETE or UPDATE of the foreign table acts on come from its scan */
+	if (bms_is_member(innerrel->relid, root->all_result_relids))
+		return;
 
 	/* a join that itself needs outer values would need a parameterized path */
 	outer_path = outerrel->cheapest_total_path;
@@ -251,7 +264,7 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 		return;
 	if (has_pseudoconstant(extra->restrictlist) ||
 		has_pseudoconstant(innerrel->baserestrictinfo) ||
-		!needs_only_columns(innerrel, extra->restrictlist))
+		!needed_attributes(innerrel, extra->restrictlist, &attrs))
 		return;
 	id_rinfo = find_id_clause(root, joinrel, outerrel, innerrel, info,
 							  jointype, extra->restrictlist);
@@ -284,10 +297,14 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 	/* outer rows come out in their order */
 	path->path.pathkeys = build_join_pathkeys(root, joinrel, jointype,
 											  outer_path->pathkeys);
+	/* ExecScan projects the scan tuple */
+	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
 	path->custom_paths = list_make1(outer_path);
-	path->custom_private = list_make4(id_rinfo, extra->restrictlist,
+	path->custom_private = list_make5(id_rinfo, extra->restrictlist,
 									  makeInteger(innerrel->relid),
-									  makeInteger(jointype));
+									  makeInteger(jointype),
+									  makeBoolean(bms_is_member(-FirstLowInvalidHeapAttributeNumber,
+																attrs)));
 	path->methods = &join_path_methods;
 
 	add_path(joinrel, &path->path);
@@ -305,6 +322,8 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 											  PATH_INNER_RELID));
 	JoinType	jointype = intVal(list_nth(best_path->custom_private,
 										   PATH_JOINTYPE));
+	bool		whole_row = boolVal(list_nth(best_path->custom_private,
+											 PATH_WHOLE_ROW));
 	RelOptInfo *innerrel = find_base_rel(root, inner_relid);
 	FdwRelInfo *info = fdw_rel_info(innerrel);
 	Plan	   *outer_plan = linitial(custom_plans);
@@ -346,6 +365,12 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 							 makeTargetEntry(column, list_length(scan_tlist) + 1,
 											 NULL, false));
 	}
+	if (whole_row)
+		scan_tlist = lappend(scan_tlist,
+							 makeTargetEntry((Expr *) makeWholeRowVar(planner_rt_fetch(inner_relid, root),
+																	  inner_relid, 0, false),
+											 list_length(scan_tlist) + 1,
+											 NULL, false));
 	table_close(table, NoLock);
 
 	/* as the nested loop: ON conditions decide a partner, the rest filter */
@@ -416,7 +441,6 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 	PlanState  *ps = &node->ss.ps;
 	RangeTblEntry *rte;
 	Relation	table;
-	Index		rtindex;
 
 	state->jointype = intVal(list_nth(cscan->custom_private, PRIVATE_JOINTYPE));
 	state->id_expr = ExecInitExpr(list_nth(cscan->custom_exprs, EXPR_SESSION_ID), ps);
@@ -436,15 +460,20 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 		return;
 
 	/* whom to sign as: the same user whose permissions the executor checks */
-	rtindex = inner_rtindex(cscan, state->outer_natts);
-	rte = exec_rt_fetch(rtindex, estate);
-	table = ExecGetRangeTableRelation(estate, rtindex);
+	state->inner_rti = inner_rtindex(cscan, state->outer_natts);
+	rte = exec_rt_fetch(state->inner_rti, estate);
+	table = ExecGetRangeTableRelation(estate, state->inner_rti);
 	state->lookup = fdw_lookup_create(table,
-										 OidIsValid(rte->checkAsUser)
-										 ? rte->checkAsUser : GetUserId());
-	if (fdw_lookup_natts(state->lookup) != state->inner_natts)
+									  OidIsValid(rte->checkAsUser)
+									  ? rte->checkAsUser : GetUserId());
+	state->table_desc = RelationGetDescr(table);
+	state->table_natts = fdw_lookup_natts(state->lookup);
+	state->whole_row = state->inner_natts == state->table_natts + 1;
+	if (state->inner_natts != state->table_natts + state->whole_row)
 		elog(ERROR, "athena_fdw: batched join plan does not match foreign table \"%s\"",
 			 RelationGetRelationName(table));
+	state->epq_slot = ExecInitExtraTupleSlot(estate, state->table_desc,
+											 &TTSOpsVirtual);
 	state->batch_cxt = AllocSetContextCreate(CurrentMemoryContext,
 											 "athena_fdw join batch",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -490,6 +519,19 @@ find_session(JoinScanState *state, const char *id)
 	found = bsearch(&id, state->ids, state->nids, sizeof(char *),
 					fdw_compare_ids);
 	return found ? state->sessions[found - state->ids] : NULL;
+}
+
+/* The row as one composite value, after the columns (the whole-row Var). */
+static void
+add_whole_row(JoinScanState *state, InnerRow *session)
+{
+	HeapTuple	tuple = heap_form_tuple(state->table_desc, session->values,
+										session->nulls);
+
+	session->values[state->table_natts] =
+		heap_copy_tuple_as_datum(tuple, state->table_desc);
+	session->nulls[state->table_natts] = false;
+	heap_freetuple(tuple);
 }
 
 /*
@@ -562,8 +604,10 @@ read_batch(JoinScanState *state)
 		session.values = palloc(state->inner_natts * sizeof(Datum));
 		session.nulls = palloc(state->inner_natts * sizeof(bool));
 		if (!fdw_lookup_next(state->lookup, session.values, session.nulls,
-								&session_id))
+							 &session_id))
 			break;
+		if (state->whole_row)
+			add_whole_row(state, &session);
 		found = bsearch(&session_id, state->ids, state->nids, sizeof(char *),
 						fdw_compare_ids);
 		Assert(found != NULL);	/* the core returns only the ids asked for */
@@ -577,7 +621,46 @@ read_batch(JoinScanState *state)
 	return true;
 }
 
-/* The next joined row, as the nested loop would produce it. */
+/*
+ * Joins one outer row with the session of its id (NULL if none), as the
+ * nested loop would: the scan tuple if a row results, else NULL.
+ */
+static TupleTableSlot *
+join_row(JoinScanState *state, TupleTableSlot *outer, const InnerRow *session)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleTableSlot *joined;
+	bool		matched;
+
+	econtext->ecxt_scantuple = store_scan_tuple(state, outer, session);
+	matched = session != NULL &&
+		ExecQual(state->inner_qual, econtext) &&
+		ExecQual(state->join_qual, econtext);
+
+	switch (state->jointype)
+	{
+		case JOIN_INNER:
+		case JOIN_SEMI:
+			joined = matched ? econtext->ecxt_scantuple : NULL;
+			break;
+		case JOIN_LEFT:
+			joined = matched ? econtext->ecxt_scantuple
+				: store_scan_tuple(state, outer, NULL);
+			break;
+		case JOIN_ANTI:
+			joined = matched ? NULL : store_scan_tuple(state, outer, NULL);
+			break;
+		default:
+			elog(ERROR, "athena_fdw: unsupported join type %d",
+				 (int) state->jointype);
+	}
+	if (joined == NULL)
+		return NULL;
+	econtext->ecxt_scantuple = joined;
+	return ExecQual(state->other_qual, econtext) ? joined : NULL;
+}
+
+/* The next joined row of the batches. */
 static TupleTableSlot *
 next_joined_row(ScanState *ss)
 {
@@ -589,7 +672,6 @@ next_joined_row(ScanState *ss)
 		TupleTableSlot *outer;
 		TupleTableSlot *joined;
 		InnerRow   *session;
-		bool		matched;
 
 		if (state->next_row >= state->nrows)
 		{
@@ -604,47 +686,55 @@ next_joined_row(ScanState *ss)
 		state->next_row++;
 
 		ResetExprContext(econtext);
-		econtext->ecxt_scantuple = store_scan_tuple(state, outer, session);
-		matched = session != NULL &&
-			ExecQual(state->inner_qual, econtext) &&
-			ExecQual(state->join_qual, econtext);
-
-		switch (state->jointype)
-		{
-			case JOIN_INNER:
-			case JOIN_SEMI:
-				joined = matched ? econtext->ecxt_scantuple : NULL;
-				break;
-			case JOIN_LEFT:
-				joined = matched ? econtext->ecxt_scantuple
-					: store_scan_tuple(state, outer, NULL);
-				break;
-			case JOIN_ANTI:
-				joined = matched ? NULL : store_scan_tuple(state, outer, NULL);
-				break;
-			default:
-				elog(ERROR, "athena_fdw: unsupported join type %d",
-					 (int) state->jointype);
-		}
-		if (joined == NULL)
-			continue;
-		econtext->ecxt_scantuple = joined;
-		if (ExecQual(state->other_qual, econtext))
+		joined = join_row(state, outer, session);
+		if (joined != NULL)
 			return joined;
 	}
 }
 
 /*
- * EvalPlanQual never reaches this scan: a query that can recheck rows
- * (UPDATE, DELETE, FOR UPDATE/SHARE) marks the foreign table ROW_MARK_COPY
- * and so needs its whole-row value, and needs_only_columns() leaves such
- * joins to the nested loop.
+ * EvalPlanQual: the joined row for the rows being rechecked.  The outer
+ * side's scans return their test rows; the foreign table's row is the copy
+ * its ROW_MARK_COPY kept (the whole-row value), or none for a row the left
+ * join null-extended.  Nothing is sent to Athena.
  */
 static bool
 recheck_joined_row(ScanState *ss, TupleTableSlot *slot)
 {
-	elog(ERROR, "athena_fdw: unexpected EvalPlanQual recheck of a batched join");
-	return false;				/* keep compiler quiet */
+	JoinScanState *state = (JoinScanState *) ss;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+	EPQState   *epqstate = ss->ps.state->es_epq_active;
+
+	for (;;)
+	{
+		TupleTableSlot *outer = ExecProcNode(state->outer_ps);
+		InnerRow	session;
+		bool		found;
+
+		if (TupIsNull(outer))
+			return false;
+
+		ResetExprContext(econtext);
+		found = EvalPlanQualFetchRowMark(epqstate, state->inner_rti,
+										 state->epq_slot);
+		if (found)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+
+			slot_getallattrs(state->epq_slot);
+			session.values = palloc(state->inner_natts * sizeof(Datum));
+			session.nulls = palloc(state->inner_natts * sizeof(bool));
+			memcpy(session.values, state->epq_slot->tts_values,
+				   state->table_natts * sizeof(Datum));
+			memcpy(session.nulls, state->epq_slot->tts_isnull,
+				   state->table_natts * sizeof(bool));
+			if (state->whole_row)
+				add_whole_row(state, &session);
+			MemoryContextSwitchTo(oldcxt);
+		}
+		if (join_row(state, outer, found ? &session : NULL) != NULL)
+			return true;
+	}
 }
 
 static TupleTableSlot *
