@@ -57,9 +57,10 @@ SELECT count(*) AS differing_rows FROM (
    EXCEPT ALL SELECT j.job_id, s.* FROM bj_jobs j
      LEFT JOIN athena_sessions s ON s.session_id = j.session_id)
 ) d;
--- 5 requests per join, four joins: the batched join asks once per distinct
--- id, and so does the nested loop through Memoize
-\! $MOCKCTL count GetSessionStatus
+-- 5 requests per join, four joins (of GetSession: s.* reads every column):
+-- the batched join asks once per distinct id, and so does the nested loop
+-- through Memoize
+\! $MOCKCTL count GetSession
 
 -- === conditions on the foreign table and on both sides ===
 -- an ON condition on the sessions alone, one that compares both sides, and

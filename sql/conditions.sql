@@ -23,13 +23,14 @@ SELECT session_id, state FROM athena_sessions
  WHERE session_id IN ('s-idle', 'no-such-session') ORDER BY 1;
 \! $MOCKCTL count GetSessionStatus
 
--- NULL ids ask nothing; of two id conditions, the one with fewer ids is sent: 1 call
+-- NULL ids ask nothing; of two id conditions, the one with fewer ids is
+-- sent: 1 call (of GetSession: SELECT * reads the detail columns)
 \! $MOCKCTL reset
 SELECT * FROM athena_sessions WHERE session_id = NULL;
 SELECT * FROM athena_sessions WHERE session_id = ANY(ARRAY[NULL, NULL]::text[]);
 SELECT * FROM athena_sessions WHERE session_id = ANY(NULL::text[]);
 SELECT * FROM athena_sessions WHERE session_id IN ('a', 'b') AND session_id = 'c';
-\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL count GetSession
 
 -- = ANY(array), = ANY(ARRAY(SELECT ...)), constant on the left
 \! $MOCKCTL reset
@@ -95,16 +96,17 @@ EXECUTE by_ids('{s-busy,s-failed,s-busy}');
 RESET plan_cache_mode;
 \! $MOCKCTL count GetSessionStatus
 
--- a query with no session_id condition is an error naming session_id: 0 calls
+-- without a session_id condition Athena can take, the scan lists sessions
+-- instead (list_scans has the details): every Spark workgroup here, no lookup
 \! $MOCKCTL reset
-SELECT * FROM athena_sessions;
-SELECT * FROM athena_sessions WHERE state = 'IDLE';
-SELECT * FROM athena_sessions WHERE session_id = 's-idle' OR state = 'IDLE';
-SELECT * FROM athena_sessions WHERE session_id LIKE 's-%';
-SELECT * FROM athena_sessions WHERE session_id = session_id;
-SELECT * FROM athena_sessions WHERE session_id = (random() > 2)::text;
+SELECT session_id, state FROM athena_sessions ORDER BY 1;
+SELECT session_id, state FROM athena_sessions WHERE session_id = 's-idle' OR state = 'IDLE' ORDER BY 1;
+SELECT session_id FROM athena_sessions WHERE session_id LIKE 'le-%' ORDER BY 1;
+SELECT count(*) FROM athena_sessions WHERE session_id = session_id;
+SELECT count(*) FROM athena_sessions WHERE session_id = (random() > 2)::text;
 -- nondeterministic collations could match ids Athena was not asked for
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-SELECT * FROM athena_sessions WHERE session_id = 'S-IDLE' COLLATE ci;
+SELECT session_id FROM athena_sessions WHERE session_id = 'LA-IDLE-1' COLLATE ci;
 DROP COLLATION ci;
+\! $MOCKCTL count ListSessions
 \! $MOCKCTL count GetSessionStatus

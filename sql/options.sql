@@ -32,9 +32,11 @@ ALTER SERVER good OPTIONS (SET endpoint 'http://[::1]:8080/athena/');
 ALTER SERVER good OPTIONS (SET max_concurrency '1', DROP max_retries);
 SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'good';
 
--- wrapper and table options: none exist yet
+-- wrapper options: none; table options: workgroup
 ALTER FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east-1');
-CREATE FOREIGN TABLE bad_table (session_id text) SERVER good OPTIONS (workgroup 'primary');
+CREATE FOREIGN TABLE bad_table (session_id text) SERVER good OPTIONS (workgrup 'primary');
+CREATE FOREIGN TABLE wg_table (session_id text) SERVER good OPTIONS (workgroup 'primary');
+DROP FOREIGN TABLE wg_table;
 CREATE FOREIGN TABLE bad_column (session_id text OPTIONS (field 'SessionId')) SERVER good;
 
 -- user mapping options: keys come in pairs, a token needs keys

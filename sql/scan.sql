@@ -1,15 +1,16 @@
 --
--- Scans: one GetSessionStatus call per id, each response one row.
+-- Scans: one GetSessionStatus (or GetSession) call per id, each response one row.
 --
 SET timezone = 'UTC';
 \! $MOCKCTL reset
 
--- every state, every column; timestamps exact to the microsecond
+-- every state, every column; timestamps exact to the microsecond (every
+-- column includes the detail ones: GetSession, which answers the status too)
 SELECT * FROM athena_sessions
  WHERE session_id IN ('s-idle', 's-busy', 's-creating', 's-created', 's-terminating',
                       's-terminated', 's-degraded', 's-failed')
  ORDER BY session_id;
-\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL count GetSession
 
 -- absent and null fields are NULL; unknown fields ignored; unknown states pass through
 SELECT session_id, state, state_change_reason, start_date_time,
@@ -50,9 +51,9 @@ SELECT * FROM misnamed WHERE session_id = 's-idle';
 ALTER FOREIGN TABLE misnamed DROP COLUMN status;
 SELECT * FROM misnamed WHERE session_id = 's-idle';
 
--- a table without session_id has nothing to send
+-- a table without session_id can only list sessions
 CREATE FOREIGN TABLE no_id (state text) SERVER athena;
-SELECT * FROM no_id;
+SELECT * FROM no_id ORDER BY 1;
 
 -- requests carry the expected headers, signed
 \! $MOCKCTL last target

@@ -3,16 +3,21 @@
  *		The foreign data wrapper's callbacks: planning, scanning, EXPLAIN and
  *		IMPORT FOREIGN SCHEMA for the athena_sessions table.
  *
- * A scan needs a session_id condition: each distinct id becomes one
- * GetSessionStatus call.  Conditions that compare session_id with another
- * table's column become parameterized paths, so joins run as nested loops
- * that ask Athena only for the ids the outer side produces, or as batched
- * joins (join_scan.c) that ask for a whole batch of outer ids at once.
+ * A scan with a session_id condition looks ids up: each distinct id becomes
+ * one GetSessionStatus call (GetSession when the query reads the detail
+ * columns).  Conditions that compare session_id with another table's
+ * column become parameterized paths, so joins run as nested loops that ask
+ * Athena only for the ids the outer side produces, or as batched joins
+ * (join_scan.c) that ask for a whole batch of outer ids at once.  Any other
+ * scan lists sessions: ListSessions over the workgroups of a workgroup
+ * condition, the table's or server's workgroup option, or every Spark
+ * workgroup, with a state condition sent as StateFilter.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
@@ -25,6 +30,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
+#include "optimizer/prep.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -43,27 +49,57 @@ PG_MODULE_MAGIC;
 #define ATHENA_STARTUP_COST		10.0
 #define ATHENA_CALL_COST		100.0
 /*
- * A scan without a session_id condition would have to list every session,
- * which this version cannot do; the cost keeps the planner away from it
- * whenever a parameterized path exists.
+ * A listing reads pages of up to 100 sessions; a guess of one page per
+ * listing, and of the Spark workgroups an account has.
  */
-#define ATHENA_UNBOUNDED_COST	1.0e10
-#define ATHENA_UNBOUNDED_ROWS	1000.0
+#define ATHENA_LIST_ROWS		100.0
+#define ATHENA_GUESSED_WORKGROUPS 4.0
+/*
+ * Where a join on session_id could look ids up, a listing is never the
+ * plan: it would cost pages of every session, and without a state filter
+ * it sees only active sessions, so it could miss rows a lookup finds.
+ */
+#define ATHENA_AVOID_COST		1.0e10
 
-/* Items of ForeignScan.fdw_private */
+/* Where a listing gets its workgroups. */
+typedef enum AthenaWorkgroupSource
+{
+	WORKGROUPS_QUAL,			/* a condition: fdw_exprs holds its values */
+	WORKGROUPS_OPTION,			/* the table's, else the server's option */
+	WORKGROUPS_EVERY			/* ListWorkGroups: every Spark workgroup */
+} AthenaWorkgroupSource;
+
+/*
+ * Items of ForeignScan.fdw_private, all Integers.  fdw_exprs holds the ids
+ * of a lookup; of a listing, the workgroups (with WORKGROUPS_QUAL), then
+ * the states (with PLAN_HAS_STATES).
+ */
 enum AthenaPlanPrivate
 {
-	PLAN_IS_ARRAY				/* Integer: ids come from = ANY(array) */
+	PLAN_IS_ARRAY,				/* lookup: ids come from = ANY(array) */
+	PLAN_IS_LIST,				/* a listing, not a lookup */
+	PLAN_DETAILS,				/* GetSession for each row */
+	PLAN_WORKGROUPS,			/* listing: an AthenaWorkgroupSource */
+	PLAN_WORKGROUPS_ARRAY,		/* ... its values come from = ANY(array) */
+	PLAN_HAS_STATES,			/* listing: states from a condition */
+	PLAN_STATES_ARRAY,			/* ... its values come from = ANY(array) */
+	PLAN_NUM_ITEMS
 };
 
 /* Execution state of one foreign scan. */
 typedef struct FdwScanState
 {
-	FdwLookup  *lookup;			/* client, columns, the fan-out under way */
-	MemoryContext ids_cxt;		/* ids of the current (re)scan */
-	ExprState  *ids_expr;
+	FdwLookup  *lookup;			/* client, columns, the scan under way */
+	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the
+								 * current (re)scan */
+	bool		is_list;
+	ExprState  *ids_expr;		/* lookup */
 	bool		ids_is_array;
-	bool		started;		/* ids of this (re)scan evaluated and sent */
+	ExprState  *workgroups_expr;	/* listing, NULL without a condition */
+	bool		workgroups_is_array;
+	ExprState  *states_expr;	/* listing, NULL without a condition */
+	bool		states_is_array;
+	bool		started;		/* this (re)scan's values evaluated and sent */
 } FdwScanState;
 
 PG_FUNCTION_INFO_V1(athena_fdw_handler);
@@ -80,6 +116,53 @@ fdw_lookup_cost(int max_concurrency, double ids)
 	return ATHENA_STARTUP_COST +
 		ceil(ids / max_concurrency) * ATHENA_CALL_COST +
 		ids * cpu_tuple_cost;
+}
+
+/* Whether the scan must call GetSession for the columns it reads. */
+bool
+fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup)
+{
+	Relation	rel = table_open(info->relid, NoLock);
+	bool		needed = fdw_needs_get_session(rel, info->attrs_used, lookup);
+
+	table_close(rel, NoLock);
+	return needed;
+}
+
+/* The listings a list scan makes: workgroups times state filters. */
+static double
+listings(FdwRelInfo *info)
+{
+	double		workgroups = info->has_workgroup_qual ? info->workgroup_qual.estimated_ids :
+		info->has_workgroup_option ? 1 : ATHENA_GUESSED_WORKGROUPS;
+	double		states = info->has_state_qual ? info->state_qual.estimated_ids : 1;
+
+	return Max(workgroups * states, 1);
+}
+
+static double
+list_rows(FdwRelInfo *info)
+{
+	return listings(info) * ATHENA_LIST_ROWS;
+}
+
+/*
+ * A listing's first page costs a round trip (two when ListWorkGroups comes
+ * first); the rest, the pages of every listing side by side, and with
+ * details one GetSession per row, max_concurrency at a time.
+ */
+static void
+list_cost(FdwRelInfo *info, Cost *startup, Cost *total)
+{
+	bool		every = !info->has_workgroup_qual && !info->has_workgroup_option;
+	double		rows = list_rows(info);
+
+	*startup = ATHENA_STARTUP_COST + ATHENA_CALL_COST * (every ? 2 : 1);
+	*total = *startup +
+		ceil(listings(info) / info->max_concurrency) * ATHENA_CALL_COST +
+		rows * cpu_tuple_cost;
+	if (fdw_rel_needs_get_session(info, false))
+		*total += ceil(rows / info->max_concurrency) * ATHENA_CALL_COST;
 }
 
 /* The planner state of rel if it is a foreign table of athena_fdw. */
@@ -115,16 +198,39 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	FdwOptions	options;
 	Relation	rel;
 	ListCell   *lc;
+	AttrNumber	workgroup_attno;
+	AttrNumber	state_attno;
 
 	fdw_get_options(GetForeignServer(table->serverid), table, NULL, &options);
+	info->relid = foreigntableid;
 	info->max_concurrency = options.max_concurrency;
+	info->has_workgroup_option = options.workgroup != NULL;
 
 	rel = table_open(foreigntableid, NoLock);
 	info->session_id_attno = fdw_session_id_attno(rel);
 	info->scan_checks_ids = info->session_id_attno != InvalidAttrNumber &&
 		scan_can_check_ids(TupleDescAttr(RelationGetDescr(rel),
 										 info->session_id_attno - 1));
+	workgroup_attno = fdw_column_attno(rel, "workgroup");
+	state_attno = fdw_column_attno(rel, "state");
 	table_close(rel, NoLock);
+
+	/* the columns the query reads: do they need GetSession? */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
+				   &info->attrs_used);
+	foreach(lc, baserel->baserestrictinfo)
+		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause,
+					   baserel->relid, &info->attrs_used);
+
+	/*
+	 * UPDATE ... FROM and FOR UPDATE carry the row whole, for EvalPlanQual
+	 * to recheck conditions on it; the columns those conditions read are
+	 * counted above already, so that copy alone is no reason to call
+	 * GetSession (and to need its permission).
+	 */
+	if (get_plan_rowmark(root->rowMarks, baserel->relid) != NULL)
+		info->attrs_used = bms_del_member(info->attrs_used,
+										  0 - FirstLowInvalidHeapAttributeNumber);
 
 	/* Of several session_id restrictions, send the one with fewest ids. */
 	foreach(lc, baserel->baserestrictinfo)
@@ -141,10 +247,32 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 	}
 
-	baserel->tuples = ATHENA_UNBOUNDED_ROWS;
+	/* for a listing: the workgroup and state conditions with fewest values */
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		FdwIdQual qual;
+
+		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual) &&
+			(!info->has_workgroup_qual ||
+			 qual.estimated_ids < info->workgroup_qual.estimated_ids))
+		{
+			info->workgroup_qual = qual;
+			info->has_workgroup_qual = true;
+		}
+		if (fdw_match_id_clause(root, baserel, state_attno, rinfo, &qual) &&
+			(!info->has_state_qual ||
+			 qual.estimated_ids < info->state_qual.estimated_ids))
+		{
+			info->state_qual = qual;
+			info->has_state_qual = true;
+		}
+	}
+
+	baserel->tuples = list_rows(info);
 	baserel->rows = info->has_id_qual
 		? clamp_row_est(info->id_qual.estimated_ids)
-		: ATHENA_UNBOUNDED_ROWS;
+		: list_rows(info);
 	baserel->fdw_private = info;
 }
 
@@ -173,17 +301,19 @@ ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 
 /*
  * Adds a parameterized path for each join condition on session_id: the
- * nested loop then passes each outer row's id into a rescan.
+ * nested loop then passes each outer row's id into a rescan.  Returns how
+ * many it added.
  */
-static void
+static int
 add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 						FdwRelInfo *info)
 {
 	List	   *candidates = NIL;
 	ListCell   *lc;
+	int			added = 0;
 
 	if (info->session_id_attno == InvalidAttrNumber)
-		return;
+		return 0;
 
 	/* plain join clauses (outer joins, non-mergejoinable expressions) */
 	foreach(lc, baserel->joininfo)
@@ -216,7 +346,9 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 		if (bms_is_empty(required_outer))
 			continue;
 		add_lookup_path(root, baserel, info, &qual, required_outer);
+		added++;
 	}
+	return added;
 }
 
 static void
@@ -225,19 +357,91 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 {
 	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
 
+	int			parameterized = add_parameterized_paths(root, baserel, info);
+
+	/* ids given: they are the scan, any workgroup condition a filter */
 	if (info->has_id_qual)
 		add_lookup_path(root, baserel, info, &info->id_qual,
 						baserel->lateral_relids);
 	else
+	{
+		Cost		startup;
+		Cost		total;
+
+		list_cost(info, &startup, &total);
+		if (parameterized > 0)
+		{
+			startup += ATHENA_AVOID_COST;
+			total += ATHENA_AVOID_COST;
+		}
+		/* a path without fdw_private is the listing */
 		add_path(baserel, (Path *)
 				 create_foreignscan_path(root, baserel, NULL,
-										 ATHENA_UNBOUNDED_ROWS,
-										 ATHENA_UNBOUNDED_COST,
-										 ATHENA_UNBOUNDED_COST,
+										 list_rows(info), startup, total,
 										 NIL, baserel->lateral_relids,
 										 NULL, NIL));
+	}
+}
 
-	add_parameterized_paths(root, baserel, info);
+static List *
+plan_private(bool ids_array, bool is_list, bool details,
+			 AthenaWorkgroupSource workgroups, bool workgroups_array,
+			 bool has_states, bool states_array)
+{
+	List	   *items = NIL;
+	int			values[PLAN_NUM_ITEMS];
+	int			i;
+
+	values[PLAN_IS_ARRAY] = ids_array;
+	values[PLAN_IS_LIST] = is_list;
+	values[PLAN_DETAILS] = details;
+	values[PLAN_WORKGROUPS] = workgroups;
+	values[PLAN_WORKGROUPS_ARRAY] = workgroups_array;
+	values[PLAN_HAS_STATES] = has_states;
+	values[PLAN_STATES_ARRAY] = states_array;
+	for (i = 0; i < PLAN_NUM_ITEMS; i++)
+		items = lappend(items, makeInteger(values[i]));
+	return items;
+}
+
+static int
+plan_item(ForeignScan *plan, enum AthenaPlanPrivate item)
+{
+	return intVal(list_nth(plan->fdw_private, item));
+}
+
+/*
+ * A listing.  Its workgroup and state conditions are sent, and checked
+ * again locally with every other condition.
+ */
+static ForeignScan *
+make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
+			   List *scan_clauses, Plan *outer_plan)
+{
+	List	   *exprs = NIL;
+	AthenaWorkgroupSource workgroups;
+
+	if (info->has_workgroup_qual)
+	{
+		workgroups = WORKGROUPS_QUAL;
+		exprs = lappend(exprs, info->workgroup_qual.ids);
+	}
+	else
+		workgroups = info->has_workgroup_option ? WORKGROUPS_OPTION : WORKGROUPS_EVERY;
+	if (info->has_state_qual)
+		exprs = lappend(exprs, info->state_qual.ids);
+
+	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+							baserel->relid, exprs,
+							plan_private(false, true,
+										 fdw_rel_needs_get_session(info, false),
+										 workgroups,
+										 info->has_workgroup_qual &&
+										 info->workgroup_qual.is_array,
+										 info->has_state_qual,
+										 info->has_state_qual &&
+										 info->state_qual.is_array),
+							NIL, NIL, outer_plan);
 }
 
 static ForeignScan *
@@ -252,11 +456,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	bool		scan_checks;
 
 	if (best_path->fdw_private == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("a query on foreign table \"%s\" needs a condition on \"session_id\"",
-						get_rel_name(foreigntableid)),
-				 errhint("Add WHERE session_id = ..., session_id IN (...) or session_id = ANY(...), or join on session_id.")));
+		return make_list_plan(info, baserel, tlist, scan_clauses, outer_plan);
 
 	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
 	if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
@@ -284,7 +484,9 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	return make_foreignscan(tlist, scan_clauses, baserel->relid,
 							list_make1(qual.ids),
-							list_make1(makeInteger(qual.is_array)),
+							plan_private(qual.is_array, false,
+										 fdw_rel_needs_get_session(info, true),
+										 WORKGROUPS_EVERY, false, false, false),
 							NIL, recheck_clauses, outer_plan);
 }
 
@@ -308,34 +510,89 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	/* whom to sign as: the same user whose permissions the executor checks */
 	rte = exec_rt_fetch(plan->scan.scanrelid, estate);
 	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid);
+	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid,
+									  plan_item(plan, PLAN_DETAILS));
 	state->ids_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "athena_fdw ids",
 										   ALLOCSET_DEFAULT_SIZES);
-	state->ids_expr = ExecInitExpr(linitial(plan->fdw_exprs),
-								   (PlanState *) node);
-	state->ids_is_array = intVal(list_nth(plan->fdw_private, PLAN_IS_ARRAY));
+	state->is_list = plan_item(plan, PLAN_IS_LIST);
+	if (!state->is_list)
+	{
+		state->ids_expr = ExecInitExpr(linitial(plan->fdw_exprs),
+									   (PlanState *) node);
+		state->ids_is_array = plan_item(plan, PLAN_IS_ARRAY);
+	}
+	else
+	{
+		int			next_expr = 0;
+
+		if (plan_item(plan, PLAN_WORKGROUPS) == WORKGROUPS_QUAL)
+		{
+			state->workgroups_expr = ExecInitExpr(list_nth(plan->fdw_exprs, next_expr++),
+												  (PlanState *) node);
+			state->workgroups_is_array = plan_item(plan, PLAN_WORKGROUPS_ARRAY);
+		}
+		if (plan_item(plan, PLAN_HAS_STATES))
+		{
+			state->states_expr = ExecInitExpr(list_nth(plan->fdw_exprs, next_expr),
+											  (PlanState *) node);
+			state->states_is_array = plan_item(plan, PLAN_STATES_ARRAY);
+		}
+	}
 }
 
-/* Evaluates the ids for this (re)scan and sends the requests. */
-static void
-start_lookup(ForeignScanState *node, FdwScanState *state)
+/*
+ * The distinct non-NULL text values of a pushed condition's expression, in
+ * UTF-8, in the (re)scan's memory; -1 without an expression.
+ */
+static int
+evaluate_values(ExprState *expr, bool is_array, ExprContext *econtext,
+				MemoryContext cxt, const char ***values)
 {
-	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	MemoryContext oldcxt;
-	const char **ids;
-	int			nids;
 	Datum		value;
 	bool		isnull;
+	int			n;
+
+	*values = NULL;
+	if (expr == NULL)
+		return -1;
+	value = ExecEvalExpr(expr, econtext, &isnull);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	n = fdw_collect_ids(value, isnull, is_array, values);
+	MemoryContextSwitchTo(oldcxt);
+	return n;
+}
+
+/* Evaluates the conditions for this (re)scan and sends the first requests. */
+static void
+start_scan(ForeignScanState *node, FdwScanState *state)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	const char **ids;
+	const char **workgroups;
+	const char **states;
+	int			nids;
+	int			nworkgroups;
+	int			nstates;
 
 	MemoryContextReset(state->ids_cxt);
-	value = ExecEvalExpr(state->ids_expr, econtext, &isnull);
-
-	oldcxt = MemoryContextSwitchTo(state->ids_cxt);
-	nids = fdw_collect_ids(value, isnull, state->ids_is_array, &ids);
-	MemoryContextSwitchTo(oldcxt);
-
-	fdw_lookup_start(state->lookup, ids, nids);
+	if (!state->is_list)
+	{
+		nids = evaluate_values(state->ids_expr, state->ids_is_array, econtext,
+							   state->ids_cxt, &ids);
+		fdw_lookup_start(state->lookup, ids, nids);
+	}
+	else
+	{
+		nworkgroups = evaluate_values(state->workgroups_expr,
+									  state->workgroups_is_array, econtext,
+									  state->ids_cxt, &workgroups);
+		nstates = evaluate_values(state->states_expr, state->states_is_array,
+								  econtext, state->ids_cxt, &states);
+		fdw_lookup_start_list(state->lookup, workgroups, nworkgroups,
+							  states, nstates);
+	}
 	state->started = true;
 }
 
@@ -347,7 +604,7 @@ athenaIterateForeignScan(ForeignScanState *node)
 
 	ExecClearTuple(slot);
 	if (!state->started)
-		start_lookup(node, state);
+		start_scan(node, state);
 	if (!fdw_lookup_next(state->lookup, slot->tts_values, slot->tts_isnull,
 						 NULL))
 		return slot;
@@ -376,26 +633,86 @@ athenaEndForeignScan(ForeignScanState *node)
 
 /* ---------- EXPLAIN ---------- */
 
+/* "table" when the table sets the workgroup option, else "server". */
+static const char *
+workgroup_option_owner(ForeignTable *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->options)
+	{
+		if (strcmp(lfirst_node(DefElem, lc)->defname, "workgroup") == 0)
+			return "table";
+	}
+	return "server";
+}
+
+/* What a listing sends as its workgroups, in EXPLAIN's words. */
+static char *
+explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
+				   bool prefix)
+{
+	ForeignTable *table;
+	FdwOptions	options;
+
+	switch ((AthenaWorkgroupSource) plan_item(plan, PLAN_WORKGROUPS))
+	{
+		case WORKGROUPS_QUAL:
+			return deparse_expression(linitial(plan->fdw_exprs), context,
+									  prefix, false);
+		case WORKGROUPS_OPTION:
+			table = GetForeignTable(RelationGetRelid(node->ss.ss_currentRelation));
+			fdw_get_options(GetForeignServer(table->serverid), table, NULL,
+							&options);
+			if (options.workgroup == NULL)
+				break;			/* dropped since the plan was made */
+			return psprintf("%s (%s option)", quote_literal_cstr(options.workgroup),
+							workgroup_option_owner(table));
+		case WORKGROUPS_EVERY:
+			break;
+	}
+	return pstrdup("every Spark workgroup (ListWorkGroups)");
+}
+
 static void
 athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	FdwScanState *state = (FdwScanState *) node->fdw_state;
+	bool		is_list = plan_item(plan, PLAN_IS_LIST);
+	bool		details = plan_item(plan, PLAN_DETAILS);
+	bool		prefix = list_length(es->rtable) > 1;
 	List	   *context;
-	char	   *ids;
 
 	context = set_deparse_context_plan(deparse_context_for_plan_tree(es->pstmt,
 																	 es->rtable_names),
 									   (Plan *) plan, NIL);
-	ids = deparse_expression(linitial(plan->fdw_exprs), context,
-							 list_length(es->rtable) > 1, false);
 
-	ExplainPropertyText("Athena API", "GetSessionStatus", es);
-	ExplainPropertyText(intVal(list_nth(plan->fdw_private, PLAN_IS_ARRAY))
-						? "Session IDs" : "Session ID", ids, es);
+	if (!is_list)
+	{
+		/* GetSession answers the status too: one call per id either way */
+		ExplainPropertyText("Athena API", details ? "GetSession" : "GetSessionStatus", es);
+		ExplainPropertyText(plan_item(plan, PLAN_IS_ARRAY) ? "Session IDs" : "Session ID",
+							deparse_expression(linitial(plan->fdw_exprs), context,
+											   prefix, false),
+							es);
+	}
+	else
+	{
+		ExplainPropertyText("Athena API", "ListSessions", es);
+		ExplainPropertyText("Workgroups",
+							explain_workgroups(plan, node, context, prefix), es);
+		if (plan_item(plan, PLAN_HAS_STATES))
+			ExplainPropertyText("State Filters",
+								deparse_expression(llast(plan->fdw_exprs), context,
+												   prefix, false),
+								es);
+		ExplainPropertyText("Detail Calls",
+							details ? "GetSession per row" : "none", es);
+	}
 
 	if (es->analyze && state != NULL)
-		fdw_lookup_explain(state->lookup, es);
+		fdw_lookup_explain(state->lookup, is_list, es);
 }
 
 /* ---------- handler ---------- */

@@ -34,6 +34,8 @@ typedef struct FdwOptions
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
+	/* server, overridden by the table's */
+	char	   *workgroup;		/* listed when a scan names none */
 	/* user mapping: secrets, never formatted into any message */
 	char	   *aws_access_key_id;
 	char	   *aws_secret_access_key;
@@ -60,8 +62,9 @@ extern void fdw_client_release(HttpClient *client);
  */
 typedef enum FdwSource
 {
-	FDW_SOURCE_STATUS,			/* GetSessionStatus: an AthenaSession */
-	FDW_SOURCE_LIST_ITEM,		/* ListSessions items: no scan lists yet */
+	FDW_SOURCE_STATUS,			/* GetSessionStatus, or any session answer */
+	FDW_SOURCE_LIST_ITEM,		/* a ListSessions item, or GetSession */
+	FDW_SOURCE_DETAILS,			/* GetSession only */
 	FDW_NUM_SOURCES
 } FdwSource;
 
@@ -84,7 +87,10 @@ typedef struct FdwColumnMap
 	FdwColumn  *columns;		/* per attribute */
 } FdwColumnMap;
 
+extern AttrNumber fdw_column_attno(Relation rel, const char *column);
 extern AttrNumber fdw_session_id_attno(Relation rel);
+extern bool fdw_needs_get_session(Relation rel, Bitmapset *attrs_used,
+								  bool lookup);
 extern FdwColumnMap *fdw_map_columns(Relation rel);
 extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 						 Datum *values, bool *nulls);
@@ -113,32 +119,44 @@ extern int	fdw_compare_ids(const void *a, const void *b);
 /* athena_fdw.c: planner state of one foreign table, in its fdw_private */
 typedef struct FdwRelInfo
 {
+	Oid			relid;
 	AttrNumber	session_id_attno;
 	bool		scan_checks_ids;	/* the column keeps ids unchanged, so the
 									 * scan may check a pushed id list */
 	int			max_concurrency;
 	bool		has_id_qual;
 	FdwIdQual	id_qual;		/* the best restriction on session_id */
+	/* listings */
+	bool		has_workgroup_qual;
+	FdwIdQual	workgroup_qual; /* workgroup = / IN / = ANY */
+	bool		has_state_qual;
+	FdwIdQual	state_qual;		/* state = / IN / = ANY */
+	bool		has_workgroup_option;	/* the table's or server's */
+	Bitmapset  *attrs_used;		/* columns the query reads */
 } FdwRelInfo;
 
 extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);
+extern bool fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup);
 extern double fdw_lookup_cost(int max_concurrency, double ids);
 
 /* athena_fdw.c: the library's load-time initialization */
 extern PGDLLEXPORT void _PG_init(void);
 
-/* lookup.c: GetSessionStatus fan-outs of one plan node, as table rows */
+/* lookup.c: the lookups and listings of one plan node, as table rows */
 typedef struct FdwLookup FdwLookup;
 struct ExplainState;
 
-extern FdwLookup *fdw_lookup_create(Relation rel, Oid userid);
+extern FdwLookup *fdw_lookup_create(Relation rel, Oid userid, bool details);
 extern int	fdw_lookup_natts(const FdwLookup *lookup);
 extern void fdw_lookup_start(FdwLookup *lookup, const char *const *ids,
 							 int nids);
+extern void fdw_lookup_start_list(FdwLookup *lookup,
+								  const char *const *workgroups, int nworkgroups,
+								  const char *const *states, int nstates);
 extern bool fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 							char **session_id);
 extern void fdw_lookup_finish(FdwLookup *lookup);
-extern void fdw_lookup_explain(const FdwLookup *lookup,
+extern void fdw_lookup_explain(const FdwLookup *lookup, bool list,
 							   struct ExplainState *es);
 extern void fdw_lookup_destroy(FdwLookup *lookup);
 

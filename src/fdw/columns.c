@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -27,9 +28,10 @@
 /* How a field is held in its source's struct. */
 typedef enum FdwValueKind
 {
-	VALUE_NONE,					/* no response this version reads has it */
-	VALUE_TEXT,					/* char *, UTF-8, NULL when absent */
-	VALUE_TIMESTAMP				/* AthenaTimestamp */
+	VALUE_TEXT,					/* char *, UTF-8, NULL when absent; JSON text
+								 * for a jsonb column */
+	VALUE_TIMESTAMP,			/* AthenaTimestamp */
+	VALUE_INTEGER				/* AthenaInteger */
 } FdwValueKind;
 
 typedef struct FdwFieldDef
@@ -42,24 +44,35 @@ typedef struct FdwFieldDef
 	size_t		offset;			/* of the value in the source's struct */
 } FdwFieldDef;
 
-#define STATUS_TEXT(member) VALUE_TEXT, offsetof(AthenaSession, member)
-#define STATUS_TIME(member) VALUE_TIMESTAMP, offsetof(AthenaSession, member)
-#define NOT_READ_YET VALUE_NONE, 0
+/* Every source is an AthenaSession: the source says which call fills it. */
+#define TEXT(member) VALUE_TEXT, offsetof(AthenaSession, member)
+#define TIME(member) VALUE_TIMESTAMP, offsetof(AthenaSession, member)
+#define INTEGER(member) VALUE_INTEGER, offsetof(AthenaSession, member)
 
 /* In IMPORT FOREIGN SCHEMA's column order. */
 static const FdwFieldDef field_table[] = {
 	/* column, SQL type, source, API field, kind and offset */
-	{"session_id", "text", FDW_SOURCE_STATUS, "SessionId", STATUS_TEXT(session_id)},
-	{"state", "text", FDW_SOURCE_STATUS, "Status.State", STATUS_TEXT(state)},
-	{"state_change_reason", "text", FDW_SOURCE_STATUS, "Status.StateChangeReason", STATUS_TEXT(state_change_reason)},
-	{"start_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.StartDateTime", STATUS_TIME(start_date_time)},
-	{"last_modified_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.LastModifiedDateTime", STATUS_TIME(last_modified_date_time)},
-	{"end_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.EndDateTime", STATUS_TIME(end_date_time)},
-	{"idle_since_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.IdleSinceDateTime", STATUS_TIME(idle_since_date_time)},
-	{"workgroup", "text", FDW_SOURCE_LIST_ITEM, "WorkGroup", NOT_READ_YET},
-	{"description", "text", FDW_SOURCE_LIST_ITEM, "Description", NOT_READ_YET},
-	{"engine_version", "text", FDW_SOURCE_LIST_ITEM, "EngineVersion.EffectiveEngineVersion", NOT_READ_YET},
-	{"notebook_version", "text", FDW_SOURCE_LIST_ITEM, "NotebookVersion", NOT_READ_YET},
+	{"session_id", "text", FDW_SOURCE_STATUS, "SessionId", TEXT(session_id)},
+	{"state", "text", FDW_SOURCE_STATUS, "Status.State", TEXT(state)},
+	{"state_change_reason", "text", FDW_SOURCE_STATUS, "Status.StateChangeReason", TEXT(state_change_reason)},
+	{"start_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.StartDateTime", TIME(start_date_time)},
+	{"last_modified_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.LastModifiedDateTime", TIME(last_modified_date_time)},
+	{"end_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.EndDateTime", TIME(end_date_time)},
+	{"idle_since_date_time", "timestamptz", FDW_SOURCE_STATUS, "Status.IdleSinceDateTime", TIME(idle_since_date_time)},
+	/* list scans: the workgroup listed; lookups: GetSession's WorkGroup */
+	{"workgroup", "text", FDW_SOURCE_LIST_ITEM, "WorkGroup", TEXT(workgroup)},
+	{"description", "text", FDW_SOURCE_LIST_ITEM, "Description", TEXT(description)},
+	{"engine_version", "text", FDW_SOURCE_LIST_ITEM, "EngineVersion.EffectiveEngineVersion", TEXT(engine_version)},
+	{"notebook_version", "text", FDW_SOURCE_LIST_ITEM, "NotebookVersion", TEXT(notebook_version)},
+	{"dpu_execution_in_millis", "bigint", FDW_SOURCE_DETAILS, "Statistics.DpuExecutionInMillis", INTEGER(dpu_execution_in_millis)},
+	{"coordinator_dpu_size", "integer", FDW_SOURCE_DETAILS, "EngineConfiguration.CoordinatorDpuSize", INTEGER(coordinator_dpu_size)},
+	{"max_concurrent_dpus", "integer", FDW_SOURCE_DETAILS, "EngineConfiguration.MaxConcurrentDpus", INTEGER(max_concurrent_dpus)},
+	{"default_executor_dpu_size", "integer", FDW_SOURCE_DETAILS, "EngineConfiguration.DefaultExecutorDpuSize", INTEGER(default_executor_dpu_size)},
+	{"spark_properties", "jsonb", FDW_SOURCE_DETAILS, "EngineConfiguration.SparkProperties", TEXT(spark_properties)},
+	{"additional_configs", "jsonb", FDW_SOURCE_DETAILS, "EngineConfiguration.AdditionalConfigs", TEXT(additional_configs)},
+	{"execution_role", "text", FDW_SOURCE_DETAILS, "SessionConfiguration.ExecutionRole", TEXT(execution_role)},
+	{"working_directory", "text", FDW_SOURCE_DETAILS, "SessionConfiguration.WorkingDirectory", TEXT(working_directory)},
+	{"idle_timeout_seconds", "bigint", FDW_SOURCE_DETAILS, "SessionConfiguration.IdleTimeoutSeconds", INTEGER(idle_timeout_seconds)},
 };
 
 /* The line of a column name, or NULL. */
@@ -103,9 +116,9 @@ fdw_append_column_definitions(StringInfo ddl)
 						 i + 1 < lengthof(field_table) ? "," : "");
 }
 
-/* The attribute number of column session_id, or InvalidAttrNumber. */
+/* The attribute number of a column, or InvalidAttrNumber. */
 AttrNumber
-fdw_session_id_attno(Relation rel)
+fdw_column_attno(Relation rel, const char *column)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			i;
@@ -114,11 +127,50 @@ fdw_session_id_attno(Relation rel)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
 
-		if (!att->attisdropped &&
-			strcmp(NameStr(att->attname), "session_id") == 0)
+		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
 			return att->attnum;
 	}
 	return InvalidAttrNumber;
+}
+
+AttrNumber
+fdw_session_id_attno(Relation rel)
+{
+	return fdw_column_attno(rel, "session_id");
+}
+
+/*
+ * Whether a scan must call GetSession for the columns in attrs_used
+ * (attribute numbers offset by FirstLowInvalidHeapAttributeNumber, as
+ * pull_varattnos gives them; a whole-row reference means every column).
+ * Lookups get only the status from GetSessionStatus; listings get the
+ * list items' fields as well.
+ */
+bool
+fdw_needs_get_session(Relation rel, Bitmapset *attrs_used, bool lookup)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber,
+										  attrs_used);
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		const FdwFieldDef *field;
+
+		if (att->attisdropped ||
+			!(whole_row ||
+			  bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
+							attrs_used)))
+			continue;
+		field = find_field(NameStr(att->attname));
+		if (field != NULL &&
+			(field->source == FDW_SOURCE_DETAILS ||
+			 (lookup && field->source == FDW_SOURCE_LIST_ITEM)))
+			return true;
+	}
+	return false;
 }
 
 FdwColumnMap *
@@ -182,17 +234,26 @@ to_timestamptz(const AthenaTimestamp *ts)
 
 /* One present value into the column's type. */
 static Datum
-convert_value(FdwColumn *column, const char *text, const AthenaTimestamp *ts)
+convert_value(FdwColumn *column, const char *text, const AthenaTimestamp *ts,
+			  const AthenaInteger *integer)
 {
 	if (column->type == TEXTOID && text)
 		return CStringGetTextDatum(to_server_encoding(text));
 	if (column->type == TIMESTAMPTZOID && ts)
 		return TimestampTzGetDatum(to_timestamptz(ts));
+	if (column->type == INT8OID && integer)
+		return Int64GetDatum(integer->value);
 
-	/* another type: through the text form, as a cast from text would */
+	/*
+	 * Another type: through the text form, as a cast from text would; an
+	 * integer column's input function checks the range, and a jsonb
+	 * column's parses the JSON text.
+	 */
 	if (ts)
 		text = DatumGetCString(DirectFunctionCall1(timestamptz_out,
 												   TimestampTzGetDatum(to_timestamptz(ts))));
+	else if (integer)
+		text = psprintf(INT64_FORMAT, integer->value);
 	else
 		text = to_server_encoding(text);
 	return InputFunctionCall(&column->in_function, (char *) text,
@@ -241,6 +302,7 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 		const char *source = field ? sources[field->source] : NULL;
 		const char *text = NULL;
 		const AthenaTimestamp *ts = NULL;
+		const AthenaInteger *integer = NULL;
 
 		if (source != NULL)
 		{
@@ -254,14 +316,18 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 					if (!ts->present)
 						ts = NULL;
 					break;
-				case VALUE_NONE:
+				case VALUE_INTEGER:
+					integer = (const AthenaInteger *) (source + field->offset);
+					if (!integer->present)
+						integer = NULL;
 					break;
 			}
 		}
 
 		where.column = i;
-		nulls[i] = (text == NULL && ts == NULL);
-		values[i] = nulls[i] ? (Datum) 0 : convert_value(column, text, ts);
+		nulls[i] = (text == NULL && ts == NULL && integer == NULL);
+		values[i] = nulls[i] ? (Datum) 0 :
+			convert_value(column, text, ts, integer);
 	}
 
 	error_context_stack = errcallback.previous;

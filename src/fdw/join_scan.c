@@ -82,7 +82,8 @@ enum JoinScanExprs
 /* Items of CustomScan.custom_private */
 enum JoinScanPrivate
 {
-	PRIVATE_JOINTYPE			/* Integer: JoinType */
+	PRIVATE_JOINTYPE,			/* Integer: JoinType */
+	PRIVATE_DETAILS				/* Integer: GetSession for each row */
 };
 
 /* One session of the batch, as the foreign table's columns. */
@@ -396,7 +397,8 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		list_make4(qual.ids,
 				   extract_actual_clauses(innerrel->baserestrictinfo, false),
 				   join_quals, other_quals);
-	cscan->custom_private = list_make1(makeInteger(jointype));
+	cscan->custom_private = list_make2(makeInteger(jointype),
+									   makeInteger(fdw_rel_needs_get_session(info, true)));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &join_scan_methods;
 
@@ -465,7 +467,9 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 	table = ExecGetRangeTableRelation(estate, state->inner_rti);
 	state->lookup = fdw_lookup_create(table,
 									  OidIsValid(rte->checkAsUser)
-									  ? rte->checkAsUser : GetUserId());
+									  ? rte->checkAsUser : GetUserId(),
+									  intVal(list_nth(cscan->custom_private,
+													  PRIVATE_DETAILS)));
 	state->table_desc = RelationGetDescr(table);
 	state->table_natts = fdw_lookup_natts(state->lookup);
 	state->whole_row = state->inner_natts == state->table_natts + 1;
@@ -817,7 +821,9 @@ explain_join_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 			break;
 	}
 	ExplainPropertyText("Join Type", jointype, es);
-	ExplainPropertyText("Athena API", "GetSessionStatus", es);
+	ExplainPropertyText("Athena API",
+						intVal(list_nth(cscan->custom_private, PRIVATE_DETAILS))
+						? "GetSession" : "GetSessionStatus", es);
 	ExplainPropertyText("Session ID",
 						deparse_expression(list_nth(cscan->custom_exprs,
 													EXPR_SESSION_ID),
@@ -837,7 +843,7 @@ explain_join_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	if (es->analyze && state->lookup != NULL)
 	{
 		ExplainPropertyInteger("Batches", NULL, state->batches, es);
-		fdw_lookup_explain(state->lookup, es);
+		fdw_lookup_explain(state->lookup, false, es);
 	}
 }
 

@@ -1,18 +1,20 @@
 /*
  * lookup.c
- *		The executor side of GetSessionStatus: one client, one credential set
- *		and one column map per plan node, and the fan-outs of distinct ids it
- *		runs through the core, turned into rows of the foreign table.
+ *		The executor side of the API: one client, one credential set and one
+ *		column map per plan node, and the scans it runs through the core (a
+ *		fan-out of distinct ids, or a listing), turned into rows of the
+ *		foreign table.
  *
- * Shared by the foreign scan (athena_fdw.c), which runs one fan-out per
- * (re)scan, and the batched join (join_scan.c), which runs one per batch of
- * outer rows.  Everything lives in one memory context; the curl handles and
+ * Shared by the foreign scan (athena_fdw.c), which runs one scan per
+ * (re)scan, and the batched join (join_scan.c), which runs one fan-out per
+ * batch of outer rows.  Everything lives in one memory context; the curl handles and
  * malloc'd buffers of the core are released by its reset callback, so an
  * ERROR thrown anywhere leaks nothing.
  */
 #include "postgres.h"
 
 #include "commands/explain.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -27,7 +29,11 @@ struct FdwLookup
 	const char *endpoint_text;	/* the option, for messages */
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
-	AthenaSessionScan *status_scan;	/* the fan-out under way, if any */
+	bool		details;		/* GetSession for each row */
+	const char *workgroup_option[1];	/* the table's, else the server's,
+										 * in UTF-8; NULL if neither */
+	AthenaSessionScan *status_scan;	/* the scan under way, if any */
+	uint64		pages;			/* ListSessions pages, over all scans */
 	AthenaCallStats totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
 };
 
@@ -79,11 +85,12 @@ parse_endpoint(FdwLookup *lookup)
 }
 
 /*
- * Sets up the lookups of foreign table rel for one plan node, signing as
- * userid, in a child of the current memory context.
+ * Sets up the scans of foreign table rel for one plan node, signing as
+ * userid, in a child of the current memory context; with details, each row
+ * comes from GetSession.
  */
 FdwLookup *
-fdw_lookup_create(Relation rel, Oid userid)
+fdw_lookup_create(Relation rel, Oid userid, bool details)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "athena_fdw lookup",
@@ -97,7 +104,12 @@ fdw_lookup_create(Relation rel, Oid userid)
 	FdwOptions	options;
 
 	lookup->cxt = cxt;
+	lookup->details = details;
 	fdw_get_options(server, table, user, &options);
+	if (options.workgroup != NULL)
+		lookup->workgroup_option[0] = pg_server_to_any(options.workgroup,
+													   strlen(options.workgroup),
+													   PG_UTF8);
 	fdw_resolve_endpoint(server, &options);
 	fdw_get_credentials(server, &options, &lookup->config.credentials);
 	lookup->endpoint_text = options.endpoint;
@@ -129,25 +141,65 @@ fdw_lookup_natts(const FdwLookup *lookup)
 	return lookup->columns->natts;
 }
 
-/*
- * Sends the requests for ids (distinct, non-NULL, UTF-8; they must stay
- * valid until the fan-out ends).  A fan-out still under way is ended first.
- */
-void
-fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
+/* Starts a scan of spec; a scan still under way is ended first. */
+static void
+start_scan(FdwLookup *lookup, AthenaScanSpec *spec)
 {
-	fdw_lookup_finish(lookup);
-	if (nids == 0)
-		return;
-
-	lookup->status_scan = athena_session_scan_lookup(lookup->client,
-													 &lookup->config,
-													 ids, nids, false,
-													 check_interrupts, NULL);
+	spec->details = lookup->details;
+	lookup->status_scan = athena_session_scan_begin(lookup->client,
+													&lookup->config, spec,
+													check_interrupts, NULL);
 	if (lookup->status_scan == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
+}
+
+/*
+ * Sends the requests for ids (distinct, non-NULL, UTF-8; they must stay
+ * valid until the fan-out ends).  A scan still under way is ended first.
+ */
+void
+fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
+{
+	AthenaScanSpec spec;
+
+	fdw_lookup_finish(lookup);
+	if (nids == 0)
+		return;
+	memset(&spec, 0, sizeof(spec));
+	spec.lookup = true;
+	spec.ids = ids;
+	spec.nids = nids;
+	start_scan(lookup, &spec);
+}
+
+/*
+ * Lists the sessions of workgroups with states as StateFilter (distinct,
+ * non-NULL, UTF-8; valid until the listing ends).  nworkgroups < 0: no
+ * condition named any, so the workgroup option, else every Spark
+ * workgroup; nstates < 0: no state filter.  0 of either lists nothing.
+ */
+void
+fdw_lookup_start_list(FdwLookup *lookup, const char *const *workgroups,
+					  int nworkgroups, const char *const *states, int nstates)
+{
+	AthenaScanSpec spec;
+
+	fdw_lookup_finish(lookup);
+	if (nworkgroups == 0 || nstates == 0)
+		return;
+	memset(&spec, 0, sizeof(spec));
+	if (nworkgroups < 0 && lookup->workgroup_option[0] != NULL)
+	{
+		workgroups = lookup->workgroup_option;
+		nworkgroups = 1;
+	}
+	spec.workgroups = workgroups;
+	spec.nworkgroups = Max(nworkgroups, 0);
+	spec.states = states;
+	spec.nstates = Max(nstates, 0);
+	start_scan(lookup, &spec);
 }
 
 /* Ends the fan-out under way, if any, keeping its statistics. */
@@ -156,11 +208,18 @@ fdw_lookup_finish(FdwLookup *lookup)
 {
 	AthenaScanStats scan_stats;
 	const AthenaCallStats *stats = &scan_stats.calls;
+	int			op;
 
 	if (lookup->status_scan == NULL)
 		return;
 
 	athena_session_scan_stats(lookup->status_scan, &scan_stats);
+	for (op = 0; op < ATHENA_NUM_OPERATIONS; op++)
+	{
+		lookup->totals.calls[op] += stats->calls[op];
+		lookup->totals.retries[op] += stats->retries[op];
+	}
+	lookup->pages += scan_stats.pages;
 	lookup->totals.attempts += stats->attempts;
 	lookup->totals.retries_total += stats->retries_total;
 	lookup->totals.api_usec += stats->api_usec;
@@ -271,9 +330,12 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 	/* a conversion ERROR must not leak the malloc'd session */
 	PG_TRY();
 	{
-		const void *sources[FDW_NUM_SOURCES] = {0};
+		const void *sources[FDW_NUM_SOURCES];
 
+		/* one struct holds what every call of the scan filled in */
 		sources[FDW_SOURCE_STATUS] = &session;
+		sources[FDW_SOURCE_LIST_ITEM] = &session;
+		sources[FDW_SOURCE_DETAILS] = &session;
 		fdw_fill_row(lookup->columns, sources, values, nulls);
 		if (session_id != NULL)
 			*session_id = pstrdup(session.session_id);
@@ -287,11 +349,26 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 	return true;
 }
 
-/* EXPLAIN ANALYZE: what the API calls of this plan node cost. */
+/*
+ * EXPLAIN ANALYZE: what the API calls of this plan node cost; for a
+ * listing, the calls of each operation and the pages.
+ */
 void
-fdw_lookup_explain(const FdwLookup *lookup, ExplainState *es)
+fdw_lookup_explain(const FdwLookup *lookup, bool list, ExplainState *es)
 {
 	ExplainPropertyInteger("API Calls", NULL, (int64) lookup->totals.attempts, es);
+	if (list)
+	{
+		int			op;
+
+		for (op = 0; op < ATHENA_NUM_OPERATIONS; op++)
+		{
+			if (lookup->totals.calls[op] > 0)
+				ExplainPropertyInteger(psprintf("%s Calls", athena_operation_name(op)),
+									   NULL, (int64) lookup->totals.calls[op], es);
+		}
+		ExplainPropertyInteger("ListSessions Pages", NULL, (int64) lookup->pages, es);
+	}
 	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries_total, es);
 	if (es->timing)
 		ExplainPropertyFloat("API Time", "ms",

@@ -66,6 +66,7 @@ static const FdwOptionDef option_table[] = {
 	{"connect_timeout_ms", ON_SERVER, KIND_INT, "5000", 1, INT_MAX, false, FIELD(connect_timeout_ms)},
 	{"request_timeout_ms", ON_SERVER, KIND_INT, "30000", 1, INT_MAX, false, FIELD(request_timeout_ms)},
 	{"max_retries", ON_SERVER, KIND_INT, "5", 0, 20, false, FIELD(max_retries)},
+	{"workgroup", ON_SERVER | ON_TABLE, KIND_TEXT, NULL, 0, 0, false, FIELD(workgroup)},
 	{"aws_access_key_id", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_access_key_id)},
 	{"aws_secret_access_key", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_secret_access_key)},
 	{"aws_session_token", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_session_token)},
