@@ -4,10 +4,13 @@
     boto3_bench.py --port P --ids N [--threads T] [--rounds R]
     boto3_bench.py --port P --ids N --threads T --quota RPS,BURST
                    --retry-mode standard|adaptive
+    boto3_bench.py --port P --list-workgroup WG [--details] [--threads T] ...
 
 Fetches gen-0 .. gen-(N-1) with GetSessionStatus through one boto3 client
 (max_pool_connections = T, retries off) and a ThreadPoolExecutor(T), the
-usual way to parallelize boto3.  Prints one JSON object: wall milliseconds
+usual way to parallelize boto3.  With --list-workgroup, lists the sessions
+of WG instead (ListSessions pages of 100, following NextToken), and with
+--details then calls GetSession for each listed session in the pool.  Prints one JSON object: wall milliseconds
 of the best and the median round, and CPU microseconds per call (user +
 system of this process from getrusage, over all rounds).  The client and
 its connection pool are created and warmed up before anything is timed, so
@@ -86,7 +89,9 @@ def cpu_usec():
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--ids", type=int, required=True)
+    ap.add_argument("--ids", type=int)
+    ap.add_argument("--list-workgroup")
+    ap.add_argument("--details", action="store_true")
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quota", metavar="RPS,BURST")
@@ -107,36 +112,68 @@ def main(argv):
         config=Config(max_pool_connections=a.threads,
                       retries=retries),
     )
-    ids = ["gen-%d" % i for i in range(a.ids)]
+    if a.list_workgroup is None and a.ids is None:
+        ap.error("--ids or --list-workgroup is required")
 
     def fetch(sid):
         return client.get_session_status(SessionId=sid)["Status"]["State"]
 
+    def details(sid):
+        return client.get_session(SessionId=sid)["Status"]["State"]
+
+    def listing(pool):
+        ids = []
+        kw = {"WorkGroup": a.list_workgroup, "MaxResults": 100}
+        while True:
+            page = client.list_sessions(**kw)
+            ids += [x["SessionId"] for x in page["Sessions"]]
+            if "NextToken" not in page:
+                break
+            kw["NextToken"] = page["NextToken"]
+        if a.details:
+            return list(pool.map(details, ids))
+        return ids
+
     with ThreadPoolExecutor(a.threads) as pool:
         # warm-up: open the pool's connections, load botocore's models
-        list(pool.map(fetch, ids[:max(a.threads * 2, 1)]))
+        warm = ["gen-%d" % i for i in range(max(a.threads * 2, 1))]
+        list(pool.map(fetch, warm))
         if a.quota:
+            ids = ["gen-%d" % i for i in range(a.ids)]
             print(json.dumps(quota_round(a, client, pool, ids),
                              sort_keys=True))
             return 0
+        if a.list_workgroup is not None:
+            client.list_sessions(WorkGroup=a.list_workgroup, MaxResults=1)
+            if a.details:
+                list(pool.map(details, warm))
+            run = listing
+            expected = None
+        else:
+            ids = ["gen-%d" % i for i in range(a.ids)]
+            run = lambda pool: list(pool.map(fetch, ids))
+            expected = a.ids
         walls = []
         c0 = cpu_usec()
         for _ in range(a.rounds):
             t0 = time.monotonic()
-            states = list(pool.map(fetch, ids))
+            rows = run(pool)
             walls.append((time.monotonic() - t0) * 1000)
-            if len(states) != a.ids:
-                sys.exit("boto3_bench: %d answers for %d ids" %
-                         (len(states), a.ids))
+            if expected is None:
+                expected = len(rows)
+            if len(rows) != expected:
+                sys.exit("boto3_bench: %d answers, %d expected" %
+                         (len(rows), expected))
         c1 = cpu_usec()
 
     print(json.dumps({
+        "rows": expected,
         "ids": a.ids,
         "threads": a.threads,
         "rounds": a.rounds,
         "best_ms": min(walls),
         "median_ms": statistics.median(walls),
-        "cpu_us_per_call": (c1 - c0) / (a.ids * a.rounds),
+        "cpu_us_per_call": (c1 - c0) / (max(expected, 1) * a.rounds),
     }, sort_keys=True))
     return 0
 

@@ -20,6 +20,11 @@
 #   (g) batched join of 200 local rows, max_concurrency 16, LATENCY_MS:
 #       against = ANY(ARRAY(SELECT ...)) on the same ids and against the
 #       floor ceil(200/16) x LATENCY_MS
+#   (h) a list scan of 1,000 sessions in one workgroup (10 pages of 100),
+#       LATENCY_MS: against the floor 10 x LATENCY_MS
+#   (i) the same list with one detail column (1,000 GetSession calls,
+#       max_concurrency 16): against boto3 listing the same pages, then
+#       get_session with 16 threads
 # The mock runs on the same machine: its own per-request cost is part of
 # every wall time here (boto3's as well).  With two CPUs or more, the mock is
 # pinned to the last CPU and PostgreSQL's backends, boto3 and the C client to
@@ -38,6 +43,7 @@ A_CONC=16
 C_IDS=2000
 D_ROWS=100
 G_ROWS=200
+H_ROWS=1000					# the mock's workgroup gen-1000
 B_QUERIES=50
 
 trap 'cleanup_all' EXIT
@@ -117,6 +123,9 @@ D_SQL="SELECT count(*) FROM (SELECT * FROM jobs WHERE job_id < $D_ROWS) j,
 G_SQL="SELECT count(*) FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id WHERE j.job_id < $G_ROWS"
 G_ANY_SQL="SELECT count(*) FROM athena_sessions WHERE session_id = ANY(ARRAY(SELECT session_id FROM jobs WHERE job_id < $G_ROWS))"
 
+H_SQL="SELECT count(*) FROM athena_sessions WHERE workgroup = 'gen-$H_ROWS'"
+I_SQL="SELECT count(dpu_execution_in_millis) FROM athena_sessions WHERE workgroup = 'gen-$H_ROWS'"
+
 # every statement must return all its rows, or the timings mean nothing
 [ "$(q "$A_SQL")" = "$A_IDS" ] || { echo "(a) returned the wrong row count" >&2; exit 1; }
 q "EXPLAIN (COSTS OFF) $D_SQL" | grep -q "Nested Loop" ||
@@ -125,6 +134,9 @@ q "EXPLAIN (COSTS OFF) $G_SQL" | grep -q "AthenaBatchedJoin" ||
 	{ echo "(g) is not planned as a batched join" >&2; exit 1; }
 for sql in "$G_SQL" "$G_ANY_SQL"; do
 	[ "$(q "$sql")" = "$G_ROWS" ] || { echo "(g) returned the wrong row count" >&2; exit 1; }
+done
+for sql in "$H_SQL" "$I_SQL"; do
+	[ "$(q "$sql")" = "$H_ROWS" ] || { echo "(h)/(i) returned the wrong row count" >&2; exit 1; }
 done
 
 echo "running (a) athena_fdw ..." >&2
@@ -193,6 +205,21 @@ G_ANY_MS=${G_MS_PAIR#* }
 G_COUNT=$($MOCKCTL count GetSessionStatus)
 G_FLOOR=$(( (G_ROWS + A_CONC - 1) / A_CONC * LATENCY_MS ))
 
+echo "running (h), (i) athena_fdw ..." >&2
+$MOCKCTL reset
+H_MS=$(q "SELECT median(array_agg(t)) FROM bench_ms(\$q\$$H_SQL\$q\$, 1 + $ROUNDS) WITH ORDINALITY AS b(t, n) WHERE n > 1")
+H_PAGES=$($MOCKCTL count ListSessions)
+H_FLOOR=$(( (H_ROWS + 99) / 100 * LATENCY_MS ))
+$MOCKCTL reset
+I_MS=$(q "SELECT median(array_agg(t)) FROM bench_ms(\$q\$$I_SQL\$q\$, 1 + $ROUNDS) WITH ORDINALITY AS b(t, n) WHERE n > 1")
+I_CALLS=$($MOCKCTL count GetSession)
+# listing first, then the details a window at a time, as boto3 does them
+I_FLOOR=$(( ((H_ROWS + 99) / 100 + (H_ROWS + A_CONC - 1) / A_CONC) * LATENCY_MS ))
+echo "running (i) boto3 ..." >&2
+BOTO_I=$("${CLIENT_CPU[@]}" $PYTHON test/bench/boto3_bench.py --port "$MOCK_PORT" \
+	--list-workgroup "gen-$H_ROWS" --details --threads "$A_CONC" --rounds "$ROUNDS")
+BOTO_I_MS=$(echo "$BOTO_I" | $PYTHON -c 'import json,sys; print(json.load(sys.stdin)["median_ms"])')
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE LIMIT [DIVISOR]: whether VALUE / DIVISOR <= LIMIT, unrounded
 verdict() { awk -v v="$1" -v m="$2" -v d="${3:-1}" 'BEGIN { print (v / d <= m) ? "met" : "MISSED" }'; }
@@ -220,7 +247,13 @@ on the same machine ($PINNING). Latency ${LATENCY_MS} ms; medians of $ROUNDS run
 | (d) nested loop, $D_ROWS local rows | $(ms "$D_MS") ($D_CONNS connection(s)) | floor ${D_FLOOR} ms | $D_R_FLOOR | <= 1.10 | $(verdict "$D_MS" 1.10 "$D_FLOOR") |
 | (g) batched join, $G_ROWS local rows, max_concurrency $A_CONC | $(ms "$G_MS") | floor ${G_FLOOR} ms | $G_R_FLOOR | <= 1.30 | $(verdict "$G_MS" 1.30 "$G_FLOOR") |
 | (g) same ids, \`= ANY(ARRAY(SELECT ...))\` | $(ms "$G_MS") | ANY $(ms "$G_ANY_MS") | $G_R_ANY | <= 1.10 | $(verdict "$G_MS" 1.10 "$G_ANY_MS") |
+| (h) list scan, $H_ROWS sessions of one workgroup | $(ms "$H_MS") | floor ${H_FLOOR} ms | $(ratio "$H_MS" "$H_FLOOR") | <= 1.20 | $(verdict "$H_MS" 1.20 "$H_FLOOR") |
+| (i) same list, one detail column ($H_ROWS GetSession) | $(ms "$I_MS") | boto3 $(ms "$BOTO_I_MS") | $(ratio "$I_MS" "$BOTO_I_MS") | < 1.00 | $(verdict "$I_MS" 0.9999 "$BOTO_I_MS") |
+| (i) same | $(ms "$I_MS") | list-then-details floor ${I_FLOOR} ms | $(ratio "$I_MS" "$I_FLOOR") | (for reference) | |
 
+(h): $H_PAGES ListSessions calls for $((ROUNDS + 1)) runs ($(( (ROUNDS + 1) * ((H_ROWS + 99) / 100) )) expected); (i): $I_CALLS GetSession calls
+($(( (ROUNDS + 1) * H_ROWS )) expected). (i)'s floor lists first, then fetches the details $A_CONC at a time;
+athena_fdw overlaps the next page with the details of the last one, so it can beat it.
 (g): $G_COUNT calls for $((ROUNDS + 1)) runs of each form ($((2 * (ROUNDS + 1) * G_ROWS)) expected).
 (c): $C_TICKS clock ticks of 1/$CLK_TCK s over $C_CALLS calls. At 0 ms latency the mock
 answered one call every ${C_WALL_US} µs (Python, one GIL, a botocore signature check per call):
