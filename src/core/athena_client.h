@@ -13,7 +13,7 @@
 
 #include "aws_json.h"
 #include "endpoint.h"
-#include "http.h"
+#include "http_batch.h"
 
 #define ATHENA_FDW_VERSION "1.0"
 #define ATHENA_USER_AGENT "athena_fdw/" ATHENA_FDW_VERSION

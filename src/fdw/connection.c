@@ -16,10 +16,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/wait_event.h"
 
 #include "athena_fdw.h"
 
@@ -134,6 +137,29 @@ init_connection_hash(void)
 	RegisterXactCallback(release_invalidated_clients, NULL);
 }
 
+/*
+ * How a client waits for the network: on the backend's latch and the
+ * client's epoll descriptor together, under the wait event type Extension,
+ * as postgres_fdw's pgfdw_get_result waits for its connection.  A cancel or
+ * statement_timeout sets the latch and CHECK_FOR_INTERRUPTS ends the query
+ * at once; a dead postmaster ends the backend.
+ */
+static void
+wait_for_network(void *arg, int fd, long timeout_ms)
+{
+	int			events = WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH;
+	int			rc;
+
+	if (timeout_ms >= 0)
+		events |= WL_TIMEOUT;
+	rc = WaitLatchOrSocket(MyLatch, events, fd, timeout_ms, PG_WAIT_EXTENSION);
+	if (rc & WL_LATCH_SET)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
 /* Takes the client of this user mapping, creating it when needed. */
 HttpClient *
 fdw_client_acquire(UserMapping *user)
@@ -165,6 +191,7 @@ fdw_client_acquire(UserMapping *user)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not create an HTTP client: %s", reason)));
+		http_client_set_wait(entry->client, wait_for_network, NULL);
 		entry->invalidated = false;
 		entry->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID,

@@ -2,8 +2,9 @@
 # Cancel, statement_timeout and pg_terminate_backend stop a scan that waits
 # on an endpoint that never answers (the mock's "hang" fault), or that sleeps
 # before a retry (HTTP 429 with a long Retry-After).  Asserts outcomes: the
-# right error, nothing left in flight at the mock, no retry sent after the
-# cancel, the backend (or a new one) still works.  How long each cancel took
+# waiting backend shows wait_event_type 'Extension' in pg_stat_activity (it
+# waits on its latch), the right error, nothing left in flight at the mock,
+# no retry sent after the cancel, the backend (or a new one) still works.  How long each cancel took
 # is printed as a TAP diagnostic, never asserted: machines are noisy.
 #
 # Uses the running cluster and mock: PGHOST PGPORT PGUSER PG_BIN MOCK_PORT
@@ -42,6 +43,18 @@ wait_mock() {
 		sleep 0.05
 	done
 	return 1
+}
+
+# Samples the wait of backend $1 until it shows wait_event_type and
+# wait_event 'Extension' (at most 10 s); prints what it saw last.
+wait_event_of() {
+	local i seen
+	for i in $(seq 1 200); do
+		seen=$($PSQL -At -d $DB -c "SELECT coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') FROM pg_stat_activity WHERE pid = $1")
+		[ "$seen" = Extension/Extension ] && break
+		sleep 0.05
+	done
+	echo "$seen"
 }
 
 # pid of the backend with this application_name running a query, or "".
@@ -132,6 +145,9 @@ for phase in request backoff; do
 			wait_mock 4 0 && sleep 0.3
 		fi
 		ok $? "$how in a $phase: the scan is waiting (pid ${pid:-none})"
+		seen=$(wait_event_of "${pid:-0}")
+		[ "$seen" = Extension/Extension ]
+		ok $? "$how in a $phase: pg_stat_activity shows the wait as Extension/Extension (saw ${seen:-nothing})"
 		# the server's clock just before the signal; the victim prints the
 		# time it got the error back (for terminate: when its psql exited)
 		t0=$($PSQL -d $DB -At -c "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, pg_${how}_backend($pid)" | cut -d'|' -f1)

@@ -23,7 +23,7 @@
 #include <json-c/json.h>
 
 #include "session_scan.h"
-#include "http.h"
+#include "http_batch.h"
 #include "tap.h"
 
 #define STATIC_AKID "AKIDMOCKSTATIC"

@@ -1,29 +1,22 @@
 /*
- * http.h
- *		A small engine over libcurl's multi interface: sends a batch of
- *		requests with a bounded number in flight, retries what the caller
- *		says is retryable with backoff, and hands back finished items in the
- *		order they complete.
+ * http_batch.h
+ *		One batch of requests over an HttpClient: sends them with a bounded
+ *		number in flight, retries what the caller says is retryable with
+ *		backoff, and hands back finished items in the order they complete.
  *
- * Pure C, no PostgreSQL headers.  The caller's interrupt callback may
- * longjmp (PostgreSQL's CHECK_FOR_INTERRUPTS does): the engine only calls it
+ * Pure C, no PostgreSQL headers.  The caller's callbacks may longjmp
+ * (PostgreSQL's CHECK_FOR_INTERRUPTS does): the engine only calls them
  * between libcurl calls, with its state consistent, so that
  * http_batch_end() can always clean up afterwards.
  */
-#ifndef ATHENA_HTTP_H
-#define ATHENA_HTTP_H
+#ifndef ATHENA_HTTP_BATCH_H
+#define ATHENA_HTTP_BATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Long-lived state that makes later requests cheap: kept-alive connections,
- * DNS cache, TLS sessions, idle easy handles.  One per (server, user
- * mapping) in a backend; several batches may use one client at once (a
- * self-join runs two scans side by side).
- */
-typedef struct HttpClient HttpClient;
+#include "http_client.h"
 
 typedef struct HttpBatch HttpBatch;
 
@@ -96,17 +89,11 @@ typedef void (*HttpPrepareFn) (void *arg, int item, int attempt, HttpRequest *re
  */
 typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
 
-/* Called at least every 50 ms while waiting; may longjmp. */
-typedef void (*HttpInterruptFn) (void *arg);
-
 /*
- * NULL on failure, with a lower-case reason in reason[reasonlen] ("out of
- * memory", "could not initialize libcurl: ..."); reason may be NULL when
- * reasonlen is 0.
+ * Called before each wait, and at least every 50 ms while the client waits
+ * with its poll() default; may longjmp.
  */
-extern HttpClient *http_client_create(char *reason, size_t reasonlen);
-/* Only when no batch of this client is active. */
-extern void http_client_destroy(HttpClient *client);
+typedef void (*HttpInterruptFn) (void *arg);
 
 extern HttpBatch *http_batch_begin(HttpClient *client, const HttpOptions *options,
 								   int nitems, HttpPrepareFn prepare,
@@ -144,4 +131,4 @@ extern void http_batch_end(HttpBatch *batch);
 
 extern void http_batch_result_free(HttpResult *result);
 
-#endif							/* ATHENA_HTTP_H */
+#endif							/* ATHENA_HTTP_BATCH_H */

@@ -1,60 +1,33 @@
 /*
- * http.c
- *		Concurrent HTTP requests on libcurl's multi interface.
- *
- * One CURLM per client, shared by every batch of that client.  The multi
- * handle owns the connection cache, so connections stay alive across
- * batches (and SQL queries) without relying on CURLSH connection sharing;
- * a CURLSH adds the DNS and TLS session caches.
- *
- * The multi handle is driven through curl_multi_socket_action() with an
- * epoll set of the sockets curl asks us to watch: a wake-up costs work for
- * the sockets that are ready only.  curl_multi_perform() instead visits
- * every transfer and polls each one's socket, and curl_multi_poll()
- * rebuilds its pollfd array on each wait: at 16 requests in flight and
- * 0 ms latency that was over a third of the CPU spent per request.
- * Connections curl puts back in its cache stay in the epoll set, so that
- * reusing one costs no epoll_ctl() calls; curl opens and closes them
- * through our callbacks, so the set's bookkeeping never goes stale.  When two batches are active
- * at once (a self-join), whichever of them is waiting drives all transfers:
- * a finished transfer is removed from the multi handle at once and queued on
- * the batch that owns it, which turns it into a result the next time it is
- * asked.  A batch never starts transfers for another batch, so what a batch
- * holds stays bounded by its own concurrency.
+ * http_batch.c
+ *		One batch of requests over an HttpClient: transfer slots, the retry
+ *		heap and the ring of finished results.
  *
  * Per batch there are max_concurrency transfer slots; items not yet started
  * need no state at all (they are the range next_item..nitems-1), and items
  * waiting for a retry sit in a min-heap by due time.  Finished results wait
- * in a ring of max_concurrency entries.
+ * in a ring of max_concurrency entries.  A batch never starts transfers for
+ * another batch of its client, so what a batch holds stays bounded by its
+ * own concurrency.
  *
- * Interrupt safety: check_interrupts (and the caller's other callbacks) may
- * longjmp.  They are only called between libcurl calls, and every resource
- * is reachable from a slot whose state says what to release, so
- * http_batch_end() can always clean up.
+ * Interrupt safety: check_interrupts, the client's wait and the caller's
+ * other callbacks may longjmp.  They are only called between libcurl calls,
+ * and every resource is reachable from a slot whose state says what to
+ * release, so http_batch_end() can always clean up.
  */
-#include "http.h"
+#include "http_batch.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "http_internal.h"
 #include "retry_policy.h"
 
-#define POLL_MAX_MS			50	/* longest wait between interrupt checks */
 #define OOM_WAIT_MS			10	/* pause before retrying a failed malloc */
 #define INITIAL_BODY_CAP	1024	/* a GetSessionStatus answer fits */
 #define MAX_HEADER_VALUE	1024	/* longer captured header values are cut */
-#define MAX_IDLE_HANDLES	256 /* idle easy handles kept per client */
-#define MAX_EVENTS			64	/* epoll events taken per wait */
 
 typedef enum SlotState
 {
@@ -90,43 +63,12 @@ typedef struct Slot
 	char		errbuf[CURL_ERROR_SIZE];
 } Slot;
 
-/*
- * The epoll set's view of one descriptor.  An idle connection (curl no
- * longer watches it) stays in the set, unwanted, until it reports an event
- * (the server closed it) or curl closes it.  Only sockets opened through
- * opensocket_cb are kept so: others (a resolver's socketpair) might be
- * closed behind our back, and leave the set as soon as curl drops them.
- */
-typedef struct SockWatch
-{
-	bool		ours;			/* opened by opensocket_cb */
-	bool		in_set;			/* registered with epoll */
-	bool		wanted;			/* curl watches it now */
-	uint32_t	events;			/* registered epoll events */
-} SockWatch;
-
 typedef struct RetryEntry
 {
 	uint64_t	due_usec;
 	int			item;
 	int			attempts;		/* attempts made so far */
 } RetryEntry;
-
-struct HttpClient
-{
-	CURLM	   *multi;
-	CURLSH	   *share;
-	int			epfd;			/* the sockets curl wants watched */
-	SockWatch  *watch;			/* indexed by descriptor */
-	int			nwatch;
-	CURL	  **idle;			/* easy handles not in use */
-	int			nidle;
-	int			idle_cap;
-	long		maxconnects;	/* what CURLMOPT_MAXCONNECTS is set to */
-	int			active_concurrency; /* sum over active batches */
-	int			nbatches;
-	uint64_t	rng;			/* xorshift64* state */
-};
 
 struct HttpBatch
 {
@@ -165,282 +107,6 @@ struct HttpBatch
 	uint64_t	last_finish_usec;
 	HttpStats	stats;
 };
-
-static bool curl_initialized = false;
-
-static uint64_t
-now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Backoff jitter only needs to be unpredictable between backends. */
-static uint32_t
-client_random(HttpClient *client)
-{
-	uint64_t	x = client->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	client->rng = x;
-	return (uint32_t) ((x * UINT64_C(2685821657736338717)) >> 32);
-}
-
-static uint64_t
-random_seed(void)
-{
-	uint64_t	seed = 0;
-	int			fd;
-
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-	{
-		if (read(fd, &seed, sizeof(seed)) != (ssize_t) sizeof(seed))
-			seed = 0;
-		close(fd);
-	}
-	seed ^= now_usec() ^ ((uint64_t) getpid() << 32);
-	/* splitmix64 finalizer: spreads a weak seed; xorshift must not be 0 */
-	seed += UINT64_C(0x9E3779B97F4A7C15);
-	seed = (seed ^ (seed >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	seed = (seed ^ (seed >> 27)) * UINT64_C(0x94D049BB133111EB);
-	seed ^= seed >> 31;
-	return seed ? seed : 1;
-}
-
-/* The bookkeeping of descriptor s, growing the table; NULL on OOM. */
-static SockWatch *
-watch_of(HttpClient *client, curl_socket_t s)
-{
-	if (s >= client->nwatch)
-	{
-		int			n = client->nwatch ? client->nwatch : 64;
-		SockWatch  *p;
-
-		while (n <= s)
-			n *= 2;
-		p = realloc(client->watch, n * sizeof(SockWatch));
-		if (p == NULL)
-			return NULL;
-		memset(p + client->nwatch, 0, (n - client->nwatch) * sizeof(SockWatch));
-		client->watch = p;
-		client->nwatch = n;
-	}
-	return &client->watch[s];
-}
-
-/*
- * curl's CURLMOPT_SOCKETFUNCTION: makes the epoll set report what curl
- * wants to know about each socket.  Returning -1 fails the transfer.
- */
-static int
-socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	HttpClient *client = userp;
-	SockWatch  *w;
-	uint32_t	events;
-
-	(void) easy;
-	(void) socketp;
-	if (s < 0)
-		return 0;
-	if (what == CURL_POLL_REMOVE)
-	{
-		if (s >= client->nwatch)
-			return 0;
-		w = &client->watch[s];
-		w->wanted = false;
-		if (!w->ours && w->in_set)
-		{
-			/* fails harmlessly if curl already closed the socket */
-			epoll_ctl(client->epfd, EPOLL_CTL_DEL, s, NULL);
-			w->in_set = false;
-		}
-		return 0;
-	}
-
-	w = watch_of(client, s);
-	if (w == NULL)
-		return -1;
-	events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
-		((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
-	if (!w->in_set || w->events != events)
-	{
-		struct epoll_event ev;
-		int			op = w->in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.events = events;
-		ev.data.fd = s;
-		if (epoll_ctl(client->epfd, op, s, &ev) != 0)
-		{
-			/* trust the kernel over our bookkeeping */
-			op = (op == EPOLL_CTL_ADD) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-			if (epoll_ctl(client->epfd, op, s, &ev) != 0)
-				return -1;
-		}
-		w->in_set = true;
-		w->events = events;
-	}
-	w->wanted = true;
-	return 0;
-}
-
-/* CURLOPT_OPENSOCKETFUNCTION: a new descriptor is in no epoll set. */
-static curl_socket_t
-opensocket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
-{
-	HttpClient *client = clientp;
-	curl_socket_t s;
-	SockWatch  *w;
-
-	if (purpose != CURLSOCKTYPE_IPCXN)
-		return CURL_SOCKET_BAD;
-	s = socket(address->family, address->socktype, address->protocol);
-	if (s < 0)
-		return CURL_SOCKET_BAD;
-	w = watch_of(client, s);
-	if (w == NULL)
-	{
-		close(s);
-		return CURL_SOCKET_BAD;
-	}
-	memset(w, 0, sizeof(*w));
-	w->ours = true;
-	return s;
-}
-
-/* CURLOPT_CLOSESOCKETFUNCTION: closing also takes it out of the set. */
-static int
-closesocket_cb(void *clientp, curl_socket_t item)
-{
-	HttpClient *client = clientp;
-
-	if (item >= 0 && item < client->nwatch)
-		memset(&client->watch[item], 0, sizeof(SockWatch));
-	return close(item);
-}
-
-HttpClient *
-http_client_create(char *reason, size_t reasonlen)
-{
-	HttpClient *client;
-	CURLcode	code;
-
-	/* process-wide and not thread-safe, but we have no threads of our own */
-	if (!curl_initialized)
-	{
-		code = curl_global_init(CURL_GLOBAL_DEFAULT);
-		if (code != CURLE_OK)
-		{
-			snprintf(reason, reasonlen, "could not initialize libcurl: %s",
-					 curl_easy_strerror(code));
-			return NULL;
-		}
-		curl_initialized = true;
-	}
-
-	client = calloc(1, sizeof(HttpClient));
-	if (client == NULL)
-	{
-		snprintf(reason, reasonlen, "out of memory");
-		return NULL;
-	}
-	client->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (client->epfd < 0)
-	{
-		snprintf(reason, reasonlen, "could not create an epoll set: %s",
-				 strerror(errno));
-		goto fail;
-	}
-	client->multi = curl_multi_init();
-	client->share = curl_share_init();
-	if (client->multi == NULL || client->share == NULL ||
-		curl_multi_setopt(client->multi, CURLMOPT_SOCKETFUNCTION,
-						  socket_cb) != CURLM_OK ||
-		curl_multi_setopt(client->multi, CURLMOPT_SOCKETDATA,
-						  client) != CURLM_OK ||
-		curl_share_setopt(client->share, CURLSHOPT_SHARE,
-						  CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
-		curl_share_setopt(client->share, CURLSHOPT_SHARE,
-						  CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
-	{
-		/* these only fail for lack of memory */
-		snprintf(reason, reasonlen, "out of memory");
-		goto fail;
-	}
-	client->rng = random_seed();
-	return client;
-
-fail:
-	if (client->multi)
-		curl_multi_cleanup(client->multi);
-	if (client->share)
-		curl_share_cleanup(client->share);
-	if (client->epfd >= 0)
-		close(client->epfd);
-	free(client->watch);
-	free(client);
-	return NULL;
-}
-
-void
-http_client_destroy(HttpClient *client)
-{
-	int			i;
-
-	if (client == NULL)
-		return;
-	/* easy handles first: the share refuses to go while they use it */
-	for (i = 0; i < client->nidle; i++)
-		curl_easy_cleanup(client->idle[i]);
-	free(client->idle);
-	curl_multi_cleanup(client->multi);
-	curl_share_cleanup(client->share);
-	/* last: closing cached connections above still reports their sockets */
-	close(client->epfd);
-	free(client->watch);
-	free(client);
-}
-
-static void
-release_easy(HttpClient *client, CURL *easy)
-{
-	if (easy == NULL)
-		return;
-	if (client->nidle == client->idle_cap && client->nidle < MAX_IDLE_HANDLES)
-	{
-		int			newcap = client->idle_cap ? client->idle_cap * 2 : 16;
-		CURL	  **p = realloc(client->idle, newcap * sizeof(CURL *));
-
-		if (p != NULL)
-		{
-			client->idle = p;
-			client->idle_cap = newcap;
-		}
-	}
-	if (client->nidle < client->idle_cap)
-		client->idle[client->nidle++] = easy;
-	else
-		curl_easy_cleanup(easy);
-}
-
-static CURL *
-acquire_easy(HttpClient *client)
-{
-	if (client->nidle > 0)
-	{
-		CURL	   *easy = client->idle[--client->nidle];
-
-		curl_easy_reset(easy);
-		return easy;
-	}
-	return curl_easy_init();
-}
 
 /* ---- per-transfer callbacks (must not call back into the caller) ---- */
 
@@ -617,7 +283,6 @@ setup_easy_constant(HttpBatch *batch, Slot *slot)
 	bool		ok = true;
 
 	SET(CURLOPT_PRIVATE, slot);
-	SET(CURLOPT_SHARE, batch->client->share);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -641,11 +306,7 @@ setup_easy_constant(HttpBatch *batch, Slot *slot)
 	SET(CURLOPT_WRITEDATA, slot);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
 	SET(CURLOPT_HEADERDATA, slot);
-	SET(CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
-	SET(CURLOPT_OPENSOCKETDATA, batch->client);
-	SET(CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
-	SET(CURLOPT_CLOSESOCKETDATA, batch->client);
-	return ok;
+	return ok && http_client_setup_easy(batch->client, e);
 }
 
 /* Copies the request into the slot and points the easy handle at it. */
@@ -732,7 +393,7 @@ start_item(HttpBatch *batch, int item, int attempt)
 	slot->result->body = malloc(INITIAL_BODY_CAP);
 	if (slot->easy == NULL)
 	{
-		slot->easy = acquire_easy(client);
+		slot->easy = http_client_acquire_easy(client);
 		slot->configured = false;
 	}
 	if (slot->result->body == NULL || slot->easy == NULL)
@@ -758,10 +419,10 @@ start_item(HttpBatch *batch, int item, int attempt)
 
 	batch->stats.attempts++;
 	if (batch->first_send_usec == 0)
-		batch->first_send_usec = now_usec();
+		batch->first_send_usec = http_now_usec();
 
 	if (req.url == NULL || !setup_easy(batch, slot, &req) ||
-		curl_multi_add_handle(client->multi, slot->easy) != CURLM_OK)
+		!http_client_add(client, slot->easy))
 	{
 		slot->code = CURLE_FAILED_INIT;
 		snprintf(slot->errbuf, sizeof(slot->errbuf), "%s",
@@ -840,97 +501,21 @@ retry_pop(HttpBatch *batch)
 
 /* ---- driving ---- */
 
-/*
- * Moves every finished transfer, of whichever batch, from the multi handle
- * to its batch's done queue.  No caller code runs here.
- */
-static void
-client_collect(HttpClient *client)
+void
+http_batch_transfer_done(void *slotp, CURLcode code)
 {
-	CURLMsg    *msg;
-	int			left;
+	Slot	   *slot = slotp;
+	HttpBatch  *b = slot->batch;
 
-	while ((msg = curl_multi_info_read(client->multi, &left)) != NULL)
-	{
-		char	   *priv = NULL;
-		Slot	   *slot;
-		CURL	   *easy = msg->easy_handle;
-		CURLcode	code = msg->data.result;
-		HttpBatch  *b;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
-		curl_multi_remove_handle(client->multi, easy);
-		slot = (Slot *) priv;
-		if (slot == NULL)
-			continue;
-		b = slot->batch;
-		slot->code = code;
-		slot->state = SLOT_DONE;
-		b->in_flight--;
-		b->last_finish_usec = now_usec();
-		if (b->done_tail)
-			b->done_tail->next_done = slot;
-		else
-			b->done_head = slot;
-		b->done_tail = slot;
-	}
-}
-
-/* Runs curl's due timers: new transfers start, timeouts fire. */
-static void
-client_run_timers(HttpClient *client)
-{
-	long		curl_timeout = -1;
-	int			running;
-
-	curl_multi_timeout(client->multi, &curl_timeout);
-	if (curl_timeout == 0)
-		curl_multi_socket_action(client->multi, CURL_SOCKET_TIMEOUT, 0,
-								 &running);
-	client_collect(client);
-}
-
-/*
- * Waits up to timeout_ms for a socket curl watches, hands each ready one
- * to curl, then runs curl's due timers.  No caller code runs here.
- */
-static void
-client_wait(HttpClient *client, long timeout_ms)
-{
-	struct epoll_event events[MAX_EVENTS];
-	int			n;
-	int			i;
-	int			running;
-
-	n = epoll_wait(client->epfd, events, MAX_EVENTS, (int) timeout_ms);
-	for (i = 0; i < n; i++)
-	{
-		int			fd = events[i].data.fd;
-		int			mask = 0;
-
-		if (fd < client->nwatch && !client->watch[fd].wanted)
-		{
-			/*
-			 * An idle connection spoke: the server closed it.  curl checks
-			 * a connection before reusing it, so just stop listening.
-			 */
-			epoll_ctl(client->epfd, EPOLL_CTL_DEL, fd, NULL);
-			client->watch[fd].in_set = false;
-			continue;
-		}
-		if (events[i].events & EPOLLIN)
-			mask |= CURL_CSELECT_IN;
-		if (events[i].events & EPOLLOUT)
-			mask |= CURL_CSELECT_OUT;
-		if (events[i].events & (EPOLLERR | EPOLLHUP))
-			mask |= CURL_CSELECT_ERR;
-		curl_multi_socket_action(client->multi, fd, mask, &running);
-	}
-	if (n < 0 && errno != EINTR && timeout_ms > 0)
-		usleep(timeout_ms * 1000);	/* don't spin if waiting fails */
-	client_run_timers(client);
+	slot->code = code;
+	slot->state = SLOT_DONE;
+	b->in_flight--;
+	b->last_finish_usec = http_now_usec();
+	if (b->done_tail)
+		b->done_tail->next_done = slot;
+	else
+		b->done_head = slot;
+	b->done_tail = slot;
 }
 
 /*
@@ -958,9 +543,9 @@ process_done(HttpBatch *batch)
 			uint32_t	delay;
 
 			delay = retry_delay_ms(n, RETRY_BASE_MS, RETRY_CAP_MS,
-								   client_random(batch->client),
+								   http_client_random(batch->client),
 								   retry_parse_retry_after(r->retry_after));
-			if (!retry_push(batch, now_usec() + (uint64_t) delay * 1000,
+			if (!retry_push(batch, http_now_usec() + (uint64_t) delay * 1000,
 							slot->item, slot->attempt))
 				retry = false;	/* out of memory: hand out this failure */
 			else
@@ -1001,7 +586,7 @@ fill_slots(HttpBatch *batch)
 			RetryEntry	e = batch->retries[0];
 
 			if (now == 0 || e.due_usec > now)
-				now = now_usec();
+				now = http_now_usec();
 			if (e.due_usec <= now)
 			{
 				retry_pop(batch);
@@ -1083,14 +668,7 @@ http_batch_begin(HttpClient *client, const HttpOptions *options,
 	}
 
 	/* keep enough idle connections for every active batch's window */
-	client->nbatches++;
-	client->active_concurrency += batch->nslots;
-	if (client->active_concurrency > client->maxconnects)
-	{
-		client->maxconnects = client->active_concurrency;
-		curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS,
-						  client->maxconnects);
-	}
+	http_client_reserve(client, batch->nslots);
 	return batch;
 }
 
@@ -1121,7 +699,7 @@ http_batch_next(HttpBatch *batch)
 			process_done(batch);
 			/* start replacements before waiting, so no slot sits idle */
 			if (fill_slots(batch))
-				client_run_timers(client);	/* sends them now */
+				http_client_run_timers(client);	/* sends them now */
 		}
 
 		if (batch->nready > 0)
@@ -1138,27 +716,20 @@ http_batch_next(HttpBatch *batch)
 		if (batch->done_head != NULL)
 			continue;
 
-		/* wait for the network, the next due retry, or the next check */
-		timeout = POLL_MAX_MS;
+		/* wait for the network, curl's timer or the next due retry */
+		timeout = -1;
 		if (batch->oom)
 			timeout = OOM_WAIT_MS;
 		if (batch->nretries > 0 && batch->nfree > 0)
 		{
-			uint64_t	now = now_usec();
+			uint64_t	now = http_now_usec();
 			uint64_t	due = batch->retries[0].due_usec;
 			long		ms = due <= now ? 0 : (long) ((due - now + 999) / 1000);
 
-			if (ms < timeout)
+			if (timeout < 0 || ms < timeout)
 				timeout = ms;
 		}
-		{
-			long		curl_timeout = -1;
-
-			curl_multi_timeout(client->multi, &curl_timeout);
-			if (curl_timeout >= 0 && curl_timeout < timeout)
-				timeout = curl_timeout;
-		}
-		client_wait(client, timeout);
+		http_client_wait(client, timeout);	/* may longjmp */
 	}
 }
 
@@ -1192,19 +763,18 @@ http_batch_end(HttpBatch *batch)
 		Slot	   *slot = &batch->slots[i];
 
 		if (slot->state == SLOT_ACTIVE)
-			curl_multi_remove_handle(client->multi, slot->easy);
+			http_client_remove(client, slot->easy);
 		if (slot->state != SLOT_FREE)
 			slot_clear(batch, slot);
 		/* back to the client: the next batch resets it */
-		release_easy(client, slot->easy);
+		http_client_release_easy(client, slot->easy);
 		slot->easy = NULL;
 		free(slot->hnodes);
 		free(slot->buf);
 	}
 	for (i = 0; i < batch->nready; i++)
 		http_batch_result_free(batch->ready[(batch->ready_head + i) % batch->nslots]);
-	client->nbatches--;
-	client->active_concurrency -= batch->nslots;
+	http_client_reserve(client, -batch->nslots);
 	free(batch->ready);
 	free(batch->slots);
 	free(batch->free_slots);
