@@ -89,6 +89,17 @@ SELECT count(*) FROM athena_sessions WHERE workgroup = 'primary';
 SELECT count(*) FROM athena_sessions WHERE workgroup = 'no-such-workgroup';
 \set VERBOSITY default
 
+-- workgroups and states from parameters and subqueries are sent too
+\! $MOCKCTL reset
+PREPARE by_workgroup(text, text) AS
+  SELECT session_id FROM athena_sessions WHERE workgroup = $1 AND state = $2 ORDER BY 1;
+EXECUTE by_workgroup('spark-analytics', 'IDLE');
+SELECT session_id FROM athena_sessions
+ WHERE workgroup = ANY(ARRAY(SELECT 'spark-' || x FROM unnest('{etl,nowhere}'::text[]) x WHERE x <> 'nowhere'))
+ ORDER BY 1;
+DEALLOCATE by_workgroup;
+\! $MOCKCTL requests
+
 -- the table's workgroup option, overridden by a condition
 CREATE FOREIGN TABLE etl_sessions (session_id text, state text, workgroup text)
   SERVER athena OPTIONS (workgroup 'spark-etl');
@@ -127,6 +138,12 @@ INSERT INTO recent VALUES ('la-idle-1'), ('le-idle'), ('nope-3');
 SELECT r.session_id, s.state FROM recent r JOIN athena_sessions s USING (session_id)
  ORDER BY 1;
 \! $MOCKCTL count ListSessions
+\! $MOCKCTL count GetSessionStatus
+-- a join that reads a detail column calls GetSession instead, once per id
+\! $MOCKCTL reset
+SELECT r.session_id, s.workgroup, s.dpu_execution_in_millis
+  FROM recent r JOIN athena_sessions s USING (session_id) ORDER BY 1;
+\! $MOCKCTL count GetSession
 \! $MOCKCTL count GetSessionStatus
 SET enable_hashjoin = off;
 SET enable_mergejoin = off;
