@@ -235,10 +235,10 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	/* Of several session_id restrictions, send the one with fewest ids. */
 	foreach(lc, baserel->baserestrictinfo)
 	{
-		FdwIdQual qual;
+		FdwIdQual	qual;
 
 		if (fdw_match_id_clause(root, baserel, info->session_id_attno,
-								   lfirst_node(RestrictInfo, lc), &qual) &&
+								lfirst_node(RestrictInfo, lc), &qual) &&
 			(!info->has_id_qual ||
 			 qual.estimated_ids < info->id_qual.estimated_ids))
 		{
@@ -251,7 +251,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual qual;
+		FdwIdQual	qual;
 
 		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual) &&
 			(!info->has_workgroup_qual ||
@@ -296,7 +296,7 @@ ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 						EquivalenceClass *ec, EquivalenceMember *em, void *arg)
 {
 	return fdw_is_session_id_var((Node *) em->em_expr, rel,
-									*(AttrNumber *) arg);
+								 *(AttrNumber *) arg);
 }
 
 /*
@@ -334,11 +334,11 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 	foreach(lc, candidates)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual qual;
+		FdwIdQual	qual;
 		Relids		required_outer;
 
 		if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
-									rinfo, &qual))
+								 rinfo, &qual))
 			continue;
 		required_outer = bms_union(bms_difference(rinfo->clause_relids,
 												  baserel->relids),
@@ -450,7 +450,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
-	FdwIdQual qual;
+	FdwIdQual	qual;
 	RestrictInfo *id_rinfo;
 	List	   *recheck_clauses;
 	bool		scan_checks;
@@ -460,7 +460,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
 	if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
-								id_rinfo, &qual))
+							 id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id condition no longer matches");
 
 	/*

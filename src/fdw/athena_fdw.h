@@ -106,12 +106,12 @@ typedef struct FdwIdQual
 } FdwIdQual;
 
 extern bool fdw_is_session_id_var(Node *node, RelOptInfo *baserel,
-									 AttrNumber attno);
+								  AttrNumber attno);
 extern bool fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
-								   AttrNumber session_id_attno,
-								   RestrictInfo *rinfo, FdwIdQual *qual);
+								AttrNumber session_id_attno,
+								RestrictInfo *rinfo, FdwIdQual *qual);
 extern int	fdw_collect_ids(Datum value, bool isnull, bool is_array,
-							   const char ***ids);
+							const char ***ids);
 extern const char *fdw_id_to_utf8(Datum text_datum);
 extern int	fdw_distinct_ids(const char **ids, int n);
 extern int	fdw_compare_ids(const void *a, const void *b);
@@ -168,6 +168,6 @@ extern char *fdw_remote_text(const char *utf8);
 
 /* import.c */
 extern List *fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt,
-										  Oid serverOid);
+									   Oid serverOid);
 
 #endif							/* ATHENA_FDW_H */

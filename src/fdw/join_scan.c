@@ -214,14 +214,14 @@ find_id_clause(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	foreach(lc, restrictlist)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual qual;
+		FdwIdQual	qual;
 
 		/* under an outer join, only an ON condition decides the partner */
 		if (IS_OUTER_JOIN(jointype) &&
 			RINFO_IS_PUSHED_DOWN(rinfo, joinrel->relids))
 			continue;
 		if (fdw_match_id_clause(root, innerrel, info->session_id_attno,
-								   rinfo, &qual) &&
+								rinfo, &qual) &&
 			!qual.is_array &&
 			bms_is_subset(pull_varnos(root, (Node *) qual.ids),
 						  outerrel->relids))
@@ -332,14 +332,14 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *scan_tlist = NIL;
 	List	   *join_quals;
 	List	   *other_quals;
-	FdwIdQual qual;
+	FdwIdQual	qual;
 	Relation	table;
 	TupleDesc	tupdesc;
 	ListCell   *lc;
 	int			i;
 
 	if (!fdw_match_id_clause(root, innerrel, info->session_id_attno,
-								id_rinfo, &qual))
+							 id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id join condition no longer matches");
 
 	/* the scan tuple: the outer side's columns, then the foreign table's */
