@@ -104,12 +104,7 @@ fi
 
 # --- pg_regress suite against a throwaway cluster ---
 start_cluster || { record fail "start cluster"; finish; exit 1; }
-PG_REGRESS="$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress"
-TESTS=$(sed -n 's/^test: //p' test/schedule | tr '\n' ' ')
-mkdir -p "$WORK/regress"
-"$PG_REGRESS" --host="$PGHOST" --port="$PGPORT" --user=postgres \
-	--inputdir=. --outputdir="$WORK/regress" --dbname=contrib_regression \
-	$TESTS >"$WORK/regress.out" 2>&1
+run_regress "$WORK/regress" >"$WORK/regress.out" 2>&1
 while IFS= read -r line; do
 	case "$line" in
 		*" ... ok"*|"ok "*) record pass "regress: $(echo "$line" | sed -E 's/^(ok +[0-9]+ +[-+] +|test +)//; s/ +(\.\.\. )?ok.*//; s/ +[0-9]+ ms$//')" ;;

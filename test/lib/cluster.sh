@@ -47,6 +47,11 @@ stop_mock() {
 }
 
 # start_cluster [postgresql.conf lines...]
+#
+# POSTGRES_WRAPPER, when set, is a program pg_ctl starts instead of
+# postgres (test/valgrind/run.sh: postgres under valgrind), given
+# PG_START_SECONDS (default 60) to come up; STOP_MODE (default immediate)
+# is how stop_cluster stops it.
 start_cluster() {
 	local pgdir="$WORK/pg"
 	PGDATA_DIR="$pgdir/data"
@@ -69,7 +74,9 @@ start_cluster() {
 	# The server must not see the caller's AWS settings: tests set their own.
 	runuser -u postgres -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
 		-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
-		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w start >/dev/null || {
+		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" \
+		${POSTGRES_WRAPPER:+-p "$POSTGRES_WRAPPER"} -t "${PG_START_SECONDS:-60}" \
+		-w start >/dev/null || {
 		cat "$PG_LOG" >&2
 		return 1
 	}
@@ -81,9 +88,17 @@ start_cluster() {
 
 stop_cluster() {
 	if [ -n "${CLUSTER_STARTED:-}" ]; then
-		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1 || true
+		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" \
+			-m "${STOP_MODE:-immediate}" -t 300 -w stop >/dev/null 2>&1 || true
 		CLUSTER_STARTED=
 	fi
+}
+
+# run_regress OUTDIR: the pg_regress suite ("make installcheck") against
+# the running cluster and mock; results and diffs go to OUTDIR.
+run_regress() {
+	mkdir -p "$1"
+	make -C "$REPO" -s installcheck EXTRA_REGRESS_OPTS="--outputdir=$1"
 }
 
 cleanup_all() {

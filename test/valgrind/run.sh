@@ -14,27 +14,16 @@ cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
 
 make_workdir
-trap 'stop_valgrind_cluster; cleanup_all' EXIT
+trap 'cleanup_all' EXIT
 
 VG_LOGS="$WORK/valgrind"
-mkdir -p "$VG_LOGS" "$WORK/pg/socket"
-PGDATA_DIR="$WORK/pg/data"
-PG_LOG="$WORK/pg/postgres.log"
-
-stop_valgrind_cluster() {
-	if [ -n "${CLUSTER_STARTED:-}" ]; then
-		# fast, not immediate: every backend then writes its summary
-		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -t 300 \
-			-w stop >/dev/null 2>&1
-		CLUSTER_STARTED=
-	fi
-}
-
+mkdir -p "$VG_LOGS"
 start_mock || exit 1
 
 # pg_ctl starts this instead of postgres; backends are forks of it, so
 # valgrind follows them, each into its own log file
-cat >"$WORK/postgres-valgrind" <<EOF
+POSTGRES_WRAPPER="$WORK/postgres-valgrind"
+cat >"$POSTGRES_WRAPPER" <<EOF
 #!/bin/sh
 exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
 	--num-callers=30 --error-limit=no --read-var-info=no \\
@@ -43,45 +32,24 @@ exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
 	--log-file=$VG_LOGS/%p.log \\
 	$PG_BIN/postgres "\$@"
 EOF
-chmod 755 "$WORK/postgres-valgrind"
-chown -R postgres:postgres "$WORK/pg" "$VG_LOGS"
-
-runuser -u postgres -- "$PG_BIN/initdb" -D "$PGDATA_DIR" -E UTF8 \
-	--locale=C.UTF-8 -A trust >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; exit 1; }
-PGPORT=$(free_port)
-cat >>"$PGDATA_DIR/postgresql.conf" <<EOF
-port = $PGPORT
-listen_addresses = ''
-unix_socket_directories = '$WORK/pg/socket'
-fsync = off
-autovacuum = off
-max_parallel_workers_per_gather = 0
-max_connections = 20
-shared_buffers = 16MB
-jit = off
-EOF
+chmod 755 "$POSTGRES_WRAPPER"
+chown postgres:postgres "$VG_LOGS"
+# slow to start; stopped "fast", not "immediate", so that every backend
+# writes its summary
+PG_START_SECONDS=600
+STOP_MODE=fast
 echo "starting PostgreSQL under valgrind (logs in $VG_LOGS)"
-runuser -u postgres -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
-	-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
-	"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -p "$WORK/postgres-valgrind" \
-	-t 600 -w start >/dev/null || { cat "$PG_LOG"; exit 1; }
-CLUSTER_STARTED=1
-PGHOST="$WORK/pg/socket"
-PGUSER=postgres
-export PGHOST PGPORT PGUSER
+start_cluster "autovacuum = off" "max_parallel_workers_per_gather = 0" \
+	"max_connections = 20" "shared_buffers = 16MB" "jit = off" || exit 1
 
-PG_REGRESS="$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress"
-TESTS=$(sed -n 's/^test: //p' test/schedule | tr '\n' ' ')
-mkdir -p "$WORK/regress"
-echo "running the regress suite: $TESTS"
-"$PG_REGRESS" --host="$PGHOST" --port="$PGPORT" --user=postgres \
-	--inputdir=. --outputdir="$WORK/regress" --dbname=contrib_regression \
-	$TESTS 2>&1 | grep -E "^(test|ok|not ok| *[0-9]+ of| *All|=)" | sed 's/^/regress: /'
+echo "running the regress suite"
+run_regress "$WORK/regress" 2>&1 |
+	grep -E "^(test|ok|not ok| *[0-9]+ of| *All|=)" | sed 's/^/regress: /'
 regress_status=${PIPESTATUS[0]}
 if [ "$regress_status" -ne 0 ] && [ -s "$WORK/regress/regression.diffs" ]; then
 	cat "$WORK/regress/regression.diffs"
 fi
-stop_valgrind_cluster
+stop_cluster
 
 # Each error is a block of "==pid== " lines ending in an empty one; count
 # them, and print those with a frame in our library.
