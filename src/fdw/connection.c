@@ -38,6 +38,8 @@ typedef struct ConnectionEntry
 	uint64		last_used;		/* use_count when last acquired */
 	uint32		server_hashvalue;	/* syscache hash of the server */
 	uint32		mapping_hashvalue;	/* syscache hash of the user mapping */
+	WaitEventSet *wait_set;		/* latch, postmaster, the client's epoll fd */
+	int			wait_fd;		/* that fd; -1 while the set is incomplete */
 } ConnectionEntry;
 
 static HTAB *connection_hash = NULL;
@@ -66,6 +68,11 @@ destroy_client(ConnectionEntry *entry)
 {
 	http_client_destroy(entry->client);
 	entry->client = NULL;
+	if (entry->wait_set != NULL)
+	{
+		FreeWaitEventSet(entry->wait_set);
+		entry->wait_set = NULL;
+	}
 }
 
 /*
@@ -143,17 +150,36 @@ init_connection_hash(void)
  * as postgres_fdw's pgfdw_get_result waits for its connection.  A cancel or
  * statement_timeout sets the latch and CHECK_FOR_INTERRUPTS ends the query
  * at once; a dead postmaster ends the backend.
+ *
+ * The wait set is built once per client, not per wait as WaitLatchOrSocket()
+ * would: that creates, fills and closes an epoll instance every time, five
+ * more system calls per wake-up (strace), and a scan wakes up every few
+ * answers.
  */
 static void
 wait_for_network(void *arg, int fd, long timeout_ms)
 {
-	int			events = WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH;
-	int			rc;
+	ConnectionEntry *entry = (ConnectionEntry *) arg;
+	WaitEvent	event;
 
-	if (timeout_ms >= 0)
-		events |= WL_TIMEOUT;
-	rc = WaitLatchOrSocket(MyLatch, events, fd, timeout_ms, PG_WAIT_EXTENSION);
-	if (rc & WL_LATCH_SET)
+	if (entry->wait_set == NULL || entry->wait_fd != fd)
+	{
+		if (entry->wait_set != NULL)
+			FreeWaitEventSet(entry->wait_set);
+		/* kept in the entry at once, so that an ERROR below leaks nothing */
+		entry->wait_set = CreateWaitEventSet(TopMemoryContext, 3);
+		entry->wait_fd = -1;
+		AddWaitEventToSet(entry->wait_set, WL_LATCH_SET, PGINVALID_SOCKET,
+						  MyLatch, NULL);
+		AddWaitEventToSet(entry->wait_set, WL_EXIT_ON_PM_DEATH,
+						  PGINVALID_SOCKET, NULL, NULL);
+		AddWaitEventToSet(entry->wait_set, WL_SOCKET_READABLE, fd, NULL, NULL);
+		entry->wait_fd = fd;
+	}
+
+	if (WaitEventSetWait(entry->wait_set, timeout_ms < 0 ? -1 : timeout_ms,
+						 &event, 1, PG_WAIT_EXTENSION) == 1 &&
+		(event.events & WL_LATCH_SET))
 	{
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -176,6 +202,8 @@ fdw_client_acquire(UserMapping *user)
 		entry->client = NULL;
 		entry->active_scans = 0;
 		entry->invalidated = false;
+		entry->wait_set = NULL;
+		entry->wait_fd = -1;
 	}
 
 	if (entry->client != NULL && entry->invalidated && entry->active_scans == 0)
@@ -191,7 +219,7 @@ fdw_client_acquire(UserMapping *user)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not create an HTTP client: %s", reason)));
-		http_client_set_wait(entry->client, wait_for_network, NULL);
+		http_client_set_wait(entry->client, wait_for_network, entry);
 		entry->invalidated = false;
 		entry->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID,
