@@ -74,7 +74,8 @@ struct HttpBatch
 {
 	HttpClient *client;
 	HttpOptions options;
-	char	   *user_agent;
+	char	   *user_agent_line;	/* "User-Agent: ...", or NULL */
+	bool		proxy_in_environment;	/* curl must look for one */
 	char	   *ca_file;
 	int			nitems;
 	HttpPrepareFn prepare;
@@ -272,6 +273,47 @@ slot_clear(HttpBatch *batch, Slot *slot)
 	batch->free_slots[batch->nfree++] = (int) (slot - batch->slots);
 }
 
+/*
+ * The User-Agent goes out as one more line of the request's own header list
+ * rather than through CURLOPT_USERAGENT, which curl formats anew for every
+ * request.  "name: value", malloc'd; NULL on out of memory.
+ */
+static char *
+header_line(const char *name, const char *value)
+{
+	size_t		len = strlen(name) + 2 + strlen(value) + 1;
+	char	   *line = malloc(len);
+
+	if (line != NULL)
+		snprintf(line, len, "%s: %s", name, value);
+	return line;
+}
+
+/*
+ * Whether the environment names a proxy for curl (7.88's detect_proxy():
+ * <scheme>_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY; never HTTP_PROXY).
+ * curl looks these and no_proxy up with getenv() and copies them on every
+ * request; when none is set, which is the usual case for a server, the
+ * batch says "no proxy" once instead, with the same outcome.
+ */
+static bool
+proxy_in_environment(void)
+{
+	static const char *const names[] = {
+		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		const char *value = getenv(names[i]);
+
+		if (value != NULL && value[0] != '\0')
+			return true;
+	}
+	return false;
+}
+
 #define SET(opt, val) (ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK)
 
 /* Options that stay the same for every request of the batch. */
@@ -299,8 +341,11 @@ setup_easy_constant(HttpBatch *batch, Slot *slot)
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_TCP_KEEPIDLE, 60L);
 	SET(CURLOPT_TCP_KEEPINTVL, 30L);
-	if (batch->user_agent != NULL)
-		SET(CURLOPT_USERAGENT, batch->user_agent);
+	if (!batch->proxy_in_environment)
+	{
+		SET(CURLOPT_PROXY, "");
+		SET(CURLOPT_NOPROXY, "");
+	}
 	SET(CURLOPT_ERRORBUFFER, slot->errbuf);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, slot);
@@ -316,6 +361,7 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 	CURL	   *e = slot->easy;
 	size_t		need = req->body_len + 1;
 	size_t		off = 0;
+	int			nnodes = req->nheaders + (batch->user_agent_line != NULL);
 	int			i;
 	bool		ok = true;
 
@@ -337,15 +383,15 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 		slot->buf = p;
 		slot->buf_cap = need;
 	}
-	if (req->nheaders > slot->hnodes_cap)
+	if (nnodes > slot->hnodes_cap)
 	{
 		struct curl_slist *p = realloc(slot->hnodes,
-									   req->nheaders * sizeof(struct curl_slist));
+									   nnodes * sizeof(struct curl_slist));
 
 		if (p == NULL)
 			return false;
 		slot->hnodes = p;
-		slot->hnodes_cap = req->nheaders;
+		slot->hnodes_cap = nnodes;
 	}
 
 	for (i = 0; i < req->nheaders; i++)
@@ -354,15 +400,18 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 
 		memcpy(slot->buf + off, req->headers[i], len);
 		slot->hnodes[i].data = slot->buf + off;
-		slot->hnodes[i].next = (i + 1 < req->nheaders) ? &slot->hnodes[i + 1] : NULL;
 		off += len;
 	}
+	if (batch->user_agent_line != NULL)
+		slot->hnodes[i].data = batch->user_agent_line;
+	for (i = 0; i < nnodes; i++)
+		slot->hnodes[i].next = (i + 1 < nnodes) ? &slot->hnodes[i + 1] : NULL;
 	if (req->body_len > 0)
 		memcpy(slot->buf + off, req->body, req->body_len);
 	slot->buf[off + req->body_len] = '\0';
 
 	SET(CURLOPT_URL, req->url);
-	SET(CURLOPT_HTTPHEADER, req->nheaders > 0 ? slot->hnodes : NULL);
+	SET(CURLOPT_HTTPHEADER, nnodes > 0 ? slot->hnodes : NULL);
 	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
 	SET(CURLOPT_POSTFIELDS, slot->buf + off);
 	return ok;
@@ -632,7 +681,9 @@ http_batch_begin(HttpClient *client, const HttpOptions *options,
 		batch->options.max_concurrency = 1;
 	if (batch->options.max_retries < 0)
 		batch->options.max_retries = 0;
-	batch->user_agent = options->user_agent ? strdup(options->user_agent) : NULL;
+	batch->user_agent_line = options->user_agent
+		? header_line("User-Agent", options->user_agent) : NULL;
+	batch->proxy_in_environment = proxy_in_environment();
 	batch->ca_file = options->ca_file ? strdup(options->ca_file) : NULL;
 	batch->nitems = nitems > 0 ? nitems : 0;
 	batch->prepare = prepare;
@@ -649,13 +700,13 @@ http_batch_begin(HttpClient *client, const HttpOptions *options,
 	batch->free_slots = calloc(batch->nslots, sizeof(int));
 	batch->ready = calloc(batch->nslots, sizeof(HttpResult *));
 	if (batch->slots == NULL || batch->ready == NULL || batch->free_slots == NULL ||
-		(options->user_agent && !batch->user_agent) ||
+		(options->user_agent && !batch->user_agent_line) ||
 		(options->ca_file && !batch->ca_file))
 	{
 		free(batch->slots);
 		free(batch->free_slots);
 		free(batch->ready);
-		free(batch->user_agent);
+		free(batch->user_agent_line);
 		free(batch->ca_file);
 		free(batch);
 		return NULL;
@@ -779,7 +830,7 @@ http_batch_end(HttpBatch *batch)
 	free(batch->slots);
 	free(batch->free_slots);
 	free(batch->retries);
-	free(batch->user_agent);
+	free(batch->user_agent_line);
 	free(batch->ca_file);
 	free(batch);
 }
