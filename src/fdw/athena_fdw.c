@@ -62,24 +62,24 @@ PG_MODULE_MAGIC;
 #define ATHENA_AVOID_COST		1.0e10
 
 /* Where a listing gets its workgroups. */
-typedef enum AthenaWorkgroupSource
+typedef enum FdwWorkgroupSource
 {
 	WORKGROUPS_QUAL,			/* a condition: fdw_exprs holds its values */
 	WORKGROUPS_OPTION,			/* the table's, else the server's option */
 	WORKGROUPS_EVERY			/* ListWorkGroups: every Spark workgroup */
-} AthenaWorkgroupSource;
+} FdwWorkgroupSource;
 
 /*
  * Items of ForeignScan.fdw_private, all Integers.  fdw_exprs holds the ids
  * of a lookup; of a listing, the workgroups (with WORKGROUPS_QUAL), then
  * the states (with PLAN_HAS_STATES).
  */
-enum AthenaPlanPrivate
+enum FdwPlanPrivate
 {
 	PLAN_IS_ARRAY,				/* lookup: ids come from = ANY(array) */
 	PLAN_IS_LIST,				/* a listing, not a lookup */
 	PLAN_DETAILS,				/* GetSession for each row */
-	PLAN_WORKGROUPS,			/* listing: an AthenaWorkgroupSource */
+	PLAN_WORKGROUPS,			/* listing: an FdwWorkgroupSource */
 	PLAN_WORKGROUPS_ARRAY,		/* ... its values come from = ANY(array) */
 	PLAN_HAS_STATES,			/* listing: states from a condition */
 	PLAN_STATES_ARRAY,			/* ... its values come from = ANY(array) */
@@ -385,7 +385,7 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 
 static List *
 plan_private(bool ids_array, bool is_list, bool details,
-			 AthenaWorkgroupSource workgroups, bool workgroups_array,
+			 FdwWorkgroupSource workgroups, bool workgroups_array,
 			 bool has_states, bool states_array)
 {
 	List	   *items = NIL;
@@ -405,7 +405,7 @@ plan_private(bool ids_array, bool is_list, bool details,
 }
 
 static int
-plan_item(ForeignScan *plan, enum AthenaPlanPrivate item)
+plan_item(ForeignScan *plan, enum FdwPlanPrivate item)
 {
 	return intVal(list_nth(plan->fdw_private, item));
 }
@@ -419,7 +419,7 @@ make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
 			   List *scan_clauses, Plan *outer_plan)
 {
 	List	   *exprs = NIL;
-	AthenaWorkgroupSource workgroups;
+	FdwWorkgroupSource workgroups;
 
 	if (info->has_workgroup_qual)
 	{
@@ -655,7 +655,7 @@ explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
 	ForeignTable *table;
 	FdwOptions	options;
 
-	switch ((AthenaWorkgroupSource) plan_item(plan, PLAN_WORKGROUPS))
+	switch ((FdwWorkgroupSource) plan_item(plan, PLAN_WORKGROUPS))
 	{
 		case WORKGROUPS_QUAL:
 			return deparse_expression(linitial(plan->fdw_exprs), context,
