@@ -21,6 +21,7 @@ PACKAGES=(
 	libclang-rt-dev
 	valgrind
 	curl
+	openssl
 )
 
 missing=()

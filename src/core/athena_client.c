@@ -16,7 +16,9 @@
 #include "retry_policy.h"
 #include "sigv4.h"
 
-#define MAX_HEADERS 10
+/* the headers a request signs and sends, then Authorization and two more */
+#define MAX_SIGNED_HEADERS 5
+#define MAX_HEADERS (MAX_SIGNED_HEADERS + 3)
 
 static const char *const operation_names[ATHENA_NUM_OPERATIONS] = {
 	[ATHENA_OP_GET_SESSION_STATUS] = "GetSessionStatus",
@@ -26,15 +28,14 @@ static const char *const operation_names[ATHENA_NUM_OPERATIONS] = {
 	[ATHENA_OP_TERMINATE_SESSION] = "TerminateSession",
 };
 
-/* "X-Amz-Target: AmazonAthena.<operation>", the header line of each */
-static const char *const target_lines[ATHENA_NUM_OPERATIONS] = {
-	[ATHENA_OP_GET_SESSION_STATUS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "GetSessionStatus",
-	[ATHENA_OP_GET_SESSION] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "GetSession",
-	[ATHENA_OP_LIST_SESSIONS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "ListSessions",
-	[ATHENA_OP_LIST_WORK_GROUPS] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "ListWorkGroups",
-	[ATHENA_OP_TERMINATE_SESSION] = "X-Amz-Target: " ATHENA_TARGET_PREFIX "TerminateSession",
+/* "AmazonAthena.<operation>", the X-Amz-Target of each */
+static const char *const targets[ATHENA_NUM_OPERATIONS] = {
+	[ATHENA_OP_GET_SESSION_STATUS] = ATHENA_TARGET_PREFIX "GetSessionStatus",
+	[ATHENA_OP_GET_SESSION] = ATHENA_TARGET_PREFIX "GetSession",
+	[ATHENA_OP_LIST_SESSIONS] = ATHENA_TARGET_PREFIX "ListSessions",
+	[ATHENA_OP_LIST_WORK_GROUPS] = ATHENA_TARGET_PREFIX "ListWorkGroups",
+	[ATHENA_OP_TERMINATE_SESSION] = ATHENA_TARGET_PREFIX "TerminateSession",
 };
-#define TARGET_LINE_PREFIX_LEN (sizeof("X-Amz-Target: ") - 1)
 
 /*
  * The derived signing key, for every scan of the process: a parameterized
@@ -76,14 +77,10 @@ struct AthenaCalls
 	char	   *user_agent;
 	char	   *ca_file;
 
-	/* constant header lines */
-	char	   *host_line;
-	char	   *token_line;
-
 	/* per-attempt buffers, kept until the next attempt is prepared */
 	char	   *body;
-	char	   *auth_line;
-	char		date_line[64];
+	char	   *line_buf;		/* the header lines sent; holds the token */
+	size_t		line_cap;
 	const char *lines[MAX_HEADERS];
 };
 
@@ -117,21 +114,6 @@ dup_or_null(const char *s, bool *ok)
 	return d;
 }
 
-static char *
-concat(const char *a, const char *b)
-{
-	size_t		la = strlen(a);
-	size_t		lb = strlen(b);
-	char	   *s = malloc(la + lb + 1);
-
-	if (s != NULL)
-	{
-		memcpy(s, a, la);
-		memcpy(s + la, b, lb + 1);
-	}
-	return s;
-}
-
 /*
  * Copy of text that is safe in any message: printable ASCII only, others
  * replaced.  Header values and curl's text are not known to be UTF-8.
@@ -163,25 +145,70 @@ add_header(SigV4Header *h, size_t *n, const char *name, const char *value)
 	(*n)++;
 }
 
-/* Signs attempt `attempt` of one call; leaves req->url NULL if it cannot. */
+/*
+ * Renders "Name: value" lines into calls->lines, from the signed headers
+ * (so that what is sent is what was signed), then Authorization, then the
+ * two headers curl would add that we do not want ("Name:" removes one).
+ */
+static bool
+render_lines(AthenaCalls *calls, const SigV4Header *signed_headers,
+			 size_t nsigned, const char *authorization)
+{
+	static const char *const removed[] = {"Expect:", "Accept:"};
+	size_t		need = strlen("Authorization: ") + strlen(authorization) + 1;
+	size_t		i;
+	char	   *p;
+	int			n = 0;
+
+	for (i = 0; i < nsigned; i++)
+		need += strlen(signed_headers[i].name) + 2 +
+			strlen(signed_headers[i].value) + 1;
+	if (need > calls->line_cap)
+	{
+		char	   *buf = malloc(need);
+
+		if (buf == NULL)
+			return false;
+		if (calls->line_buf != NULL)
+			explicit_bzero(calls->line_buf, calls->line_cap);
+		free(calls->line_buf);
+		calls->line_buf = buf;
+		calls->line_cap = need;
+	}
+	p = calls->line_buf;
+	for (i = 0; i < nsigned; i++)
+	{
+		calls->lines[n++] = p;
+		p += sprintf(p, "%s: %s", signed_headers[i].name,
+					 signed_headers[i].value) + 1;
+	}
+	calls->lines[n++] = p;
+	sprintf(p, "Authorization: %s", authorization);
+	for (i = 0; i < sizeof(removed) / sizeof(removed[0]); i++)
+		calls->lines[n++] = removed[i];
+	return true;
+}
+
+/*
+ * Signs attempt `attempt` of one call; leaves req->url NULL if it cannot.
+ * One list of headers is signed and then sent.
+ */
 static void
 prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 {
 	AthenaCalls *calls = arg;
 	const Call *call = &calls->calls[item];
-	SigV4Header sh[5];
+	SigV4Header sh[MAX_SIGNED_HEADERS];
 	SigV4Request sreq;
 	SigV4Params params;
 	char		amz_date[17];
 	size_t		body_len = 0;
 	size_t		nsh = 0;
 	char	   *auth;
-	int			n = 0;
+	bool		rendered;
 
 	free(calls->body);
 	calls->body = NULL;
-	free_secret(calls->auth_line);
-	calls->auth_line = NULL;
 	req->url = NULL;
 
 	calls->calls_by_op[call->op]++;
@@ -194,13 +221,10 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 
 	/* a fresh date per attempt: a retry may come seconds later */
 	sigv4_format_amz_date(time(NULL), amz_date);
-	snprintf(calls->date_line, sizeof(calls->date_line), "X-Amz-Date: %s",
-			 amz_date);
 
 	add_header(sh, &nsh, "Host", calls->host);
 	add_header(sh, &nsh, "X-Amz-Date", amz_date);
-	add_header(sh, &nsh, "X-Amz-Target",
-			   target_lines[call->op] + TARGET_LINE_PREFIX_LEN);
+	add_header(sh, &nsh, "X-Amz-Target", targets[call->op]);
 	add_header(sh, &nsh, "Content-Type", ATHENA_CONTENT_TYPE);
 	if (calls->session_token != NULL)
 		add_header(sh, &nsh, "X-Amz-Security-Token", calls->session_token);
@@ -224,25 +248,14 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	auth = sigv4_authorization(&sreq, &params, &signing_key_cache, NULL, NULL);
 	if (auth == NULL)
 		return;
-	calls->auth_line = concat("Authorization: ", auth);
+	rendered = render_lines(calls, sh, nsh, auth);
 	free(auth);
-	if (calls->auth_line == NULL)
+	if (!rendered)
 		return;
-
-	calls->lines[n++] = calls->host_line;
-	calls->lines[n++] = calls->date_line;
-	calls->lines[n++] = target_lines[call->op];
-	calls->lines[n++] = "Content-Type: " ATHENA_CONTENT_TYPE;
-	if (calls->token_line != NULL)
-		calls->lines[n++] = calls->token_line;
-	calls->lines[n++] = calls->auth_line;
-	/* unsigned, and curl's defaults we do not need */
-	calls->lines[n++] = "Expect:";
-	calls->lines[n++] = "Accept:";
 
 	req->url = calls->url;
 	req->headers = calls->lines;
-	req->nheaders = n;
+	req->nheaders = (int) nsh + 3;
 	req->body = calls->body;
 	req->body_len = body_len;
 }
@@ -265,6 +278,7 @@ should_retry(void *arg, const HttpResult *r)
 	switch (r->outcome)
 	{
 		case HTTP_BODY_TOO_LARGE:
+		case HTTP_TLS_ERROR:
 			return false;
 		case HTTP_NETWORK_ERROR:
 		case HTTP_TIMEOUT:
@@ -310,15 +324,6 @@ athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
 	calls->host = dup_or_null(config->endpoint->host, &ok);
 	if (!ok)
 		goto fail;
-	calls->host_line = concat("Host: ", calls->host);
-	if (calls->host_line == NULL)
-		goto fail;
-	if (calls->session_token != NULL)
-	{
-		calls->token_line = concat("X-Amz-Security-Token: ", calls->session_token);
-		if (calls->token_line == NULL)
-			goto fail;
-	}
 	if (expected_calls > 0)
 	{
 		calls->calls = malloc(expected_calls * sizeof(Call));
@@ -435,7 +440,8 @@ classify_failure(const HttpResult *r, AthenaReply *reply)
 	{
 		failure->kind = ATHENA_FAIL_NETWORK;
 		make_error(&failure->error, 0,
-				   r->outcome == HTTP_TIMEOUT ? "Timeout" : "NetworkError",
+				   r->outcome == HTTP_TIMEOUT ? "Timeout" :
+				   r->outcome == HTTP_TLS_ERROR ? "TLSError" : "NetworkError",
 				   r->error_text, NULL);
 	}
 }
@@ -519,16 +525,16 @@ athena_calls_end(AthenaCalls *calls)
 		http_batch_end(calls->batch);
 	free(calls->calls);
 	free(calls->body);
-	free_secret(calls->auth_line);
+	if (calls->line_buf != NULL)
+		explicit_bzero(calls->line_buf, calls->line_cap);
+	free(calls->line_buf);
 	free(calls->url);
 	free(calls->path);
 	free(calls->host);
-	free(calls->host_line);
 	free(calls->region);
 	free(calls->access_key_id);
 	free_secret(calls->secret_access_key);
 	free_secret(calls->session_token);
-	free_secret(calls->token_line);
 	free(calls->user_agent);
 	free(calls->ca_file);
 	free(calls);

@@ -217,6 +217,38 @@ http_batch_result_free(HttpResult *result)
 	free(result);
 }
 
+/*
+ * A TLS failure that the next attempt would meet again: a certificate not
+ * trusted or not for this host, a protocol or cipher the two sides do not
+ * share, a CA file that cannot be read.  CURLE_SSL_CONNECT_ERROR covers both
+ * a handshake refused by OpenSSL (its message names "SSL routines": wrong
+ * version number, a protocol version or handshake failure alert) and a
+ * connection lost during the handshake (reset, EOF), which is transient.
+ */
+static bool
+tls_failure_is_permanent(CURLcode code, const char *errbuf)
+{
+	switch (code)
+	{
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_SSL_CIPHER:
+		case CURLE_SSL_ISSUER_ERROR:
+		case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		case CURLE_SSL_INVALIDCERTSTATUS:
+		case CURLE_SSL_CRL_BADFILE:
+		case CURLE_SSL_ENGINE_NOTFOUND:
+		case CURLE_SSL_ENGINE_SETFAILED:
+		case CURLE_SSL_ENGINE_INITFAILED:
+			return true;
+		case CURLE_SSL_CONNECT_ERROR:
+			return strstr(errbuf, "SSL routines") != NULL;
+		default:
+			return false;
+	}
+}
+
 /* Fills the outcome fields of slot->result from the finished transfer. */
 static void
 finish_result(Slot *slot)
@@ -250,8 +282,12 @@ finish_result(Slot *slot)
 				 slot->batch->options.max_body_bytes);
 		return;
 	}
-	r->outcome = (slot->code == CURLE_OPERATION_TIMEDOUT) ?
-		HTTP_TIMEOUT : HTTP_NETWORK_ERROR;
+	if (slot->code == CURLE_OPERATION_TIMEDOUT)
+		r->outcome = HTTP_TIMEOUT;
+	else if (tls_failure_is_permanent(slot->code, slot->errbuf))
+		r->outcome = HTTP_TLS_ERROR;
+	else
+		r->outcome = HTTP_NETWORK_ERROR;
 	/* curl's error buffer never holds request headers, so no secrets */
 	snprintf(r->error_text, sizeof(r->error_text), "%s",
 			 slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(slot->code));
@@ -582,7 +618,7 @@ process_done(HttpBatch *batch)
 
 		finish_result(slot);
 		r = slot->result;
-		if (r->outcome != HTTP_BODY_TOO_LARGE &&
+		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR &&
 			slot->attempt <= batch->options.max_retries)
 			retry = batch->should_retry(batch->arg, r); /* may longjmp */
 

@@ -47,9 +47,12 @@ typedef struct HttpRequest
 typedef enum HttpOutcome
 {
 	HTTP_RESPONSE,				/* a complete HTTP response (any status) */
-	HTTP_NETWORK_ERROR,			/* refused, reset, empty reply, TLS failure */
+	HTTP_NETWORK_ERROR,			/* refused, reset, empty reply */
 	HTTP_TIMEOUT,				/* connect or request timeout */
-	HTTP_BODY_TOO_LARGE			/* aborted once past max_body_bytes */
+	HTTP_BODY_TOO_LARGE,		/* aborted once past max_body_bytes */
+	HTTP_TLS_ERROR				/* a TLS failure that would recur: certificate
+								 * not trusted or for another host, no common
+								 * protocol */
 } HttpOutcome;
 
 /* One finished attempt, and after retries, an item's final result. */
@@ -85,7 +88,7 @@ typedef void (*HttpPrepareFn) (void *arg, int item, int attempt, HttpRequest *re
 
 /*
  * Whether a finished attempt should be retried.  Only asked while retries
- * remain, and never for HTTP_BODY_TOO_LARGE.
+ * remain, and never for HTTP_BODY_TOO_LARGE or HTTP_TLS_ERROR.
  */
 typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
 

@@ -221,6 +221,10 @@ requests are counted like any other.  So does the quota, which is checked
 first (one bucket for every key, after the latency): a request it throttles
 takes no fault and is counted in quota_throttled.
 
+With --tls-cert and --tls-key the same endpoint is also served over TLS on
+a second port (written to --tls-port-file), sharing counters and faults;
+tls_handshake_failures counts the handshakes it refused.
+
 Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
 peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
 faults_pending, quota ({"rps", "burst"} or null), quota_throttled,
@@ -243,6 +247,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -819,6 +824,7 @@ class State:
             self.requests_by_op = {}
             self.connections = 0
             self.tcp_accepts = 0
+            self.tls_handshake_failures = 0
             self.peak_in_flight = self.in_flight
             self.signature_failures = 0
             self.auth_failures_by_type = {}
@@ -886,6 +892,7 @@ class State:
                 "requests_by_op": dict(self.requests_by_op),
                 "connections": self.connections,
                 "tcp_accepts": self.tcp_accepts,
+                "tls_handshake_failures": self.tls_handshake_failures,
                 "in_flight": self.in_flight,
                 "peak_in_flight": self.peak_in_flight,
                 "signature_failures": self.signature_failures,
@@ -1538,6 +1545,29 @@ class Server(ThreadingHTTPServer):
         pass  # connection-level noise (client resets) is expected
 
 
+class TlsServer(Server):
+    """The same endpoint over TLS (--tls-cert): for the client's refusal of a
+    certificate it cannot trust.  The handshake runs in the request's thread,
+    after the TCP accept was counted, so that a refused handshake still
+    counts as one tcp_accepts."""
+
+    ssl_context = None
+
+    def get_request(self):
+        sock, addr = Server.get_request(self)
+        return (self.ssl_context.wrap_socket(
+            sock, server_side=True, do_handshake_on_connect=False), addr)
+
+    def finish_request(self, request, client_address):
+        try:
+            request.do_handshake()
+        except (ssl.SSLError, OSError):
+            with self.state.lock:
+                self.state.tls_handshake_failures += 1
+            return
+        Server.finish_request(self, request, client_address)
+
+
 def write_port_file(path, port):
     d = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(d, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
@@ -1557,6 +1587,9 @@ def main(argv=None):
     ap.add_argument("--quota-rps", type=float, default=0)
     ap.add_argument("--quota-burst", type=float)
     ap.add_argument("--dump-fixtures", action="store_true")
+    ap.add_argument("--tls-cert", help="PEM certificate: also serve over TLS")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    ap.add_argument("--tls-port-file", help="where to write the TLS port")
     a = ap.parse_args(argv)
 
     if a.dump_fixtures:
@@ -1589,6 +1622,18 @@ def main(argv=None):
     if a.port_file:
         write_port_file(a.port_file, port)
 
+    tls_srv = None
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        tls_srv = TlsServer(("127.0.0.1", 0), Handler)
+        tls_srv.state = state
+        tls_srv.ssl_context = ctx
+        threading.Thread(target=tls_srv.serve_forever, kwargs={
+            "poll_interval": 0.2}, daemon=True).start()
+        if a.tls_port_file:
+            write_port_file(a.tls_port_file, tls_srv.server_address[1])
+
     t = threading.Thread(target=srv.serve_forever, kwargs={
         "poll_interval": 0.2}, daemon=True)
     t.start()
@@ -1597,6 +1642,9 @@ def main(argv=None):
     state.stopping.set()
     srv.shutdown()
     srv.server_close()
+    if tls_srv is not None:
+        tls_srv.shutdown()
+        tls_srv.server_close()
     if state.log is not None:
         state.log.close()
     return 0

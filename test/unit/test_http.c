@@ -193,65 +193,165 @@ mock_last_has(const char *key, const char *name)
 	return found;
 }
 
+/*
+ * Whether the last request sent exactly the headers it signed, apart from
+ * Authorization (the signature) and what curl adds unsigned (User-Agent,
+ * Content-Length).  Names are compared case-insensitively.
+ */
+static bool
+mock_last_sent_is_signed(void)
+{
+	static const char *const unsigned_ok[] = {"authorization", "user-agent",
+	"content-length"};
+	char	   *body = mock_call("/_mock/stats", NULL);
+	json_object *root,
+			   *last,
+			   *sent,
+			   *sig;
+	bool		same = false;
+	size_t		i;
+	size_t		nsent = 0;
+
+	if (body == NULL)
+		return false;
+	root = json_tokener_parse(body);
+	if (root && json_object_object_get_ex(root, "last_request", &last) &&
+		json_object_object_get_ex(last, "header_names", &sent) &&
+		json_object_object_get_ex(last, "signed_headers", &sig))
+	{
+		same = true;
+		for (i = 0; i < json_object_array_length(sent); i++)
+		{
+			const char *name = json_object_get_string(json_object_array_get_idx(sent, i));
+			bool		exempt = false;
+			size_t		j;
+
+			for (j = 0; j < sizeof(unsigned_ok) / sizeof(unsigned_ok[0]); j++)
+				exempt |= strcasecmp(name, unsigned_ok[j]) == 0;
+			if (exempt)
+				continue;
+			nsent++;
+			if (mock_last_has("signed_headers", name) != 1)
+				same = false;
+		}
+		if (nsent != json_object_array_length(sig))
+			same = false;
+	}
+	json_object_put(root);
+	free(body);
+	return same;
+}
+
+static void
+stop_mock_process(pid_t *pid)
+{
+	if (*pid > 0)
+	{
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+		*pid = 0;
+	}
+}
+
 static void
 stop_mock(void)
 {
-	if (mock_pid > 0)
+	stop_mock_process(&mock_pid);
+}
+
+/* The port a starting mock wrote into path, or 0 after 10 s. */
+static int
+read_port_file(const char *path)
+{
+	int			port = 0;
+	int			i;
+
+	for (i = 0; i < 200; i++)
 	{
-		kill(mock_pid, SIGTERM);
-		waitpid(mock_pid, NULL, 0);
-		mock_pid = 0;
+		FILE	   *f = fopen(path, "r");
+
+		if (f != NULL)
+		{
+			int			n = fscanf(f, "%d", &port);
+
+			fclose(f);
+			if (n == 1 && port > 0)
+			{
+				unlink(path);
+				return port;
+			}
+		}
+		usleep(50 * 1000);
 	}
+	return 0;
+}
+
+/*
+ * Starts test/mock/mock_athena.py; with tls_dir (holding cert.pem and
+ * key.pem), it also serves over TLS on *tls_port.  Returns its pid, 0 on
+ * failure.
+ */
+static pid_t
+spawn_mock(const char *tls_dir, int *port, int *tls_port)
+{
+	const char *script = getenv("MOCK_SCRIPT");
+	char		portfile[] = "/tmp/test_http_portXXXXXX";
+	char		tls_portfile[] = "/tmp/test_http_tlsportXXXXXX";
+	char		cert[256];
+	char		key[256];
+	pid_t		pid;
+	int			fd;
+
+	if (script == NULL)
+		script = access("../mock/mock_athena.py", R_OK) == 0 ?
+			"../mock/mock_athena.py" : "test/mock/mock_athena.py";
+	if ((fd = mkstemp(portfile)) < 0)
+		return 0;
+	close(fd);
+	unlink(portfile);
+	if ((fd = mkstemp(tls_portfile)) < 0)
+		return 0;
+	close(fd);
+	unlink(tls_portfile);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", tls_dir ? tls_dir : "");
+	snprintf(key, sizeof(key), "%s/key.pem", tls_dir ? tls_dir : "");
+	pid = fork();
+	if (pid == 0)
+	{
+		if (tls_dir != NULL)
+			execl("/usr/bin/python3", "python3", script, "--port", "0",
+				  "--port-file", portfile, "--tls-cert", cert, "--tls-key", key,
+				  "--tls-port-file", tls_portfile, (char *) NULL);
+		else
+			execl("/usr/bin/python3", "python3", script, "--port", "0",
+				  "--port-file", portfile, (char *) NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return 0;
+	*port = read_port_file(portfile);
+	if (tls_dir != NULL && *port > 0)
+		*tls_port = read_port_file(tls_portfile);
+	if (*port == 0 || (tls_dir != NULL && *tls_port == 0))
+	{
+		stop_mock_process(&pid);
+		return 0;
+	}
+	return pid;
 }
 
 static int
 start_mock(void)
 {
 	const char *env = getenv("MOCK_PORT");
-	const char *script = getenv("MOCK_SCRIPT");
-	char		portfile[] = "/tmp/test_http_portXXXXXX";
-	int			fd;
-	int			i;
 
 	if (env != NULL && *env != '\0')
 	{
 		mock_port = atoi(env);
 		return mock_port > 0;
 	}
-	if (script == NULL)
-		script = access("../mock/mock_athena.py", R_OK) == 0 ?
-			"../mock/mock_athena.py" : "test/mock/mock_athena.py";
-	fd = mkstemp(portfile);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	unlink(portfile);
-	mock_pid = fork();
-	if (mock_pid == 0)
-	{
-		execl("/usr/bin/python3", "python3", script, "--port", "0",
-			  "--port-file", portfile, (char *) NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++)
-	{
-		FILE	   *f = fopen(portfile, "r");
-
-		if (f != NULL)
-		{
-			int			n = fscanf(f, "%d", &mock_port);
-
-			fclose(f);
-			if (n == 1 && mock_port > 0)
-			{
-				unlink(portfile);
-				return 1;
-			}
-		}
-		usleep(50 * 1000);
-	}
-	stop_mock();
-	return 0;
+	mock_pid = spawn_mock(NULL, &mock_port, NULL);
+	return mock_pid > 0;
 }
 
 /* ---- helpers around the client ---- */
@@ -582,6 +682,7 @@ test_basic(HttpClient *client)
 	   mock_last_has("header_names", "expect") == 0 &&
 	   mock_last_has("header_names", "accept") == 0,
 	   "request signs host, x-amz-date, x-amz-target, content-type; no Expect/Accept sent");
+	ok(mock_last_sent_is_signed(), "the headers sent are the headers signed");
 	free(o.text);
 
 	/* Athena's other "no such session": InvalidRequestException */
@@ -806,6 +907,8 @@ test_no_retry(HttpClient *client)
 	ok(!o.failed && o.rows == 1 &&
 	   mock_last_has("signed_headers", "x-amz-security-token") == 1,
 	   "temporary credentials: session token sent and signed");
+	ok(mock_last_sent_is_signed(),
+	   "the headers sent are the headers signed (with a session token)");
 	free(o.text);
 }
 
@@ -1418,6 +1521,121 @@ test_session_scans(HttpClient *client)
 	mock_page_size("ListWorkGroups", 0);
 }
 
+/*
+ * Permanent TLS failures are not retried: a certificate the client cannot
+ * trust, a certificate for another host, and TLS spoken to a plain HTTP
+ * port each fail after one attempt, with curl's message, although
+ * max_retries is 3.  A second mock serves TLS with a self-signed
+ * certificate made here; the mock counts the handshakes it saw refused.
+ */
+static void
+test_tls(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(2, 3);
+	const char *ids[] = {"s-idle"};
+	char		dir[] = "/tmp/test_http_tlsXXXXXX";
+	char		cmd[512];
+	char		text[128];
+	char		cafile[300];
+	int			saved_port = mock_port;
+	int			port = 0;
+	int			tls_port = 0;
+	pid_t		pid = 0;
+	Endpoint	ep;
+	Outcome		o;
+
+	if (mkdtemp(dir) == NULL)
+	{
+		ok(false, "TLS: temporary directory");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+			 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+			 "-keyout %s/key.pem -out %s/cert.pem -subj /CN=localhost "
+			 "-addext subjectAltName=DNS:localhost >/dev/null 2>&1", dir, dir);
+	if (system(cmd) != 0 || (pid = spawn_mock(dir, &port, &tls_port)) == 0)
+	{
+		ok(false, "TLS: a mock with a self-signed certificate started");
+		goto done;
+	}
+	mock_port = port;			/* its counters, through its plain port */
+	snprintf(cafile, sizeof(cafile), "%s/cert.pem", dir);
+
+	/* not trusted: the system store does not know the certificate */
+	mock_reset();
+	snprintf(text, sizeof(text), "https://127.0.0.1:%d", tls_port);
+	if (!endpoint_parse(text, &ep, NULL, 0))
+		abort();
+	c.endpoint = &ep;
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && o.failure.kind == ATHENA_FAIL_NETWORK &&
+	   strcmp(o.type, "TLSError") == 0 && o.attempts == 1 &&
+	   o.stats.attempts == 1 && mock_stat("tls_handshake_failures") == 1,
+	   "TLS: untrusted certificate fails at once, 1 attempt, 1 handshake: %s",
+	   o.message);
+	free(o.text);
+
+	/*
+	 * trusted, for another host: the certificate names localhost only.  The
+	 * handshake itself succeeds (curl checks the name after it), so count
+	 * connections: the scan's and the stats call's own, 2.
+	 */
+	mock_reset();
+	c.http.ca_file = cafile;
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && strcmp(o.type, "TLSError") == 0 && o.attempts == 1 &&
+	   mock_stat("tcp_accepts") == 2,
+	   "TLS: certificate for another host fails at once, 1 attempt: %s",
+	   o.message);
+	free(o.text);
+	endpoint_free(&ep);
+
+	/* trusted and for this host: the listener itself works */
+	mock_reset();
+	snprintf(text, sizeof(text), "https://localhost:%d", tls_port);
+	if (!endpoint_parse(text, &ep, NULL, 0))
+		abort();
+	o = run_scan(client, &c, ids, 1);
+	ok(!o.failed && o.rows == 1 && mock_stat("requests") == 1,
+	   "TLS: with the certificate trusted the same endpoint answers (rows %d, %s)",
+	   o.rows, o.message);
+	free(o.text);
+	endpoint_free(&ep);
+
+	/*
+	 * TLS spoken to the plain HTTP port: no common protocol.  tcp_accepts
+	 * counts the scan's connections and the stats call's own: 2.
+	 */
+	mock_reset();
+	snprintf(text, sizeof(text), "https://127.0.0.1:%d", port);
+	if (!endpoint_parse(text, &ep, NULL, 0))
+		abort();
+	c.http.ca_file = NULL;
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && strcmp(o.type, "TLSError") == 0 && o.attempts == 1 &&
+	   mock_stat("tcp_accepts") == 2,
+	   "TLS: protocol mismatch fails at once, 1 attempt: %s", o.message);
+	free(o.text);
+	endpoint_free(&ep);
+
+	/* a transient failure is still retried: refused, 4 attempts */
+	if (!endpoint_parse("https://127.0.0.1:1", &ep, NULL, 0))
+		abort();
+	o = run_scan(client, &c, ids, 1);
+	ok(o.failed == 1 && strcmp(o.type, "NetworkError") == 0 && o.attempts == 4,
+	   "TLS: connection refused on an https endpoint is still retried (%d attempts)",
+	   o.attempts);
+	free(o.text);
+	endpoint_free(&ep);
+
+done:
+	stop_mock_process(&pid);
+	mock_port = saved_port;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+}
+
 int
 main(void)
 {
@@ -1448,6 +1666,7 @@ main(void)
 	test_identical(client);
 	test_self_join(client);
 	test_endpoint_forms(client);
+	test_tls(client);
 	test_terminations(client);
 	test_session_scans(client);
 
