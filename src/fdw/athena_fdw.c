@@ -87,7 +87,7 @@ enum FdwPlanPrivate
 };
 
 /* Execution state of one foreign scan. */
-typedef struct FdwScanState
+struct FdwScanState
 {
 	FdwLookup  *lookup;			/* client, columns, the scan under way */
 	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the
@@ -100,7 +100,7 @@ typedef struct FdwScanState
 	ExprState  *states_expr;	/* listing, NULL without a condition */
 	bool		states_is_array;
 	bool		started;		/* this (re)scan's values evaluated and sent */
-} FdwScanState;
+};
 
 PG_FUNCTION_INFO_V1(athena_fdw_handler);
 
@@ -492,8 +492,12 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 /* ---------- execution ---------- */
 
-static void
-athenaBeginForeignScan(ForeignScanState *node, int eflags)
+/*
+ * Sets up the scan of a foreign scan node: a SELECT's, or a DELETE's that
+ * modify.c runs.
+ */
+FdwScanState *
+fdw_scan_begin(ForeignScanState *node)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
@@ -501,11 +505,7 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 	RangeTblEntry *rte;
 	Oid			userid;
 
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
-
 	state = palloc0(sizeof(FdwScanState));
-	node->fdw_state = state;
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	rte = exec_rt_fetch(plan->scan.scanrelid, estate);
@@ -539,6 +539,14 @@ athenaBeginForeignScan(ForeignScanState *node, int eflags)
 			state->states_is_array = plan_item(plan, PLAN_STATES_ARRAY);
 		}
 	}
+	return state;
+}
+
+static void
+athenaBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		node->fdw_state = fdw_scan_begin(node);
 }
 
 /*
@@ -596,10 +604,10 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 	state->started = true;
 }
 
-static TupleTableSlot *
-athenaIterateForeignScan(ForeignScanState *node)
+/* The scan's next row in the node's scan slot, which is empty at the end. */
+TupleTableSlot *
+fdw_scan_next(ForeignScanState *node, FdwScanState *state)
 {
-	FdwScanState *state = (FdwScanState *) node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
@@ -611,6 +619,12 @@ athenaIterateForeignScan(ForeignScanState *node)
 	return ExecStoreVirtualTuple(slot);
 }
 
+static TupleTableSlot *
+athenaIterateForeignScan(ForeignScanState *node)
+{
+	return fdw_scan_next(node, (FdwScanState *) node->fdw_state);
+}
+
 static void
 athenaReScanForeignScan(ForeignScanState *node)
 {
@@ -620,15 +634,19 @@ athenaReScanForeignScan(ForeignScanState *node)
 	state->started = false;
 }
 
-static void
-athenaEndForeignScan(ForeignScanState *node)
+void
+fdw_scan_end(FdwScanState *state)
 {
-	FdwScanState *state = (FdwScanState *) node->fdw_state;
-
 	if (state == NULL)
 		return;
 	fdw_lookup_destroy(state->lookup);
 	MemoryContextDelete(state->ids_cxt);
+}
+
+static void
+athenaEndForeignScan(ForeignScanState *node)
+{
+	fdw_scan_end((FdwScanState *) node->fdw_state);
 }
 
 /* ---------- EXPLAIN ---------- */
@@ -674,11 +692,12 @@ explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
 	return pstrdup("every Spark workgroup (ListWorkGroups)");
 }
 
-static void
-athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
+/* What a scan sends; with ANALYZE, what it cost (state NULL otherwise). */
+void
+fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
+				 ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	FdwScanState *state = (FdwScanState *) node->fdw_state;
 	bool		is_list = plan_item(plan, PLAN_IS_LIST);
 	bool		details = plan_item(plan, PLAN_DETAILS);
 	bool		prefix = list_length(es->rtable) > 1;
@@ -704,8 +723,9 @@ athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 							explain_workgroups(plan, node, context, prefix), es);
 		if (plan_item(plan, PLAN_HAS_STATES))
 			ExplainPropertyText("State Filters",
-								deparse_expression(llast(plan->fdw_exprs), context,
-												   prefix, false),
+								deparse_expression(list_nth(plan->fdw_exprs,
+															plan_item(plan, PLAN_WORKGROUPS) == WORKGROUPS_QUAL),
+												   context, prefix, false),
 								es);
 		ExplainPropertyText("Detail Calls",
 							details ? "GetSession per row" : "none", es);
@@ -713,6 +733,12 @@ athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	if (es->analyze && state != NULL)
 		fdw_lookup_explain(state->lookup, is_list, es);
+}
+
+static void
+athenaExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	fdw_scan_explain(node, (FdwScanState *) node->fdw_state, es);
 }
 
 /* ---------- handler ---------- */
@@ -743,6 +769,7 @@ athena_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = athenaEndForeignScan;
 	routine->ExplainForeignScan = athenaExplainForeignScan;
 	routine->ImportForeignSchema = athenaImportForeignSchema;
+	fdw_modify_routines(routine);
 
 	PG_RETURN_POINTER(routine);
 }

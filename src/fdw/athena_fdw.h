@@ -14,8 +14,9 @@
 
 #include "access/tupdesc.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
+#include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
+#include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
 #include "utils/relcache.h"
 
@@ -94,6 +95,8 @@ extern bool fdw_needs_get_session(Relation rel, Bitmapset *attrs_used,
 extern FdwColumnMap *fdw_map_columns(Relation rel);
 extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 						 Datum *values, bool *nulls);
+extern void fdw_set_state_values(FdwColumnMap *map, const char *state,
+								 Datum *values, bool *nulls);
 extern void fdw_append_column_definitions(StringInfo ddl);
 
 /* quals.c: the session_id condition a scan sends to Athena */
@@ -159,6 +162,24 @@ extern void fdw_lookup_finish(FdwLookup *lookup);
 extern void fdw_lookup_explain(const FdwLookup *lookup, bool list,
 							   struct ExplainState *es);
 extern void fdw_lookup_destroy(FdwLookup *lookup);
+extern int64 fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids,
+								  int nids, char **states, bool *terminated,
+								  int64 terminated_before);
+extern void fdw_lookup_explain_terminations(const FdwLookup *lookup,
+											struct ExplainState *es);
+
+/* athena_fdw.c: the scan, also for modify.c's DELETE */
+typedef struct FdwScanState FdwScanState;
+
+extern FdwScanState *fdw_scan_begin(ForeignScanState *node);
+extern TupleTableSlot *fdw_scan_next(ForeignScanState *node,
+									 FdwScanState *state);
+extern void fdw_scan_end(FdwScanState *state);
+extern void fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
+							 struct ExplainState *es);
+
+/* modify.c: DELETE terminates sessions; other modifications are refused */
+extern void fdw_modify_routines(FdwRoutine *routine);
 
 /* join_scan.c: joins on session_id that look up a batch of outer rows at once */
 extern void fdw_join_scan_init(void);

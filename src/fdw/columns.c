@@ -276,6 +276,19 @@ conversion_error_callback(void *arg)
 			   where->map->columns[where->column].name, where->map->relname);
 }
 
+/* Makes an ERROR's CONTEXT name where->column until the caller pops it. */
+static void
+push_conversion_context(const FdwColumnMap *map, ConversionErrorArg *where,
+						ErrorContextCallback *errcallback)
+{
+	where->map = map;
+	where->column = 0;
+	errcallback->callback = conversion_error_callback;
+	errcallback->arg = where;
+	errcallback->previous = error_context_stack;
+	error_context_stack = errcallback;
+}
+
 /*
  * Fills values/nulls of one row from the responses in sources (indexed by
  * FdwSource; NULL for a response the scan did not get).  Absent fields are
@@ -289,11 +302,7 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 	ErrorContextCallback errcallback;
 	int			i;
 
-	where.map = map;
-	errcallback.callback = conversion_error_callback;
-	errcallback.arg = &where;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
+	push_conversion_context(map, &where, &errcallback);
 
 	for (i = 0; i < map->natts; i++)
 	{
@@ -330,5 +339,33 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 			convert_value(column, text, ts, integer);
 	}
 
+	error_context_stack = errcallback.previous;
+}
+
+/*
+ * Sets the columns that carry the session's state to state (NULL when
+ * absent) and leaves the others: the row a DELETE ... RETURNING shows has
+ * the state TerminateSession answered.
+ */
+void
+fdw_set_state_values(FdwColumnMap *map, const char *state,
+					 Datum *values, bool *nulls)
+{
+	const FdwFieldDef *state_field = find_field("state");
+	ConversionErrorArg where;
+	ErrorContextCallback errcallback;
+	int			i;
+
+	push_conversion_context(map, &where, &errcallback);
+
+	for (i = 0; i < map->natts; i++)
+	{
+		if (map->columns[i].field != state_field)
+			continue;
+		where.column = i;
+		nulls[i] = (state == NULL);
+		values[i] = nulls[i] ? (Datum) 0
+			: convert_value(&map->columns[i], state, NULL, NULL);
+	}
 	error_context_stack = errcallback.previous;
 }

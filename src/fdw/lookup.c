@@ -6,8 +6,9 @@
  *		foreign table.
  *
  * Shared by the foreign scan (athena_fdw.c), which runs one scan per
- * (re)scan, and the batched join (join_scan.c), which runs one fan-out per
- * batch of outer rows.  Everything lives in one memory context; the curl handles and
+ * (re)scan, the batched join (join_scan.c), which runs one fan-out per
+ * batch of outer rows, and DELETE (modify.c), which sends TerminateSession
+ * for the rows it kept.  Everything lives in one memory context; the curl handles and
  * malloc'd buffers of the core are released by its reset callback, so an
  * ERROR thrown anywhere leaks nothing.
  */
@@ -35,6 +36,11 @@ struct FdwLookup
 	AthenaSessionScan *status_scan;	/* the scan under way, if any */
 	uint64		pages;			/* ListSessions pages, over all scans */
 	AthenaCallStats totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
+	AthenaTerminations *terminations;	/* TerminateSession calls under way */
+	AthenaFailure first_failure;	/* of those, while the rest finish */
+	bool		failed;
+	int64		terminated;		/* sessions terminated, for EXPLAIN ANALYZE */
+	AthenaCallStats terminate_totals;
 };
 
 static void
@@ -57,6 +63,16 @@ release_lookup_resources(void *arg)
 	{
 		athena_session_scan_end(lookup->status_scan);
 		lookup->status_scan = NULL;
+	}
+	if (lookup->terminations != NULL)
+	{
+		athena_terminations_end(lookup->terminations);
+		lookup->terminations = NULL;
+	}
+	if (lookup->failed)
+	{
+		aws_json_error_free(&lookup->first_failure.error);
+		lookup->failed = false;
 	}
 	if (lookup->client != NULL)
 	{
@@ -255,11 +271,14 @@ failure_sqlstate(const AthenaFailure *failure)
 }
 
 /*
- * Raises the ERROR for a failed call.  The core's strings are malloc'd, so
- * they are copied and freed before ereport jumps away.
+ * Raises the ERROR for a failed call.  progress, when not NULL, says what
+ * the statement did before it failed ("after 2 sessions were terminated")
+ * and goes into the primary message, the one line a pg_cron job's run
+ * details keep.  The core's strings are malloc'd, so they are copied and
+ * freed before ereport jumps away.
  */
 static void
-report_failure(FdwLookup *lookup, AthenaFailure *failure)
+report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 {
 	int			sqlstate = failure_sqlstate(failure);
 	AthenaFailureKind kind = failure->kind;
@@ -278,12 +297,13 @@ report_failure(FdwLookup *lookup, AthenaFailure *failure)
 	message = fdw_remote_text(message);
 	if (request_id)
 		request_id = fdw_remote_text(request_id);
+	progress = progress ? psprintf(" %s", progress) : "";
 
 	if (kind == ATHENA_FAIL_NETWORK)
 		ereport(ERROR,
 				(errcode(sqlstate),
-				 errmsg("could not reach Athena at \"%s\": %s",
-						lookup->endpoint_text, message),
+				 errmsg("could not reach Athena at \"%s\"%s: %s",
+						lookup->endpoint_text, progress, message),
 				 errdetail_plural("Gave up after %d attempt.",
 								  "Gave up after %d attempts.",
 								  attempts, attempts)));
@@ -291,9 +311,10 @@ report_failure(FdwLookup *lookup, AthenaFailure *failure)
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 kind == ATHENA_FAIL_AWS
-			 ? errmsg("Athena %s failed: %s: %s", operation, type, message)
-			 : errmsg("invalid response from Athena %s: %s", operation,
-					  message),
+			 ? errmsg("Athena %s failed%s: %s: %s",
+					  operation, progress, type, message)
+			 : errmsg("invalid response from Athena %s%s: %s",
+					  operation, progress, message),
 			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
 							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
 							  attempts, http_status,
@@ -325,7 +346,7 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 		return false;
 	}
 	if (fetch == ATHENA_FETCH_FAILED)
-		report_failure(lookup, &failure);
+		report_failure(lookup, NULL, &failure);
 
 	/* a conversion ERROR must not leak the malloc'd session */
 	PG_TRY();
@@ -373,6 +394,113 @@ fdw_lookup_explain(const FdwLookup *lookup, bool list, ExplainState *es)
 	if (es->timing)
 		ExplainPropertyFloat("API Time", "ms",
 							 lookup->totals.api_usec / 1000.0, 3, es);
+}
+
+/* A string malloc'd by the core, palloc'd; freed also if pstrdup fails. */
+static char *
+take_string(char *s)
+{
+	char	   *volatile copy = NULL;
+
+	if (s == NULL)
+		return NULL;
+	PG_TRY();
+	{
+		copy = pstrdup(s);
+	}
+	PG_FINALLY();
+	{
+		free(s);
+	}
+	PG_END_TRY();
+	return copy;
+}
+
+/*
+ * Calls TerminateSession for ids (distinct, UTF-8), max_concurrency at a
+ * time.  states[i] gets the State answered for ids[i] (allocated in the
+ * current memory context) and terminated[i] whether the call was accepted;
+ * a session already gone is neither, and no error.  Returns how many were
+ * terminated.  After the first failure no further id is sent, the calls
+ * already on their way finish, and the ERROR says how many sessions the
+ * statement terminated: terminated_before (earlier calls of the same
+ * statement) and these.
+ */
+int64
+fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
+					 char **states, bool *terminated, int64 terminated_before)
+{
+	AthenaTermination termination;
+	AthenaFailure failure;
+	AthenaFetch fetch;
+	AthenaCallStats stats;
+	int64		count = 0;
+
+	if (nids == 0)
+		return 0;
+	lookup->terminations = athena_terminations_begin(lookup->client,
+													 &lookup->config,
+													 ids, nids,
+													 check_interrupts, NULL);
+	if (lookup->terminations == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+
+	while ((fetch = athena_terminations_next(lookup->terminations,
+											 &termination,
+											 &failure)) != ATHENA_FETCH_DONE)
+	{
+		if (fetch == ATHENA_FETCH_FAILED)
+		{
+			if (lookup->failed)
+				aws_json_error_free(&failure.error);
+			else
+			{
+				lookup->first_failure = failure;
+				lookup->failed = true;
+				athena_terminations_stop(lookup->terminations);
+			}
+			continue;
+		}
+		terminated[termination.item] = true;
+		count++;
+		states[termination.item] = take_string(termination.state);
+	}
+
+	lookup->terminated += count;
+	athena_terminations_stats(lookup->terminations, &stats);
+	lookup->terminate_totals.attempts += stats.attempts;
+	lookup->terminate_totals.api_usec += stats.api_usec;
+	athena_terminations_end(lookup->terminations);
+	lookup->terminations = NULL;
+
+	if (lookup->failed)
+	{
+		int64		total = terminated_before + count;
+
+		failure = lookup->first_failure;
+		lookup->failed = false; /* report_failure frees it */
+		report_failure(lookup,
+					   psprintf(ngettext("after %lld session was terminated",
+										 "after %lld sessions were terminated",
+										 total),
+								(long long) total),
+					   &failure);
+	}
+	return count;
+}
+
+/* EXPLAIN ANALYZE: the sessions terminated and what the calls cost. */
+void
+fdw_lookup_explain_terminations(const FdwLookup *lookup, ExplainState *es)
+{
+	ExplainPropertyInteger("Sessions Terminated", NULL, lookup->terminated, es);
+	ExplainPropertyInteger("TerminateSession Calls", NULL,
+						   (int64) lookup->terminate_totals.attempts, es);
+	if (es->timing)
+		ExplainPropertyFloat("TerminateSession Time", "ms",
+							 lookup->terminate_totals.api_usec / 1000.0, 3, es);
 }
 
 void

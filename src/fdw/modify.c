@@ -1,0 +1,551 @@
+/*
+ * modify.c
+ *		DELETE on the foreign table terminates sessions (TerminateSession);
+ *		INSERT, UPDATE, TRUNCATE and COPY FROM are refused.
+ *
+ * A DELETE that reads only the foreign table (the usual case) runs as a
+ * direct modification: the FDW scans (fresh GetSessionStatus answers),
+ * checks every condition of the statement on every row itself, and only
+ * then sends the TerminateSession calls of the rows that passed, all at
+ * once, max_concurrency at a time.  A DELETE that joins other tables
+ * (USING, a subquery the planner turns into a join) or a table with row
+ * triggers cannot be run that way: PostgreSQL hands over one row at a time
+ * (ExecForeignDelete), after that row passed its conditions, and each row
+ * costs one round trip.  README.md has the measured difference.
+ *
+ * A session that is gone by the time of the call (either "not found"
+ * answer) was not terminated by this statement: it is not counted and is
+ * no error.  Terminating cannot be rolled back: a DELETE whose transaction
+ * aborts has terminated its sessions all the same.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "foreign/fdwapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/appendinfo.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+#include "athena_fdw.h"
+
+/* Names of the junk columns a row-at-a-time DELETE gets its rows by. */
+#define JUNK_SESSION_ID	"athena_session_id"
+#define JUNK_WHOLEROW	"wholerow"
+
+/*
+ * What PlanDirectModify appends to the scan's plan lists (the last item of
+ * each), so that the scan's own items keep their positions.
+ *	 fdw_exprs:   the statement's conditions, AND-ed (Const true if none)
+ *	 fdw_private: Integer, whether the statement counts the rows (canSetTag)
+ */
+
+/* One row that passed every condition of a direct DELETE. */
+typedef struct DeleteRow
+{
+	HeapTuple	tuple;			/* as fetched */
+	char	   *state;			/* what TerminateSession answered */
+	bool		terminated;
+} DeleteRow;
+
+/* Execution state of a DELETE, in either form. */
+typedef struct DeleteState
+{
+	MemoryContext cxt;			/* everything of this DELETE */
+	Relation	rel;
+	FdwColumnMap *columns;
+	FmgrInfo	id_output;		/* output function of session_id */
+	FdwLookup  *lookup;			/* client and TerminateSession fan-outs */
+	int64		terminated;		/* sessions this statement terminated */
+
+	/* direct modification */
+	FdwScanState *scan;
+	ExprState  *filter;
+	bool		set_processed;
+	DeleteRow  *rows;
+	int			nrows;
+	int			next_row;		/* next RETURNING row */
+	bool		done;
+
+	/* one row at a time */
+	AttrNumber	id_junk;
+	AttrNumber	wholerow_junk;
+} DeleteState;
+
+static const char *
+command_name(CmdType operation)
+{
+	switch (operation)
+	{
+		case CMD_INSERT:
+			return "INSERT";
+		case CMD_UPDATE:
+			return "UPDATE";
+		case CMD_MERGE:
+			return "MERGE";
+		default:
+			return "this command";
+	}
+}
+
+static void
+refuse(const char *relname, const char *command) pg_attribute_noreturn();
+
+static void
+refuse(const char *relname, const char *command)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("foreign table \"%s\" supports only DELETE, not %s",
+					relname, command),
+			 errdetail("DELETE terminates the Athena sessions it selects (TerminateSession); sessions cannot be created, changed or truncated through the table.")));
+}
+
+/* ---------- planning ---------- */
+
+/*
+ * The row identity of a row-at-a-time DELETE: its session_id, and the whole
+ * fetched row when RETURNING needs it.  UPDATE is refused here, before any
+ * path is built.
+ */
+static void
+athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+							  RangeTblEntry *target_rte,
+							  Relation target_relation)
+{
+	AttrNumber	attno;
+	Form_pg_attribute att;
+
+	if (root->parse->commandType != CMD_DELETE)
+		refuse(RelationGetRelationName(target_relation),
+			   command_name(root->parse->commandType));
+
+	attno = fdw_session_id_attno(target_relation);
+	if (attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+				 errmsg("cannot delete from foreign table \"%s\": it has no column \"session_id\"",
+						RelationGetRelationName(target_relation)),
+				 errhint("DELETE terminates sessions by their id.")));
+	att = TupleDescAttr(RelationGetDescr(target_relation), attno - 1);
+	add_row_identity_var(root,
+						 makeVar(rtindex, attno, att->atttypid, att->atttypmod,
+								 att->attcollation, 0),
+						 rtindex, JUNK_SESSION_ID);
+
+	if (root->parse->returningList != NIL)
+		add_row_identity_var(root,
+							 makeWholeRowVar(target_rte, rtindex, 0, false),
+							 rtindex, JUNK_WHOLEROW);
+}
+
+static List *
+athenaPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+						Index resultRelation, int subplan_index)
+{
+	if (plan->operation != CMD_DELETE)
+		refuse(get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+			   command_name(plan->operation));
+	return NIL;
+}
+
+/*
+ * A DELETE whose only input is the scan of its own foreign table runs in
+ * the FDW.  The scan's conditions move from the plan (where the executor
+ * would check them on the rows IterateDirectModify returns, which carry the
+ * state after termination) into the FDW, which checks them on the rows as
+ * fetched, before it terminates any.
+ */
+static bool
+athenaPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
+					   Index resultRelation, int subplan_index)
+{
+	Plan	   *subplan = outerPlan(plan);
+	ForeignScan *fscan;
+
+	if (plan->operation != CMD_DELETE || !IsA(subplan, ForeignScan))
+		return false;
+	fscan = (ForeignScan *) subplan;
+	if (fscan->scan.scanrelid != resultRelation)
+		return false;
+
+	fscan->fdw_exprs = lappend(fscan->fdw_exprs,
+							   make_ands_explicit(fscan->scan.plan.qual));
+	fscan->scan.plan.qual = NIL;
+	fscan->fdw_private = lappend(fscan->fdw_private,
+								 makeInteger(plan->canSetTag));
+	fscan->operation = CMD_DELETE;
+	fscan->resultRelation = resultRelation;
+	return true;
+}
+
+/* ---------- terminating ---------- */
+
+static DeleteState *
+begin_delete(Relation rel, Oid userid, EState *estate)
+{
+	DeleteState *state = palloc0(sizeof(DeleteState));
+	MemoryContext oldcxt;
+	Form_pg_attribute att;
+	Oid			output;
+	bool		varlena;
+
+	state->cxt = AllocSetContextCreate(estate->es_query_cxt, "athena_fdw delete",
+									   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(state->cxt);
+	state->rel = rel;
+	state->columns = fdw_map_columns(rel);
+	att = TupleDescAttr(RelationGetDescr(rel), fdw_session_id_attno(rel) - 1);
+	getTypeOutputInfo(att->atttypid, &output, &varlena);
+	fmgr_info(output, &state->id_output);
+	state->lookup = fdw_lookup_create(rel, userid, false);
+	MemoryContextSwitchTo(oldcxt);
+	return state;
+}
+
+/* The user the executor checks permissions as, whom the calls sign as. */
+static Oid
+checked_user(EState *estate, Index rtindex)
+{
+	RangeTblEntry *rte = exec_rt_fetch(rtindex, estate);
+
+	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+}
+
+/* A session_id value as the API takes it: its text, in UTF-8. */
+static char *
+session_id_text(DeleteState *state, Datum value)
+{
+	char	   *id = OutputFunctionCall(&state->id_output, value);
+
+	return pg_server_to_any(id, strlen(id), PG_UTF8);
+}
+
+/* states[i] and terminated[i] for ids[i], in the DELETE's memory. */
+static void
+terminate_sessions(DeleteState *state, const char *const *ids, int n,
+				   char **states, bool *terminated)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(state->cxt);
+
+	state->terminated += fdw_lookup_terminate(state->lookup, ids, n, states,
+											  terminated, state->terminated);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+explain_terminations(DeleteState *state, ExplainState *es)
+{
+	ExplainPropertyText("Athena Modify API", "TerminateSession", es);
+	if (es->analyze && state != NULL)
+		fdw_lookup_explain_terminations(state->lookup, es);
+}
+
+/* ---------- direct modification ---------- */
+
+static void
+athenaBeginDirectModify(ForeignScanState *node, int eflags)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	DeleteState *state;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	state = begin_delete(node->ss.ss_currentRelation,
+						 checked_user(estate, plan->resultRelation), estate);
+	state->scan = fdw_scan_begin(node);
+	state->filter = ExecInitQual(make_ands_implicit(llast(plan->fdw_exprs)),
+								 (PlanState *) node);
+	state->set_processed = intVal(llast(plan->fdw_private));
+	node->fdw_state = state;
+}
+
+/*
+ * Fetches every row, keeps those that pass every condition, then
+ * terminates their sessions.  Runs in the per-tuple memory context, which
+ * is reset after each row: what is kept is copied into the DELETE's.
+ */
+static void
+run_direct_delete(ForeignScanState *node, DeleteState *state)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	AttrNumber	id_attno = fdw_session_id_attno(state->rel);
+	int			size = 16;
+	const char **ids;
+	char	  **states;
+	bool	   *terminated;
+	int			i;
+
+	state->rows = MemoryContextAlloc(state->cxt, size * sizeof(DeleteRow));
+	for (;;)
+	{
+		TupleTableSlot *slot = fdw_scan_next(node, state->scan);
+		MemoryContext oldcxt;
+
+		if (TupIsNull(slot))
+			break;
+		econtext->ecxt_scantuple = slot;
+		if (ExecQual(state->filter, econtext))
+		{
+			if (state->nrows == size)
+			{
+				size *= 2;
+				state->rows = repalloc(state->rows, size * sizeof(DeleteRow));
+			}
+			oldcxt = MemoryContextSwitchTo(state->cxt);
+			state->rows[state->nrows].tuple = ExecCopySlotHeapTuple(slot);
+			state->nrows++;
+			MemoryContextSwitchTo(oldcxt);
+		}
+		ResetExprContext(econtext);
+	}
+
+	ids = MemoryContextAlloc(state->cxt, Max(state->nrows, 1) * sizeof(char *));
+	states = MemoryContextAllocZero(state->cxt, Max(state->nrows, 1) * sizeof(char *));
+	terminated = MemoryContextAllocZero(state->cxt, Max(state->nrows, 1) * sizeof(bool));
+	for (i = 0; i < state->nrows; i++)
+	{
+		bool		isnull;
+		Datum		id = heap_getattr(state->rows[i].tuple, id_attno,
+									  RelationGetDescr(state->rel), &isnull);
+
+		ids[i] = MemoryContextStrdup(state->cxt, session_id_text(state, id));
+	}
+	if (state->nrows > 0)
+		terminate_sessions(state, ids, state->nrows, states, terminated);
+	for (i = 0; i < state->nrows; i++)
+	{
+		state->rows[i].state = states[i];
+		state->rows[i].terminated = terminated[i];
+	}
+	state->done = true;
+}
+
+static TupleTableSlot *
+athenaIterateDirectModify(ForeignScanState *node)
+{
+	DeleteState *state = (DeleteState *) node->fdw_state;
+	EState	   *estate = node->ss.ps.state;
+	ResultRelInfo *result_rel = node->resultRelInfo;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	if (!state->done)
+	{
+		run_direct_delete(node, state);
+
+		if (result_rel->ri_projectReturning == NULL)
+		{
+			if (state->set_processed)
+				estate->es_processed += state->terminated;
+			if (node->ss.ps.instrument)
+				node->ss.ps.instrument->tuplecount += state->terminated;
+			return ExecClearTuple(slot);
+		}
+	}
+	if (result_rel->ri_projectReturning == NULL)
+		return ExecClearTuple(slot);
+
+	/* RETURNING: each terminated row, with the state the call answered */
+	while (state->next_row < state->nrows &&
+		   !state->rows[state->next_row].terminated)
+		state->next_row++;
+	if (state->next_row >= state->nrows)
+		return ExecClearTuple(slot);
+
+	ExecClearTuple(slot);
+	heap_deform_tuple(state->rows[state->next_row].tuple,
+					  slot->tts_tupleDescriptor,
+					  slot->tts_values, slot->tts_isnull);
+	fdw_set_state_values(state->columns, state->rows[state->next_row].state,
+						 slot->tts_values, slot->tts_isnull);
+	ExecStoreVirtualTuple(slot);
+	state->next_row++;
+
+	result_rel->ri_projectReturning->pi_exprContext->ecxt_scantuple = slot;
+	if (state->set_processed)
+		estate->es_processed++;
+	return slot;
+}
+
+static void
+athenaEndDirectModify(ForeignScanState *node)
+{
+	DeleteState *state = (DeleteState *) node->fdw_state;
+
+	if (state == NULL)
+		return;
+	fdw_scan_end(state->scan);
+	fdw_lookup_destroy(state->lookup);
+	MemoryContextDelete(state->cxt);
+}
+
+static void
+athenaExplainDirectModify(ForeignScanState *node, ExplainState *es)
+{
+	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	DeleteState *state = (DeleteState *) node->fdw_state;
+	List	   *filter = make_ands_implicit(llast(plan->fdw_exprs));
+
+	fdw_scan_explain(node, state ? state->scan : NULL, es);
+	if (filter != NIL)
+	{
+		List	   *context;
+
+		context = set_deparse_context_plan(deparse_context_for_plan_tree(es->pstmt,
+																		 es->rtable_names),
+										   (Plan *) plan, NIL);
+		ExplainPropertyText("Filter",
+							deparse_expression((Node *) make_ands_explicit(filter),
+											   context,
+											   list_length(es->rtable) > 1,
+											   false),
+							es);
+	}
+	explain_terminations(state, es);
+}
+
+/* ---------- one row at a time ---------- */
+
+static void
+athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						 List *fdw_private, int subplan_index, int eflags)
+{
+	EState	   *estate = mtstate->ps.state;
+	Plan	   *subplan = outerPlanState(mtstate)->plan;
+	DeleteState *state;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+
+	state = begin_delete(rinfo->ri_RelationDesc,
+						 checked_user(estate, rinfo->ri_RangeTableIndex),
+						 estate);
+	state->id_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
+												  JUNK_SESSION_ID);
+	if (!AttributeNumberIsValid(state->id_junk))
+		elog(ERROR, "athena_fdw: junk column \"%s\" not found", JUNK_SESSION_ID);
+	state->wholerow_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
+														JUNK_WHOLEROW);
+	rinfo->ri_FdwState = state;
+}
+
+static TupleTableSlot *
+athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+						TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	DeleteState *state = (DeleteState *) rinfo->ri_FdwState;
+	const char *id;
+	char	   *answered = NULL;
+	bool		terminated = false;
+	bool		isnull;
+	Datum		value;
+
+	value = ExecGetJunkAttribute(planSlot, state->id_junk, &isnull);
+	if (isnull)
+		return NULL;
+	id = session_id_text(state, value);
+	terminate_sessions(state, &id, 1, &answered, &terminated);
+	if (!terminated)
+		return NULL;			/* gone already: not terminated by us */
+
+	ExecClearTuple(slot);
+	if (rinfo->ri_projectReturning != NULL &&
+		AttributeNumberIsValid(state->wholerow_junk))
+	{
+		HeapTupleHeader row;
+		HeapTupleData tuple;
+
+		value = ExecGetJunkAttribute(planSlot, state->wholerow_junk, &isnull);
+		if (!isnull)
+		{
+			row = DatumGetHeapTupleHeader(value);
+			tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+			ItemPointerSetInvalid(&tuple.t_self);
+			tuple.t_tableOid = InvalidOid;
+			tuple.t_data = row;
+			heap_deform_tuple(&tuple, slot->tts_tupleDescriptor,
+							  slot->tts_values, slot->tts_isnull);
+			fdw_set_state_values(state->columns, answered,
+								 slot->tts_values, slot->tts_isnull);
+			ExecStoreVirtualTuple(slot);
+		}
+	}
+	return slot;
+}
+
+static void
+athenaEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+{
+	DeleteState *state = (DeleteState *) rinfo->ri_FdwState;
+
+	if (state == NULL)
+		return;
+	fdw_lookup_destroy(state->lookup);
+	MemoryContextDelete(state->cxt);
+}
+
+static void
+athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						   List *fdw_private, int subplan_index,
+						   ExplainState *es)
+{
+	explain_terminations((DeleteState *) rinfo->ri_FdwState, es);
+}
+
+/* ---------- refused ---------- */
+
+/* COPY FROM, and rows routed into the table as a partition. */
+static void
+athenaBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	refuse(RelationGetRelationName(rinfo->ri_RelationDesc),
+		   mtstate->operation == CMD_INSERT && mtstate->ps.plan == NULL
+		   ? "COPY FROM" : "INSERT");
+}
+
+/*
+ * Never reached (planning or BeginForeignInsert refuse first), but without
+ * it COPY FROM would fail with PostgreSQL's own message before the FDW is
+ * asked.
+ */
+static TupleTableSlot *
+athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+						TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	refuse(RelationGetRelationName(rinfo->ri_RelationDesc), "INSERT");
+}
+
+static void
+athenaExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
+{
+	refuse(RelationGetRelationName((Relation) linitial(rels)), "TRUNCATE");
+}
+
+void
+fdw_modify_routines(FdwRoutine *routine)
+{
+	routine->AddForeignUpdateTargets = athenaAddForeignUpdateTargets;
+	routine->PlanForeignModify = athenaPlanForeignModify;
+	routine->BeginForeignModify = athenaBeginForeignModify;
+	routine->ExecForeignInsert = athenaExecForeignInsert;
+	routine->ExecForeignDelete = athenaExecForeignDelete;
+	routine->EndForeignModify = athenaEndForeignModify;
+	routine->BeginForeignInsert = athenaBeginForeignInsert;
+	routine->ExplainForeignModify = athenaExplainForeignModify;
+	routine->PlanDirectModify = athenaPlanDirectModify;
+	routine->BeginDirectModify = athenaBeginDirectModify;
+	routine->IterateDirectModify = athenaIterateDirectModify;
+	routine->EndDirectModify = athenaEndDirectModify;
+	routine->ExplainDirectModify = athenaExplainDirectModify;
+	routine->ExecForeignTruncate = athenaExecForeignTruncate;
+}
