@@ -76,11 +76,12 @@ WITH terminated AS (
 SELECT * FROM terminated ORDER BY session_id;
 \! $MOCKCTL terminations
 
--- a session gone between the fetch and the call is not counted, no error
+-- a session gone between the fetch and the call (either not-found answer)
+-- is not counted, no error
 \! $MOCKCTL reset
 \! $MOCKCTL fault gone 1 --op TerminateSession
 SELECT run($$DELETE FROM athena_sessions WHERE session_id = 's-busy'$$);
-\! $MOCKCTL fault gone 1 --op TerminateSession
+\! $MOCKCTL fault vanished 1 --op TerminateSession
 DELETE FROM athena_sessions WHERE session_id = 's-busy' RETURNING session_id;
 \! $MOCKCTL count TerminateSession
 \! $MOCKCTL terminations

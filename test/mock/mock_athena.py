@@ -213,6 +213,8 @@ Control endpoints (unsigned, same port; never counted as API requests)
                   athena:<Operation>"
         gone      400 ResourceNotFoundException "Session <id> not found"
                   (the session vanished between two calls)
+        vanished  400 InvalidRequestException "Session ID <id> was not
+                  found" (the same, in the other shape)
       op: the fault only applies to requests of this operation (e.g.
           "TerminateSession"); others pass it by.
       skip: the first N requests the fault would apply to pass untouched.
@@ -575,7 +577,7 @@ MAX_RECORDS = 100000
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
-               "slow", "stream", "denied", "gone")
+               "slow", "stream", "denied", "gone", "vanished")
 
 TERMINATED_REASON = "Session was terminated by user request"
 
@@ -1281,6 +1283,8 @@ class Handler(BaseHTTPRequestHandler):
                 "AccessDeniedException",
                 "User: arn:aws:iam::123456789012:user/mock is not authorized "
                 "to perform: athena:%s" % op, "Message"))
+        if kind == "vanished":
+            return self.invalid(MSG_GONE % (_session_id(body) or ""))
         if kind == "gone":
             return self.respond(400, _err(
                 "ResourceNotFoundException",

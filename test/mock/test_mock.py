@@ -768,6 +768,10 @@ class MockTest(Base):
         m.ctl("fault", "gone", "1")
         self.err(lambda: self.c.terminate_session(SessionId="s-busy"),
                  "ResourceNotFoundException")
+        m.ctl("fault", "vanished", "1")
+        e = self.err(lambda: self.c.terminate_session(SessionId="s-busy"),
+                     "InvalidRequestException")
+        self.assertEqual(e["Error"]["Message"], "Session ID s-busy was not found")
         self.assertEqual(m.ctl("terminations"), "gen-a IDLE\ngen-c IDLE\n")
 
     def test_signature_checked_before_fault(self):
