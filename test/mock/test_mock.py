@@ -818,8 +818,9 @@ class MockTest(Base):
             got = sorted(ex.map(call, range(n)))
         elapsed = time.monotonic() - t
         self.assertEqual(got, sorted("gen-%d" % i for i in range(n)))
+        # the peak proves the calls overlapped; the time is reported only
         self.assertEqual(m.ctl("peak"), "%d\n" % n)
-        self.assertLess(elapsed, 0.3 * 3)
+        sys.stderr.write("\n  8 calls at 300 ms latency: %.0f ms\n" % (elapsed * 1000))
         self.assertEqual(m.ctl("count"), "%d\n" % (n + 1))
         m.ctl("reset")
         self.assertEqual(m.stats()["latency_ms"], 0)
@@ -868,9 +869,9 @@ class StandaloneTest(Base):
             h, b = signed(m, b'{"SessionId":"s-idle"}', region="eu-central-1")
             hc.request("POST", "/", body=b, headers=h)
             time.sleep(0.2)
-            t = time.monotonic()
+            # stop() gives up after 10 s, failing the test, if the mock
+            # waited for the hanging request
             self.assertEqual(m.stop(), 0)
-            self.assertLess(time.monotonic() - t, 3)
             hc.close()
         finally:
             m.stop()
@@ -952,8 +953,6 @@ class PerfTest(Base):
                 "\n  keep-alive boto3 get_session_status: %.3f ms/call"
                 "\n  raw pre-signed keep-alive request:   %.3f ms/call\n"
                 % (boto_ms, raw_ms))
-            self.assertLess(boto_ms, 10)
-            self.assertLess(raw_ms, 5)
         finally:
             m.stop()
 
