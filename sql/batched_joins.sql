@@ -200,5 +200,17 @@ DELETE FROM bj_jobs WHERE job_id = 11;
 SELECT count(*) FROM bj_jobs j JOIN athena_sessions s ON s.session_id = j.session_id;
 \! $MOCKCTL count GetSessionStatus
 
+-- === a cancel (here statement_timeout) ends the join's fan-out at once ===
+\! $MOCKCTL reset
+\! $MOCKCTL fault hang -1
+SET statement_timeout = '2s';
+SELECT j.job_id, s.state FROM bj_jobs j JOIN athena_sessions s ON s.session_id = j.session_id;
+RESET statement_timeout;
+-- the 5 distinct ids were all sent (2 s is ample for that, even under
+-- valgrind) and were in flight; none is left open at the mock
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL idle
+\! $MOCKCTL reset
+
 DROP VIEW bj_nested;
 DROP TABLE bj_jobs, bj_status, bj_many;
