@@ -1140,9 +1140,9 @@ object_string(json_object *obj, const char *name, size_t *len)
 
 void
 aws_json_decode_error(int http_status, const char *error_type_header,
-					const char *request_id,
-					const char *body, size_t len,
-					AwsError *out)
+					  const char *request_id,
+					  const char *body, size_t len,
+					  AwsError *out)
 {
 	char		errbuf[128];
 	json_object *root = NULL;

@@ -148,8 +148,8 @@ extern char *aws_json_list_work_groups_body(int max_results,
  * NUL bytes (json-c decodes "\u0000" into one) are failures.
  */
 extern bool aws_json_parse_session_status(const char *body, size_t len,
-										AthenaSession *out,
-										char *errbuf, size_t errlen);
+										  AthenaSession *out,
+										  char *errbuf, size_t errlen);
 extern void aws_json_session_free(AthenaSession *session);
 
 /*
@@ -161,8 +161,8 @@ extern void aws_json_session_free(AthenaSession *session);
  * false with a reason in errbuf.
  */
 extern bool aws_json_parse_terminate_session(const char *body, size_t len,
-										   char **state,
-										   char *errbuf, size_t errlen);
+											 char **state,
+											 char *errbuf, size_t errlen);
 
 /*
  * Parses a 200 response of GetSession into *out, as strictly as
@@ -220,9 +220,9 @@ extern bool aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec);
  * aws_json_error_free, never with free() per field.
  */
 extern void aws_json_decode_error(int http_status, const char *error_type_header,
-								const char *request_id,
-								const char *body, size_t len,
-								AwsError *out);
+								  const char *request_id,
+								  const char *body, size_t len,
+								  AwsError *out);
 extern void aws_json_error_free(AwsError *err);
 
 /*

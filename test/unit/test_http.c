@@ -1,7 +1,7 @@
 /*
  * test_http.c
- *		TAP tests of the HTTP engine (http.c) and the Athena client
- *		(athena_client.c) against the mock endpoint.
+ *		TAP tests of the HTTP engine (http_client.c, http_batch.c) and the
+ *		Athena client (athena_client.c, session_scan.c) against the mock.
  *
  * Uses the mock on $MOCK_PORT when set; otherwise starts its own
  * (/usr/bin/python3 test/mock/mock_athena.py --port 0) and stops it at the end.
