@@ -25,7 +25,7 @@ CORE_LIB = src/core/build/release/libathenacore.a
 PG_CPPFLAGS = -Isrc/core -Isrc/fdw
 # PostgreSQL's own headers have unused parameters in inline functions.
 PG_CFLAGS = -Wextra -Wno-unused-parameter
-SHLIB_LINK = $(CORE_LIB) -lcurl -ljson-c -lcrypto
+SHLIB_LINK = $(CORE_LIB) -lcurl -ljson-c -lcrypto -lxml2
 EXTRA_CLEAN = src/core/build
 
 # The regression suite in test/schedule's order (later tests use the objects

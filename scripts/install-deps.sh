@@ -14,6 +14,9 @@ PACKAGES=(
 	libcurl4-openssl-dev
 	libjson-c-dev
 	libssl-dev
+	libxml2-dev
+	pkg-config
+	openssl
 	python3
 	python3-botocore
 	python3-boto3

@@ -23,6 +23,18 @@ CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_retries '-1');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (connect_timeout_ms '0');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (request_timeout_ms '99999999999');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (aws_access_key_id 'AKID');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'east-1');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east-1-');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (sts_endpoint 'sts.amazonaws.com');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://127.0.0.1:99999');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (sts_endpoint 'http://[zz]:1');
+CREATE SERVER region_shapes FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-gov-west-1', sts_endpoint 'https://sts.us-gov-west-1.amazonaws.com',
+           ca_file '/etc/ssl/certs/ca-certificates.crt');
+ALTER SERVER region_shapes OPTIONS (SET region 'cn-northwest-1');
+ALTER SERVER region_shapes OPTIONS (SET region 'ap-southeast-4');
+DROP SERVER region_shapes;
 CREATE SERVER good FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'eu-west-1', endpoint 'http://127.0.0.1:9', max_concurrency '256',
            max_retries '0', connect_timeout_ms '100', request_timeout_ms '1000');
@@ -48,5 +60,31 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER good
   OPTIONS (aws_access_key_id 'AKID', aws_secret_access_key 'not-a-real-secret');
 ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (DROP aws_secret_access_key);
 ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD aws_session_token 'not-a-real-token');
+
+-- AssumeRole options: an IAM role ARN, STS's names, a duration STS allows
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD role_arn 'arn:aws:iam::12345678901:role/r');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:user/u');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/a b');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good OPTIONS (ADD external_id 'x1');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD role_session_name 'a');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD role_session_name 'two words');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD external_id 'a;b');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD role_duration_seconds '899');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD role_duration_seconds '43201');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD ambient_credentials 'maybe');
+ALTER USER MAPPING FOR CURRENT_USER SERVER good
+  OPTIONS (ADD role_arn 'arn:aws-cn:iam::123456789012:role/path/Monitor',
+           ADD external_id 'ext-1:/=', ADD role_session_name 'ops@example.com',
+           ADD role_duration_seconds '43200', ADD aws_profile 'ops',
+           ADD ambient_credentials 'true');
+SELECT o FROM pg_user_mappings, unnest(umoptions) o
+ WHERE srvname = 'good' AND o !~ '^aws_(access|secret|session)' ORDER BY o;
 DROP USER MAPPING FOR CURRENT_USER SERVER good;
 DROP SERVER good;

@@ -92,6 +92,15 @@ else
 	record fail "mock endpoint self-test"
 fi
 
+if [ -n "${ONLY_REGRESS:-}" ]; then
+	:
+elif (cd test/mock && $PYTHON test_identity.py) >"$WORK/test_identity.log" 2>&1; then
+	record pass "mock identity endpoints self-test"
+else
+	tail -30 "$WORK/test_identity.log"
+	record fail "mock identity endpoints self-test"
+fi
+
 # --- fuzzing the response parser, bounded in time ---
 if [ -z "${ONLY_REGRESS:-}" ]; then
 	if make -C test/fuzz run FUZZ_SECONDS="$FUZZ_SECONDS" >"$WORK/fuzz.log" 2>&1; then

@@ -1389,3 +1389,33 @@ aws_json_error_class_name(AwsErrorClass error_class)
 	}
 	return "other";
 }
+
+void
+aws_json_error_set(int http_status, const char *type, size_t type_len,
+				 const char *message, size_t message_len,
+				 const char *request_id, AwsError *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->http_status = http_status;
+	if (type != NULL && type_len > 0)
+		out->type = utf8_sanitize(type, type_len, ATHENA_REQUEST_ID_MAX);
+	else
+	{
+		char		buf[32];
+
+		snprintf(buf, sizeof(buf), "HTTP %d", http_status);
+		out->type = strdup(buf);
+	}
+	out->message = utf8_sanitize(message != NULL ? message : "",
+								 message != NULL ? message_len : 0,
+								 ATHENA_ERROR_MESSAGE_MAX);
+	if (request_id != NULL)
+		out->request_id = utf8_sanitize(request_id, strlen(request_id),
+										ATHENA_REQUEST_ID_MAX);
+	out->error_class = aws_json_classify_error(http_status, out->type,
+											   out->message);
+	if (out->type == NULL)
+		out->type = oom_type;
+	if (out->message == NULL)
+		out->message = oom_message;
+}

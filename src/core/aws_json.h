@@ -241,4 +241,14 @@ extern AwsErrorClass aws_json_classify_error(int http_status, const char *type,
 /* "not found", "throttled", ...: for tests and diagnostics. */
 extern const char *aws_json_error_class_name(AwsErrorClass error_class);
 
+/*
+ * Fills *out from an error decoded elsewhere (STS's XML errors): type,
+ * message and request id sanitized and cut as aws_json_decode_error does; an
+ * empty type becomes "HTTP <status>".  Never fails; free with
+ * aws_json_error_free.
+ */
+extern void aws_json_error_set(int http_status, const char *type, size_t type_len,
+							   const char *message, size_t message_len,
+							   const char *request_id, AwsError *out);
+
 #endif							/* ATHENA_AWS_JSON_H */

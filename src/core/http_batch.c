@@ -367,6 +367,9 @@ setup_easy_constant(HttpBatch *batch, Slot *slot)
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* one request per connection keeps the connection count predictable */
 	SET(CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
+	/* certificates and host names are always verified: no option says not */
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (batch->ca_file != NULL)
 		SET(CURLOPT_CAINFO, batch->ca_file);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
@@ -448,8 +451,17 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_HTTPHEADER, nnodes > 0 ? slot->hnodes : NULL);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
-	SET(CURLOPT_POSTFIELDS, slot->buf + off);
+	if (req->method != NULL && strcmp(req->method, "GET") == 0)
+		SET(CURLOPT_HTTPGET, 1L);
+	else
+	{
+		/* POST, or another method that sends the body as POST would */
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+		SET(CURLOPT_POSTFIELDS, slot->buf + off);
+	}
+	SET(CURLOPT_CUSTOMREQUEST,
+		req->method != NULL && strcmp(req->method, "GET") != 0 &&
+		strcmp(req->method, "POST") != 0 ? req->method : NULL);
 	return ok;
 }
 

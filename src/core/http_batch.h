@@ -37,6 +37,7 @@ typedef struct HttpOptions
  */
 typedef struct HttpRequest
 {
+	const char *method;			/* "GET", "PUT", or NULL for "POST" */
 	const char *url;
 	const char *const *headers; /* "Name: value" lines */
 	int			nheaders;

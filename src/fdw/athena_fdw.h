@@ -37,19 +37,31 @@ typedef struct FdwOptions
 	int			max_retries;
 	/* server, overridden by the table's */
 	char	   *workgroup;		/* listed when a scan names none */
+	char	   *ca_file;		/* superuser only */
+	char	   *sts_endpoint;	/* superuser only */
 	/* user mapping: secrets, never formatted into any message */
 	char	   *aws_access_key_id;
 	char	   *aws_secret_access_key;
 	char	   *aws_session_token;
+	/* user mapping: where else credentials come from */
+	char	   *aws_profile;	/* superuser only */
+	bool		ambient_credentials;	/* superuser only */
+	char	   *role_arn;
+	char	   *external_id;
+	char	   *role_session_name;
+	int			role_duration_seconds;	/* 0: STS's default */
 } FdwOptions;
 
 extern void fdw_get_options(ForeignServer *server, ForeignTable *table,
 							UserMapping *user, FdwOptions *options);
 extern void fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options);
 
-/* credentials.c: the keys a query signs with */
-extern void fdw_get_credentials(ForeignServer *server,
-								const FdwOptions *options,
+/*
+ * credentials.c: the keys a scan signs with, copied into the current memory
+ * context (wiped when it goes); STS and metadata calls use client.
+ */
+extern void fdw_get_credentials(ForeignServer *server, UserMapping *user,
+								const FdwOptions *options, HttpClient *client,
 								AthenaCredentials *credentials);
 
 /* connection.c: the per-backend cache of HTTP clients */

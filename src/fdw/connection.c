@@ -148,8 +148,11 @@ init_connection_hash(void)
  * How a client waits for the network: on the backend's latch and the
  * client's epoll descriptor together, under the wait event type Extension,
  * as postgres_fdw's pgfdw_get_result waits for its connection.  A cancel or
- * statement_timeout sets the latch and CHECK_FOR_INTERRUPTS ends the query
- * at once; a dead postmaster ends the backend.
+ * statement_timeout sets the latch, and the batch's interrupt callback,
+ * which the engine calls right after every wait, ends the query at once; a
+ * dead postmaster ends the backend.  The wait itself never throws: a
+ * credential call (credentials.c) polls for interrupts without throwing, so
+ * that the core can end its request and free what it holds first.
  *
  * The wait set is built once per client, not per wait as WaitLatchOrSocket()
  * would: that creates, fills and closes an epoll instance every time, five
@@ -180,10 +183,7 @@ wait_for_network(void *arg, int fd, long timeout_ms)
 	if (WaitEventSetWait(entry->wait_set, timeout_ms < 0 ? -1 : timeout_ms,
 						 &event, 1, PG_WAIT_EXTENSION) == 1 &&
 		(event.events & WL_LATCH_SET))
-	{
 		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
 }
 
 /* Takes the client of this user mapping, creating it when needed. */

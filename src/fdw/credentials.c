@@ -1,28 +1,390 @@
 /*
  * credentials.c
- *		The AWS keys a query signs with.
+ *		The AWS credentials a scan signs with, and who may use which.
  *
- * Only the keys of the user mapping are used.  They are never formatted
- * into any message.
+ * In order: the keys of the user mapping; otherwise, only for a superuser
+ * or a mapping a superuser gave ambient_credentials, the credential chain
+ * of the server process (src/core/aws_credentials.c).  Then, with role_arn,
+ * STS AssumeRole on top.  A non-superuser without keys gets an ERROR before
+ * any request is made: the server's own identity (its instance role, its
+ * files, its environment) is never lent to a role that a superuser did not
+ * trust with it, as postgres_fdw's password_required rule does for local
+ * authentication.
+ *
+ * Temporary credentials are cached per backend, keyed by user mapping and
+ * user, until five minutes before they expire; ALTER or DROP of the server
+ * or the mapping drops the entry (syscache invalidation).  Secrets are never
+ * formatted into any message, and every copy made here is wiped when freed.
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
 #include "athena_fdw.h"
+#include "aws_credentials.h"
 
-void
-fdw_get_credentials(ForeignServer *server, const FdwOptions *options,
-					AthenaCredentials *credentials)
+#define REFRESH_MARGIN_SECONDS	300
+#define STS_TIMEOUT_MS			10000
+#define STS_MAX_RETRIES			2
+
+typedef struct CredentialKey
 {
-	memset(credentials, 0, sizeof(*credentials));
-	credentials->access_key_id = options->aws_access_key_id;
-	credentials->secret_access_key = options->aws_secret_access_key;
-	credentials->session_token = options->aws_session_token;
+	Oid			umid;			/* user mapping (PUBLIC ones are shared) */
+	Oid			userid;			/* so a PUBLIC mapping's users differ */
+} CredentialKey;
 
-	if (credentials->access_key_id == NULL ||
-		credentials->secret_access_key == NULL)
+typedef struct CredentialEntry
+{
+	CredentialKey key;
+	AwsCredentials credentials; /* malloc'd; wiped when dropped */
+	uint32		server_hashvalue;
+	uint32		mapping_hashvalue;
+} CredentialEntry;
+
+static HTAB *credential_cache = NULL;
+
+static void
+drop_entry(CredentialEntry *entry)
+{
+	aws_credentials_clear(&entry->credentials);
+	hash_search(credential_cache, &entry->key, HASH_REMOVE, NULL);
+}
+
+/* ALTER/DROP SERVER or USER MAPPING: forget what they led to. */
+static void
+invalidate_credentials(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS scan;
+	CredentialEntry *entry;
+
+	hash_seq_init(&scan, credential_cache);
+	while ((entry = (CredentialEntry *) hash_seq_search(&scan)) != NULL)
+	{
+		uint32		entry_hash = cacheid == FOREIGNSERVEROID
+			? entry->server_hashvalue : entry->mapping_hashvalue;
+
+		/* removing the current entry during a seq scan is allowed */
+		if (hashvalue == 0 || entry_hash == hashvalue)
+			drop_entry(entry);
+	}
+}
+
+static void
+init_credential_cache(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(CredentialKey);
+	ctl.entrysize = sizeof(CredentialEntry);
+	credential_cache = hash_create("athena_fdw credentials", 8, &ctl,
+								   HASH_ELEM | HASH_BLOBS);
+	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate_credentials, 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_credentials, 0);
+}
+
+/* Whether credentials are still good for a while. */
+static bool
+fresh(const AwsCredentials *c)
+{
+	return c->expiration == 0 ||
+		time(NULL) < c->expiration - REFRESH_MARGIN_SECONDS;
+}
+
+/* The core polls this while a request waits; it must not throw. */
+static bool
+interrupt_pending(void *arg)
+{
+	return INTERRUPTS_PENDING_CONDITION();
+}
+
+/* Wipes the palloc'd copies handed to a scan when its memory goes. */
+static void
+wipe_copies(void *arg)
+{
+	AthenaCredentials *c = (AthenaCredentials *) arg;
+
+	if (c->secret_access_key != NULL)
+		explicit_bzero((char *) c->secret_access_key,
+					   strlen(c->secret_access_key));
+	if (c->session_token != NULL)
+		explicit_bzero((char *) c->session_token, strlen(c->session_token));
+}
+
+/* Copies into CurrentMemoryContext, wiped when that context is reset. */
+static void
+hand_out(const AwsCredentials *from, AthenaCredentials *to)
+{
+	MemoryContextCallback *callback;
+
+	to->access_key_id = pstrdup(from->access_key_id);
+	to->secret_access_key = pstrdup(from->secret_access_key);
+	to->session_token = from->session_token ? pstrdup(from->session_token)
+		: NULL;
+	callback = palloc0(sizeof(MemoryContextCallback));
+	callback->func = wipe_copies;
+	callback->arg = to;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
+}
+
+/* STS's address: the server option, AWS_ENDPOINT_URL_STS, else regional. */
+static char *
+sts_endpoint(const FdwOptions *options)
+{
+	const char *env = getenv("AWS_ENDPOINT_URL_STS");
+
+	if (options->sts_endpoint != NULL)
+		return options->sts_endpoint;
+	if (env != NULL && *env != '\0')
+		return pstrdup(env);
+	return psprintf("https://sts.%s.amazonaws.com%s", options->region,
+					strncmp(options->region, "cn-", 3) == 0 ? ".cn" : "");
+}
+
+/* "athena_fdw-<user>", in the characters STS allows, at most 64. */
+static char *
+default_session_name(Oid userid)
+{
+	char	   *name = psprintf("athena_fdw-%s", GetUserNameFromId(userid, false));
+	char	   *c;
+
+	for (c = name; *c; c++)
+	{
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || strchr("_+=,.@-", *c) != NULL))
+			*c = '_';
+	}
+	if (strlen(name) > 64)
+		name[64] = '\0';
+	return name;
+}
+
+/*
+ * Raises the ERROR for a failed credential source.  The core's strings are
+ * malloc'd: copied and freed before ereport jumps away.
+ */
+static void
+report_credential_error(ForeignServer *server, AwsCredentialError *err)
+{
+	const char *source = err->source ? err->source : "the credential chain";
+
+	if (err->has_aws_error)
+	{
+		char	   *type = pstrdup(err->aws.type);
+		char	   *message = pstrdup(err->aws.message);
+		char	   *request_id = err->aws.request_id
+			? pstrdup(err->aws.request_id) : NULL;
+		int			http_status = err->aws.http_status;
+		int			attempts = err->attempts;
+
+		aws_credential_error_free(err);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("%s failed for server \"%s\": %s: %s", source,
+						server->servername, type, message),
+				 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
+								  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
+								  attempts, http_status,
+								  request_id ? request_id : "(none)", attempts)));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+			 errmsg("could not get AWS credentials for server \"%s\" from %s",
+					server->servername, source),
+			 errdetail("%s", err->text)));
+}
+
+/*
+ * The base credentials: the server process's chain.  Returns them malloc'd
+ * in *out, or raises the ERROR saying what to configure.
+ */
+static void
+resolve_chain(ForeignServer *server, const FdwOptions *options,
+			  HttpClient *client, const HttpOptions *http, AwsCredentials *out)
+{
+	AwsChainConfig config;
+	AwsCredentialSource source;
+	AwsCredentialError err;
+	AwsChainResult result;
+
+	memset(&config, 0, sizeof(config));
+	config.profile = options->aws_profile;
+	config.http = *http;
+	config.sts.endpoint = sts_endpoint(options);
+	config.sts.region = options->region;
+	config.sts.http = *http;
+
+	for (;;)
+	{
+		result = aws_chain_resolve(client, &config, interrupt_pending, NULL,
+								   out, &source, &err);
+		if (!err.interrupted)
+			break;
+		/* throws for a cancel; other interrupts just resume the work */
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	if (result == AWS_CHAIN_FAILED)
+		report_credential_error(server, &err);
+	if (result == AWS_CHAIN_NOTHING)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 				 errmsg("no AWS credentials for server \"%s\"",
 						server->servername),
+				 err.text[0] != '\0'
+				 ? errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none (%s: %s).",
+							 err.source, err.text)
+				 : errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none."),
+				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping, or give the PostgreSQL server AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a shared credentials file, container credentials or an EC2 instance profile.")));
+	elog(DEBUG1, "athena_fdw: server \"%s\" uses AWS credentials from the %s",
+		 server->servername, aws_credential_source_name(source));
+}
+
+static void
+assume_role(ForeignServer *server, UserMapping *user,
+			const FdwOptions *options, HttpClient *client,
+			const HttpOptions *http, const AwsCredentials *base,
+			AwsCredentials *out)
+{
+	StsConfig	config;
+	StsAssumeRoleParams params;
+	AwsCredentialError err;
+	bool		ok;
+
+	memset(&config, 0, sizeof(config));
+	config.endpoint = sts_endpoint(options);
+	config.region = options->region;
+	config.http = *http;
+	params.role_arn = options->role_arn;
+	params.role_session_name = options->role_session_name
+		? options->role_session_name : default_session_name(user->userid);
+	params.external_id = options->external_id;
+	params.duration_seconds = options->role_duration_seconds;
+
+	for (;;)
+	{
+		memset(&err, 0, sizeof(err));
+		ok = sts_assume_role(client, &config, base, &params, interrupt_pending,
+							 NULL, out, &err);
+		if (!err.interrupted)
+			break;
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (!ok)
+		report_credential_error(server, &err);
+	elog(DEBUG1, "athena_fdw: server \"%s\" assumed role \"%s\" as session \"%s\"",
+		 server->servername, params.role_arn, params.role_session_name);
+}
+
+void
+fdw_get_credentials(ForeignServer *server, UserMapping *user,
+					const FdwOptions *options, HttpClient *client,
+					AthenaCredentials *credentials)
+{
+	bool		has_keys = options->aws_access_key_id != NULL &&
+		options->aws_secret_access_key != NULL;
+	CredentialKey key;
+	CredentialEntry *entry;
+	AwsCredentials base;
+	AwsCredentials result;
+	HttpOptions http;
+	bool		found;
+
+	memset(credentials, 0, sizeof(*credentials));
+
+	/* the rule comes first: no request at all with the server's identity */
+	if (!has_keys && !options->ambient_credentials &&
+		!superuser_arg(user->userid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("no AWS credentials for server \"%s\"",
+						server->servername),
+				 errdetail("Only superusers, and user mappings a superuser gave \"ambient_credentials\", may use the AWS credentials of the PostgreSQL server."),
 				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping for this user.")));
+
+	if (has_keys && options->role_arn == NULL)
+	{
+		credentials->access_key_id = options->aws_access_key_id;
+		credentials->secret_access_key = options->aws_secret_access_key;
+		credentials->session_token = options->aws_session_token;
+		return;
+	}
+
+	if (credential_cache == NULL)
+		init_credential_cache();
+	memset(&key, 0, sizeof(key));
+	key.umid = user->umid;
+	key.userid = user->userid;
+	entry = hash_search(credential_cache, &key, HASH_FIND, NULL);
+	if (entry != NULL && fresh(&entry->credentials))
+	{
+		hand_out(&entry->credentials, credentials);
+		return;
+	}
+
+	memset(&http, 0, sizeof(http));
+	http.max_concurrency = 1;
+	http.connect_timeout_ms = Min(options->connect_timeout_ms, STS_TIMEOUT_MS);
+	http.request_timeout_ms = Min(options->request_timeout_ms, STS_TIMEOUT_MS);
+	http.max_retries = Min(options->max_retries, STS_MAX_RETRIES);
+	http.user_agent = ATHENA_USER_AGENT;
+	http.ca_file = options->ca_file;
+
+	/*
+	 * The malloc'd credentials below must not leak if an ERROR interrupts:
+	 * they are wiped and freed in PG_FINALLY.
+	 */
+	memset(&base, 0, sizeof(base));
+	memset(&result, 0, sizeof(result));
+	PG_TRY();
+	{
+		if (has_keys)
+		{
+			if (!aws_credentials_set(&base, options->aws_access_key_id,
+									 options->aws_secret_access_key,
+									 options->aws_session_token, 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_OUT_OF_MEMORY),
+						 errmsg("out of memory")));
+		}
+		else
+			resolve_chain(server, options, client, &http, &base);
+
+		if (options->role_arn != NULL)
+			assume_role(server, user, options, client, &http, &base, &result);
+		else
+		{
+			result = base;
+			memset(&base, 0, sizeof(base));
+		}
+
+		/* only what expires is worth keeping: files and env are read anew */
+		if (result.expiration != 0)
+		{
+			entry = hash_search(credential_cache, &key, HASH_ENTER, &found);
+			if (found)
+				aws_credentials_clear(&entry->credentials);
+			entry->credentials = result;
+			memset(&result, 0, sizeof(result));
+			entry->server_hashvalue =
+				GetSysCacheHashValue1(FOREIGNSERVEROID,
+									  ObjectIdGetDatum(server->serverid));
+			entry->mapping_hashvalue =
+				GetSysCacheHashValue1(USERMAPPINGOID,
+									  ObjectIdGetDatum(user->umid));
+			hand_out(&entry->credentials, credentials);
+		}
+		else
+			hand_out(&result, credentials);
+	}
+	PG_FINALLY();
+	{
+		aws_credentials_clear(&base);
+		aws_credentials_clear(&result);
+	}
+	PG_END_TRY();
 }

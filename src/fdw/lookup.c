@@ -127,7 +127,6 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 													   strlen(options.workgroup),
 													   PG_UTF8);
 	fdw_resolve_endpoint(server, &options);
-	fdw_get_credentials(server, &options, &lookup->config.credentials);
 	lookup->endpoint_text = options.endpoint;
 	lookup->config.endpoint = &lookup->endpoint;
 	lookup->config.region = options.region;
@@ -137,6 +136,7 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	lookup->config.http.max_retries = options.max_retries;
 	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	lookup->config.http.user_agent = ATHENA_USER_AGENT;
+	lookup->config.http.ca_file = options.ca_file;
 	lookup->columns = fdw_map_columns(rel);
 
 	callback = palloc0(sizeof(MemoryContextCallback));
@@ -145,6 +145,9 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	MemoryContextRegisterResetCallback(cxt, callback);
 	parse_endpoint(lookup);
 	lookup->client = fdw_client_acquire(user);
+	/* may call STS or metadata endpoints through this client */
+	fdw_get_credentials(server, user, &options, lookup->client,
+						&lookup->config.credentials);
 
 	MemoryContextSwitchTo(oldcxt);
 	return lookup;

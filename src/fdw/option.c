@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 
 #include "athena_fdw.h"
+#include "aws_credentials.h"
 #include "endpoint.h"
 
 /* The objects an option may appear on (a bit mask). */
@@ -37,7 +38,10 @@ typedef enum FdwOptionKind
 	KIND_INT,					/* int, an integer from min to max */
 	KIND_BOOL,					/* bool, as PostgreSQL spells booleans */
 	KIND_REGION,				/* char *, like "us-east-1" */
-	KIND_URL					/* char *, an http(s) base URL */
+	KIND_URL,					/* char *, an http(s) base URL */
+	KIND_ROLE_ARN,				/* char *, arn:aws:iam::123456789012:role/name */
+	KIND_SESSION_NAME,			/* char *, an STS role session name */
+	KIND_EXTERNAL_ID			/* char *, an STS external id */
 } FdwOptionKind;
 
 typedef struct FdwOptionDef
@@ -70,6 +74,14 @@ static const FdwOptionDef option_table[] = {
 	{"aws_access_key_id", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_access_key_id)},
 	{"aws_secret_access_key", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_secret_access_key)},
 	{"aws_session_token", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_session_token)},
+	{"aws_profile", ON_MAPPING, KIND_TEXT, NULL, 0, 0, true, FIELD(aws_profile)},
+	{"ambient_credentials", ON_MAPPING, KIND_BOOL, "false", 0, 0, true, FIELD(ambient_credentials)},
+	{"role_arn", ON_MAPPING, KIND_ROLE_ARN, NULL, 0, 0, false, FIELD(role_arn)},
+	{"external_id", ON_MAPPING, KIND_EXTERNAL_ID, NULL, 0, 0, false, FIELD(external_id)},
+	{"role_session_name", ON_MAPPING, KIND_SESSION_NAME, NULL, 0, 0, false, FIELD(role_session_name)},
+	{"role_duration_seconds", ON_MAPPING, KIND_INT, NULL, 900, 43200, false, FIELD(role_duration_seconds)},
+	{"ca_file", ON_SERVER, KIND_TEXT, NULL, 0, 0, true, FIELD(ca_file)},
+	{"sts_endpoint", ON_SERVER, KIND_URL, NULL, 0, 0, true, FIELD(sts_endpoint)},
 };
 
 PG_FUNCTION_INFO_V1(athena_fdw_validator);
@@ -153,18 +165,88 @@ parse_int(const FdwOptionDef *def, const char *value)
 	return (int) parsed;
 }
 
+/* Whether value matches ^[a-z]{2,}(-[a-z]+)+-[0-9]+$, as "us-gov-west-1". */
+static bool
+region_shaped(const char *value)
+{
+	const char *c = value;
+	int			groups = 0;
+
+	while (*c >= 'a' && *c <= 'z')
+		c++;
+	if (c - value < 2)
+		return false;
+	for (;;)
+	{
+		const char *start;
+
+		if (*c++ != '-')
+			return false;
+		start = c;
+		if (*c >= '0' && *c <= '9')
+		{
+			while (*c >= '0' && *c <= '9')
+				c++;
+			return groups > 0 && *c == '\0';
+		}
+		while (*c >= 'a' && *c <= 'z')
+			c++;
+		if (c == start)
+			return false;
+		groups++;
+	}
+}
+
 static void
 check_region(const FdwOptionDef *def, const char *value)
 {
+	if (!region_shaped(value))
+		report_invalid_value(def, value, "A region looks like \"us-east-1\".");
+}
+
+/* Whether value is min..max characters, each alphanumeric or in extra. */
+static bool
+chars_in(const char *value, size_t min, size_t max, const char *extra)
+{
+	size_t		len = strlen(value);
 	const char *c;
 
+	if (len < min || len > max)
+		return false;
 	for (c = value; *c; c++)
 	{
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
-			break;
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || strchr(extra, *c) != NULL))
+			return false;
 	}
-	if (*value == '\0' || *c != '\0')
-		report_invalid_value(def, value, "A region looks like \"us-east-1\".");
+	return true;
+}
+
+/* arn:<partition>:iam::<12 digits>:role/<path/name> */
+static void
+check_role_arn(const FdwOptionDef *def, const char *value)
+{
+	const char *p = value;
+	const char *role;
+	int			digits = 0;
+
+	if (strncmp(p, "arn:aws", 7) == 0)
+	{
+		p += 7;
+		while ((*p >= 'a' && *p <= 'z') || *p == '-')
+			p++;
+		if (strncmp(p, ":iam::", 6) == 0)
+		{
+			p += 6;
+			while (p[digits] >= '0' && p[digits] <= '9')
+				digits++;
+			p += digits;
+		}
+	}
+	role = digits == 12 && strncmp(p, ":role/", 6) == 0 ? p + 6 : NULL;
+	if (role == NULL || !chars_in(role, 1, 512, "_+=,.@/-"))
+		report_invalid_value(def, value,
+							 "A role ARN looks like \"arn:aws:iam::123456789012:role/AthenaMonitor\".");
 }
 
 /* With the client's own parser, so what is accepted here can be used. */
@@ -214,6 +296,20 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
 		case KIND_URL:
 			if (validating)
 				check_url(def, value);
+			break;
+		case KIND_ROLE_ARN:
+			if (validating)
+				check_role_arn(def, value);
+			break;
+		case KIND_SESSION_NAME:
+			if (validating && !chars_in(value, 2, 64, "_+=,.@-"))
+				report_invalid_value(def, value,
+									 "A role session name has 2 to 64 letters, digits and characters _+=,.@- only.");
+			break;
+		case KIND_EXTERNAL_ID:
+			if (validating && !chars_in(value, 2, 1224, "_+=,.@:/-"))
+				report_invalid_value(def, value,
+									 "An external id has 2 to 1224 letters, digits and characters _+=,.@:/- only.");
 			break;
 		case KIND_TEXT:
 		case KIND_SECRET:
@@ -290,6 +386,19 @@ athena_fdw_validator(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"aws_session_token\" requires \"aws_access_key_id\" and \"aws_secret_access_key\"")));
+	if ((options.external_id != NULL || options.role_session_name != NULL ||
+		 options.role_duration_seconds != 0) && options.role_arn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"external_id\", \"role_session_name\" and \"role_duration_seconds\" require \"role_arn\"")));
+	if (options.endpoint != NULL && !superuser() &&
+		!aws_endpoint_allowed_for_untrusted(options.endpoint))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set option \"endpoint\" to \"%s\"",
+						options.endpoint),
+				 errdetail("Only superusers may point a server at a host other than an AWS domain or loopback, or use plain http to a host other than loopback."),
+				 errhint("Use https://athena.<region>.amazonaws.com, or ask a superuser.")));
 
 	PG_RETURN_VOID();
 }

@@ -52,6 +52,13 @@ stop_mock() {
 # postgres (test/valgrind/run.sh: postgres under valgrind), given
 # PG_START_SECONDS (default 60) to come up; STOP_MODE (default immediate)
 # is how stop_cluster stops it.
+#
+# The server sees none of the caller's AWS settings.  It runs with
+# AWS_EC2_METADATA_DISABLED=true and HOME in the cluster's directory (no
+# ~/.aws there), so no test reaches for 169.254.169.254 or a real profile;
+# CLUSTER_ENV adds or overrides variables: "NAME=value ..." words, values
+# without spaces (a test that points the metadata endpoint at the mock sets
+# AWS_EC2_METADATA_DISABLED=false there).
 start_cluster() {
 	local pgdir="$WORK/pg"
 	PGDATA_DIR="$pgdir/data"
@@ -71,9 +78,21 @@ start_cluster() {
 		echo "fsync = off"
 		for line in "$@"; do echo "$line"; done
 	} >>"$PGDATA_DIR/postgresql.conf"
-	# The server must not see the caller's AWS settings: tests set their own.
-	runuser -u postgres -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
-		-u AWS_SESSION_TOKEN -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
+	PGHOST="$pgdir/socket"
+	PGUSER=postgres
+	export PGHOST PGPORT PGUSER
+	pg_ctl_start
+}
+
+# Starts the cluster's server with the environment described above.
+pg_ctl_start() {
+	local unset=() name
+	for name in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
+		unset+=(-u "$name")
+	done
+	# shellcheck disable=SC2086
+	runuser -u postgres -- env "${unset[@]}" AWS_EC2_METADATA_DISABLED=true \
+		HOME="$(dirname "$PGDATA_DIR")" ${CLUSTER_ENV:-} \
 		"$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" \
 		${POSTGRES_WRAPPER:+-p "$POSTGRES_WRAPPER"} -t "${PG_START_SECONDS:-60}" \
 		-w start >/dev/null || {
@@ -81,9 +100,24 @@ start_cluster() {
 		return 1
 	}
 	CLUSTER_STARTED=1
-	PGHOST="$pgdir/socket"
-	PGUSER=postgres
-	export PGHOST PGPORT PGUSER
+}
+
+# restart_cluster: the same cluster, started again with today's CLUSTER_ENV.
+restart_cluster() {
+	stop_cluster
+	pg_ctl_start
+}
+
+# For servers started by other tools (pg_virtualenv): the same isolation in
+# this shell's environment, which they inherit.  No HOME change here: the
+# shared credentials file is pointed at a file that does not exist instead.
+isolate_aws_env() {
+	local name
+	for name in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
+		unset "$name"
+	done
+	export AWS_EC2_METADATA_DISABLED=true
+	export AWS_SHARED_CREDENTIALS_FILE="$WORK/no-shared-credentials-file"
 }
 
 stop_cluster() {

@@ -27,6 +27,10 @@ Usage
                    full
   --dump-fixtures  print every fixture's status and exact body, then exit
 
+IMDSv2, container credentials and STS (AssumeRole signed for service sts,
+AssumeRoleWithWebIdentity unsigned) are served on the same port: see
+test/mock/identity.py.
+
 Runs until SIGTERM/SIGINT and then exits with status 0.
 
 Credentials (the only keys the mock accepts)
@@ -233,7 +237,8 @@ faults_pending, quota ({"rps", "burst"} or null), quota_throttled,
 stream_bytes_sent, terminations (list of {"session_id",
 "at" (epoch seconds), "previous_state"} in call order), latency_ms,
 region, last_request
-(method, path, header_names, signed_headers, user_agent, target, body).
+(method, path, header_names, signed_headers, access_key_id, user_agent,
+target, body).
   connections counts TCP connections whose first request is an API request
   (the control tools' own connections are excluded); tcp_accepts counts all.
 """
@@ -257,6 +262,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import identity
 from botocore.auth import SigV4Auth
 from botocore.credentials import Credentials
 
@@ -671,12 +677,12 @@ _signers = {}
 _signers_lock = threading.Lock()
 
 
-def _signer(access_key, secret, region):
-    key = (access_key, region)
+def _signer(access_key, secret, region, service=SERVICE):
+    key = (access_key, region, service)
     s = _signers.get(key)
     if s is None:
         with _signers_lock:
-            s = _ExactSigV4(Credentials(access_key, secret), SERVICE, region)
+            s = _ExactSigV4(Credentials(access_key, secret), service, region)
             _signers[key] = s
     return s
 
@@ -705,8 +711,10 @@ def parse_authorization(value):
     return scope[0], scope[1], scope[2], scope[3], signed, sig
 
 
-def verify_signature(method, path, headers, body, region, max_skew):
-    """headers: lower-case name -> [values as received].  Raises AuthError."""
+def verify_signature(method, path, headers, body, region, max_skew,
+                     service=SERVICE, required=REQUIRED_SIGNED):
+    """headers: lower-case name -> [values as received].  Raises AuthError.
+    Returns (access key, signed header names)."""
     auth = headers.get("authorization")
     parsed = parse_authorization(auth[0]) if auth and len(auth) == 1 else None
     if parsed is None:
@@ -715,10 +723,10 @@ def verify_signature(method, path, headers, body, region, max_skew):
     akid, sdate, sregion, sservice, signed, signature = parsed
     if sregion != region:
         raise AuthError(403, "InvalidSignatureException", MSG_BAD_REGION)
-    if sservice != SERVICE:
+    if sservice != service:
         raise AuthError(403, "InvalidSignatureException",
                         "Credential should be scoped to correct service: "
-                        "'%s'." % SERVICE)
+                        "'%s'." % service)
     entry = KEYS.get(akid)
     if entry is None:
         raise AuthError(400, "UnrecognizedClientException", MSG_BAD_TOKEN)
@@ -733,7 +741,7 @@ def verify_signature(method, path, headers, body, region, max_skew):
                                            want_token.encode())):
             raise AuthError(403, "UnrecognizedClientException", MSG_BAD_TOKEN)
     signed_set = set(signed)
-    missing = [h for h in REQUIRED_SIGNED if h not in signed_set]
+    missing = [h for h in required if h not in signed_set]
     if token is not None and "x-amz-security-token" not in signed_set:
         missing.append("x-amz-security-token")
     if missing:
@@ -789,7 +797,7 @@ def verify_signature(method, path, headers, body, region, max_skew):
                             "not match what was computed.")
     req.context["timestamp"] = amz_date
     req.context["mock_signed_headers"] = hmap
-    signer = _signer(akid, secret, region)
+    signer = _signer(akid, secret, region, service)
     canonical = signer.canonical_request(req)
     sts = signer.string_to_sign(req, canonical)
     expected = signer.signature(sts, req)
@@ -1098,6 +1106,8 @@ class Handler(BaseHTTPRequestHandler):
         self.first_request = False
         if path.startswith("/_mock/"):
             self.handle_control(method, path, body)
+        elif self.server.identity.handles(method, path, headers):
+            self.server.identity.handle(self, method, path, headers, body)
         else:
             self.handle_api(method, path, headers, names, body, first)
         self.wfile.flush()
@@ -1114,6 +1124,7 @@ class Handler(BaseHTTPRequestHandler):
                 out = st.snapshot()
             elif path == "/_mock/reset" and method == "POST":
                 st.reset()
+                self.server.identity.reset()
                 out = {"ok": True}
             elif path == "/_mock/requests" and method == "GET":
                 with st.lock:
@@ -1130,6 +1141,8 @@ class Handler(BaseHTTPRequestHandler):
                 with st.lock:
                     st.set_quota(args.get("rps", 0), args.get("burst"))
                 out = {"ok": True}
+            elif path == "/_mock/identity":
+                out = self.server.identity.control(method, args)
             elif path == "/_mock/latency" and method == "POST":
                 ms = int(args["ms"])
                 if ms < 0:
@@ -1194,6 +1207,7 @@ class Handler(BaseHTTPRequestHandler):
             "path": path,
             "header_names": names,
             "signed_headers": signed_list,
+            "access_key_id": (parse_authorization(auth) or [None])[0],
             "user_agent": headers.get("user-agent", [None])[0],
             "target": target or None,
             "body": body.decode("utf-8", "replace"),
@@ -1620,6 +1634,10 @@ def main(argv=None):
                   a.quota_rps, a.quota_burst)
     srv = Server(("127.0.0.1", a.port), Handler, bind_and_activate=False)
     srv.state = state
+    srv.identity = identity.Identity(
+        KEYS, lambda m, p, h, b, service, required: verify_signature(
+            m, p, h, b, state.region, state.max_skew, service, required),
+        AuthError)
     srv.server_bind()
     srv.server_activate()
     port = srv.server_address[1]
@@ -1632,6 +1650,7 @@ def main(argv=None):
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
         tls_srv = TlsServer(("127.0.0.1", 0), Handler)
         tls_srv.state = state
+        tls_srv.identity = srv.identity
         tls_srv.ssl_context = ctx
         threading.Thread(target=tls_srv.serve_forever, kwargs={
             "poll_interval": 0.2}, daemon=True).start()

@@ -33,9 +33,18 @@ Commands (output is terse and exact; SQL tests print it):
                            last reset, one "session_id previous_state" line
                            each, sorted by session id
     last FIELD             a field of the last API request: user_agent,
-                           target, body, method, path; signed_headers and
+                           target, body, method, path, access_key_id; signed_headers and
                            header_names print one lower-case name per line,
                            sorted
+    identity counts        calls to the identity endpoints, "KIND N" lines
+    identity count KIND    calls of one kind (AssumeRole, imds_credentials, ...)
+    identity last FIELD    a field of the last identity call (action,
+                           role_arn, role_session_name, external_id,
+                           duration_seconds, access_key_id, signed)
+    identity issued FIELD  every credential issued so far, one line each
+                           (access_key_id, secret_access_key, session_token)
+    identity expires-in S  issued credentials expire after S seconds
+                           ("default": as asked); no output
     wait                   wait (up to 10 s) until the mock answers; no output
     idle                   wait (up to 5 s) until no API request is in
                            flight, then print how many still are (0 unless
@@ -157,6 +166,29 @@ def main(argv):
         die("cannot reach mock on port %d: %s" % (port, e))
 
 
+def identity_command(port, rest):
+    """The identity endpoints' records (test/mock/identity.py)."""
+    if len(rest) == 2 and rest[0] == "count":
+        st = call(port, "GET", "/_mock/identity")
+        return "%d\n" % st["counts"].get(rest[1], 0)
+    if len(rest) == 1 and rest[0] == "counts":
+        counts = call(port, "GET", "/_mock/identity")["counts"]
+        return "".join("%s %d\n" % kv for kv in sorted(counts.items()))
+    if len(rest) == 2 and rest[0] == "last":
+        last = call(port, "GET", "/_mock/identity")["last"] or {}
+        v = last.get(rest[1])
+        return ("" if v is None else str(v)) + "\n"
+    if len(rest) == 2 and rest[0] == "issued":
+        issued = call(port, "GET", "/_mock/identity")["issued"]
+        return "".join(i[rest[1]] + "\n" for i in issued)
+    if len(rest) == 2 and rest[0] == "expires-in":
+        v = None if rest[1] == "default" else int(rest[1])
+        call(port, "POST", "/_mock/identity", {"expires_in": v})
+        return ""
+    die("usage: identity count KIND | counts | last FIELD | issued FIELD | "
+        "expires-in SECONDS|default")
+
+
 def run(port, cmd, rest, opts):
     out = sys.stdout
     if cmd == "reset":
@@ -268,6 +300,8 @@ def run(port, cmd, rest, opts):
             out.write("\n")
         else:
             out.write(str(v) + "\n")
+    elif cmd == "identity":
+        out.write(identity_command(port, rest))
     else:
         die("unknown command %r (see --help)" % cmd)
     return 0
