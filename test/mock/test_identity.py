@@ -154,10 +154,13 @@ class TlsTest(Base):
             subprocess.run(["bash", os.path.join(os.path.dirname(
                 os.path.abspath(__file__)), "make_test_ca.sh"), d],
                 check=True, capture_output=True)
+            port_file = os.path.join(d, "tls.port")
             m = Mock("--tls-cert", os.path.join(d, "server.pem"),
-                     "--tls-key", os.path.join(d, "server.key"))
+                     "--tls-key", os.path.join(d, "server.key"),
+                     "--tls-port-file", port_file)
             try:
-                url = "https://127.0.0.1:%d" % m.port
+                with open(port_file) as f:
+                    url = "https://127.0.0.1:%d" % int(f.read())
                 c = boto3.client("athena", endpoint_url=url,
                                  region_name=REGION,
                                  aws_access_key_id=STATIC[0],
