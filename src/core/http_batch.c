@@ -415,10 +415,16 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
 		need += strlen(req->headers[i]) + 1;
 	if (need > slot->buf_cap)
 	{
-		char	   *p = realloc(slot->buf, need);
+		/* not realloc: the old buffer may hold a token, wipe it */
+		char	   *p = malloc(need);
 
 		if (p == NULL)
 			return false;
+		if (slot->buf != NULL)
+		{
+			explicit_bzero(slot->buf, slot->buf_cap);
+			free(slot->buf);
+		}
 		slot->buf = p;
 		slot->buf_cap = need;
 	}
@@ -869,6 +875,9 @@ http_batch_end(HttpBatch *batch)
 		http_client_release_easy(client, slot->easy);
 		slot->easy = NULL;
 		free(slot->hnodes);
+		/* it held headers (a session token) and bodies (a web identity token) */
+		if (slot->buf != NULL)
+			explicit_bzero(slot->buf, slot->buf_cap);
 		free(slot->buf);
 	}
 	for (i = 0; i < batch->nready; i++)
