@@ -27,7 +27,6 @@ CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'east-1');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east-1-');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (sts_endpoint 'sts.amazonaws.com');
-CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (endpoint 'https://127.0.0.1:99999');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (sts_endpoint 'http://[zz]:1');
 CREATE SERVER region_shapes FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'us-gov-west-1', sts_endpoint 'https://sts.us-gov-west-1.amazonaws.com',
