@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a command with the mock Athena endpoint up, for the regression suite
+# Runs a command with the mock Athena endpoint up, and no AWS identity of the
+# machine in its environment (isolate_aws_env), for the regression suite
 # outside test/run_all.sh (make installcheck, the Debian package's build-time
 # tests and autopkgtest): exports MOCK_PORT and MOCKCTL, which the tests in
 # sql/ read, and stops the mock however the command ends.
@@ -11,4 +12,6 @@ set -uo pipefail
 make_workdir
 trap cleanup_all EXIT
 start_mock || exit 1
+# the servers the command starts must not reach for the machine's identity
+isolate_aws_env
 "$@"
