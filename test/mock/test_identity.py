@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import boto3
@@ -159,6 +160,11 @@ class TlsTest(Base):
                      "--tls-key", os.path.join(d, "server.key"),
                      "--tls-port-file", port_file)
             try:
+                # written just after the plain port's file
+                deadline = time.monotonic() + 10
+                while not os.path.exists(port_file) and \
+                        time.monotonic() < deadline:
+                    time.sleep(0.02)
                 with open(port_file) as f:
                     url = "https://127.0.0.1:%d" % int(f.read())
                 c = boto3.client("athena", endpoint_url=url,
