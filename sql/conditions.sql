@@ -79,6 +79,18 @@ EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
  SELECT * FROM athena_sessions WHERE session_id IN ('s-idle', 's-busy', 'unknown');
 
+-- constant ids show as how many are sent: distinct, non-NULL and ones
+-- Athena can hold ('' and 257 characters are never sent), so 2 here, and
+-- the mock receives exactly 2 calls; an expression shows as itself (a
+-- number and a string in JSON, below and after the generic plan)
+\! $MOCKCTL reset
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+ SELECT session_id FROM athena_sessions
+ WHERE session_id IN ('s-idle', 's-busy', 's-idle', NULL, '', repeat('x', 257));
+\! $MOCKCTL count GetSessionStatus
+EXPLAIN (COSTS OFF, FORMAT JSON)
+ SELECT session_id FROM athena_sessions WHERE session_id IN ('a', 'b', 'c');
+
 -- prepared statements: custom and generic plans
 \! $MOCKCTL reset
 PREPARE by_id(text) AS SELECT session_id, state FROM athena_sessions WHERE session_id = $1;
@@ -89,6 +101,7 @@ EXECUTE by_id('s-idle');
 EXECUTE by_ids('{s-busy,s-failed,s-busy}');
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (COSTS OFF) EXECUTE by_id('s-idle');
+EXPLAIN (COSTS OFF, FORMAT JSON) EXECUTE by_ids('{s-busy}');
 EXECUTE by_id('s-idle');
 EXECUTE by_id('s-created');
 EXECUTE by_id(NULL);

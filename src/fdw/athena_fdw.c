@@ -692,6 +692,25 @@ explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
 	return pstrdup("every Spark workgroup (ListWorkGroups)");
 }
 
+/*
+ * The ids a lookup asks for: how many, when they are constants (a long IN
+ * list would drown the plan), else the expression that gives them.
+ */
+void
+fdw_explain_ids(Expr *ids, bool is_array, List *context, bool prefix,
+				ExplainState *es)
+{
+	int			count = fdw_count_constant_ids(ids, is_array);
+
+	if (count >= 0)
+		ExplainPropertyInteger("Session IDs", NULL, count, es);
+	else
+		ExplainPropertyText(is_array ? "Session IDs" : "Session ID",
+							deparse_expression((Node *) ids, context, prefix,
+											   false),
+							es);
+}
+
 /* What a scan sends; with ANALYZE, what it cost (state NULL otherwise). */
 void
 fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
@@ -711,10 +730,8 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 	{
 		/* GetSession answers the status too: one call per id either way */
 		ExplainPropertyText("Athena API", details ? "GetSession" : "GetSessionStatus", es);
-		ExplainPropertyText(plan_item(plan, PLAN_IS_ARRAY) ? "Session IDs" : "Session ID",
-							deparse_expression(linitial(plan->fdw_exprs), context,
-											   prefix, false),
-							es);
+		fdw_explain_ids(linitial(plan->fdw_exprs), plan_item(plan, PLAN_IS_ARRAY),
+						context, prefix, es);
 	}
 	else
 	{

@@ -130,6 +130,7 @@ extern int	fdw_collect_ids(Datum value, bool isnull, bool is_array,
 extern const char *fdw_id_to_utf8(Datum text_datum);
 extern int	fdw_distinct_ids(const char **ids, int n);
 extern int	fdw_compare_ids(const void *a, const void *b);
+extern int	fdw_count_constant_ids(Expr *expr, bool is_array);
 
 /* athena_fdw.c: planner state of one foreign table, in its fdw_private */
 typedef struct FdwRelInfo
@@ -189,6 +190,8 @@ extern TupleTableSlot *fdw_scan_next(ForeignScanState *node,
 extern void fdw_scan_end(FdwScanState *state);
 extern void fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 							 struct ExplainState *es);
+extern void fdw_explain_ids(Expr *ids, bool is_array, List *context,
+							bool prefix, struct ExplainState *es);
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);

@@ -824,11 +824,8 @@ explain_join_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyText("Athena API",
 						intVal(list_nth(cscan->custom_private, PRIVATE_DETAILS))
 						? "GetSession" : "GetSessionStatus", es);
-	ExplainPropertyText("Session ID",
-						deparse_expression(list_nth(cscan->custom_exprs,
-													EXPR_SESSION_ID),
-										   context, useprefix, false),
-						es);
+	fdw_explain_ids(list_nth(cscan->custom_exprs, EXPR_SESSION_ID), false,
+					context, useprefix, es);
 	ExplainPropertyInteger("Outer Rows per Batch", NULL, JOIN_BATCH_ROWS, es);
 	explain_quals("Session Filter",
 				  list_nth(cscan->custom_exprs, EXPR_INNER_QUALS),

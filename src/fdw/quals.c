@@ -260,6 +260,49 @@ fdw_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 }
 
 /*
+ * How many ids a pushed id expression made only of constants asks for: its
+ * distinct non-NULL ids that Athena can hold (the others are never sent).
+ * -1 when the ids are only known at execution time (a parameter, an outer
+ * column, an initplan).  A constant list is a Const array, or the ArrayExpr
+ * of Consts an OR of equalities becomes.
+ */
+int
+fdw_count_constant_ids(Expr *expr, bool is_array)
+{
+	const char **ids;
+	int			n = 0;
+	int			sent = 0;
+	int			i;
+
+	if (IsA(expr, Const))
+		n = fdw_collect_ids(((Const *) expr)->constvalue,
+							((Const *) expr)->constisnull, is_array, &ids);
+	else if (IsA(expr, ArrayExpr))
+	{
+		List	   *elements = ((ArrayExpr *) expr)->elements;
+		ListCell   *lc;
+
+		ids = palloc(sizeof(char *) * Max(list_length(elements), 1));
+		foreach(lc, elements)
+		{
+			Const	   *element = (Const *) lfirst(lc);
+
+			if (!IsA(element, Const))
+				return -1;
+			if (!element->constisnull)
+				ids[n++] = fdw_id_to_utf8(element->constvalue);
+		}
+		n = fdw_distinct_ids(ids, n);
+	}
+	else
+		return -1;
+
+	for (i = 0; i < n; i++)
+		sent += athena_session_id_possible(ids[i]);
+	return sent;
+}
+
+/*
  * Sorts ids and moves the distinct ones to the front; returns how many
  * there are.  Sorting makes this O(n log n) for any number of ids, and
  * lets callers find an id among them with bsearch(fdw_compare_ids).
