@@ -191,6 +191,28 @@ $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (SET role_arn 'arn
 sql role_denied "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
 error_of role_denied | grep -q 'STS AssumeRole failed for server "mock": AccessDenied'
 ok $? "AssumeRole over instance metadata: a refused role is an ERROR with STS's code"
+# a statement_timeout while STS does not answer: the call is abandoned
+# cleanly inside the core, and the same session goes on working
+$PYTHON -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(600)' >"$WORK/hang.port" &
+HANG_PID=$!
+for _ in $(seq 1 50); do [ -s "$WORK/hang.port" ] && break; sleep 0.1; done
+$PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (SET role_arn 'arn:aws:iam::123456789012:role/mock-monitor')" \
+	-c "ALTER SERVER mock OPTIONS (SET sts_endpoint 'http://127.0.0.1:$(cat "$WORK/hang.port")')" >/dev/null
+n_out=$((n_out + 1))
+PGOPTIONS="-c client_min_messages=debug5" $PSQL >"$OUT/$n_out-sts_hang.out" 2>"$OUT/$n_out-sts_hang.err" <<EOF
+SET statement_timeout = '300ms';
+SELECT state FROM s WHERE session_id = 's-idle';
+RESET statement_timeout;
+ALTER SERVER mock OPTIONS (SET sts_endpoint '$MOCK');
+SELECT state FROM s WHERE session_id = 's-busy';
+EOF
+kill "$HANG_PID" 2>/dev/null
+wait "$HANG_PID" 2>/dev/null
+grep -q '^ERROR:  canceling statement due to statement timeout' "$OUT/$n_out-sts_hang.err" &&
+	[ "$(cat "$OUT/$n_out-sts_hang.out")" = BUSY ]
+ok $? "a statement_timeout during a hanging AssumeRole cancels it; the session goes on"
 $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (DROP role_arn)" >/dev/null
 
 # --- non-superusers: only with ambient_credentials ---
