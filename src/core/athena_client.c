@@ -258,6 +258,7 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	req->nheaders = (int) nsh + 3;
 	req->body = calls->body;
 	req->body_len = body_len;
+	req->operation = operation_names[call->op];
 }
 
 static void

@@ -15,7 +15,7 @@
 #include "endpoint.h"
 #include "http_batch.h"
 
-#define ATHENA_FDW_VERSION "1.0"
+#define ATHENA_FDW_VERSION "1.1.0"
 #define ATHENA_USER_AGENT "athena_fdw/" ATHENA_FDW_VERSION
 #define ATHENA_MAX_BODY_BYTES (1024 * 1024)
 

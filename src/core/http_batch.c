@@ -59,6 +59,8 @@ typedef struct Slot
 	CURLcode	code;			/* of a finished transfer */
 	int			item;
 	int			attempt;
+	const char *operation;		/* the request's, for the observer */
+	uint64_t	sent_usec;		/* when handed to curl; 0 if never */
 	struct Slot *next_done;
 	char		errbuf[CURL_ERROR_SIZE];
 } Slot;
@@ -512,6 +514,8 @@ start_item(HttpBatch *batch, int item, int attempt)
 	slot->errbuf[0] = '\0';
 	slot->item = item;
 	slot->attempt = attempt;
+	slot->operation = NULL;
+	slot->sent_usec = 0;
 	slot->code = CURLE_OK;
 	slot->state = SLOT_PREPARING;
 	batch->nfree--;				/* the slot was on top of the stack */
@@ -519,6 +523,7 @@ start_item(HttpBatch *batch, int item, int attempt)
 	/* may longjmp: the slot's state tells http_batch_end what to free */
 	memset(&req, 0, sizeof(req));
 	batch->prepare(batch->arg, item, attempt, &req);
+	slot->operation = req.operation;
 
 	batch->stats.attempts++;
 	if (batch->first_send_usec == 0)
@@ -540,6 +545,7 @@ start_item(HttpBatch *batch, int item, int attempt)
 		return true;
 	}
 	slot->state = SLOT_ACTIVE;
+	slot->sent_usec = http_now_usec();
 	batch->in_flight++;
 	if (batch->in_flight > batch->stats.peak_in_flight)
 		batch->stats.peak_in_flight = batch->in_flight;
@@ -636,6 +642,14 @@ process_done(HttpBatch *batch)
 
 		finish_result(slot);
 		r = slot->result;
+		if (slot->sent_usec != 0)
+		{
+			uint64_t	now = http_now_usec();
+
+			http_client_tell_observer(batch->client, slot->operation, r,
+									  now > slot->sent_usec ? now - slot->sent_usec : 0);
+			slot->sent_usec = 0;	/* told once, even if a longjmp follows */
+		}
 		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR &&
 			slot->attempt <= batch->options.max_retries)
 			retry = batch->should_retry(batch->arg, r); /* may longjmp */

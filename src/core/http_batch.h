@@ -43,6 +43,8 @@ typedef struct HttpRequest
 	int			nheaders;
 	const char *body;			/* POST body */
 	size_t		body_len;
+	const char *operation;		/* "GetSessionStatus": a string constant,
+								 * named to the observer; may be NULL */
 } HttpRequest;
 
 typedef enum HttpOutcome
@@ -98,6 +100,20 @@ typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
  * with its poll() default; may longjmp.
  */
 typedef void (*HttpInterruptFn) (void *arg);
+
+/*
+ * Told about every attempt sent, as it finishes (before any retry is
+ * decided): the request's operation, the attempt's outcome, and the
+ * microseconds from handing it to libcurl to its end.  This is where
+ * counters are kept, one place for every operation of every batch.  Must
+ * not longjmp.
+ */
+typedef void (*HttpObserveFn) (void *arg, const char *operation,
+							   const HttpResult *attempt, uint64_t usec);
+
+/* Every later attempt of this client's batches goes to observe(arg, ...). */
+extern void http_client_observe(HttpClient *client, HttpObserveFn observe,
+								void *arg);
 
 extern HttpBatch *http_batch_begin(HttpClient *client, const HttpOptions *options,
 								   int nitems, HttpPrepareFn prepare,

@@ -80,6 +80,8 @@ struct HttpClient
 	long		maxconnects;	/* what CURLMOPT_MAXCONNECTS is set to */
 	int			active_concurrency; /* sum over active batches */
 	uint64_t	rng;			/* xorshift64* state */
+	HttpObserveFn observe;		/* told of every attempt sent, or NULL */
+	void	   *observe_arg;
 };
 
 static bool curl_initialized = false;
@@ -366,6 +368,21 @@ http_client_set_wait(HttpClient *client, HttpWaitFn wait, void *arg)
 {
 	client->wait = wait ? wait : poll_wait;
 	client->wait_arg = wait ? arg : NULL;
+}
+
+void
+http_client_observe(HttpClient *client, HttpObserveFn observe, void *arg)
+{
+	client->observe = observe;
+	client->observe_arg = arg;
+}
+
+void
+http_client_tell_observer(HttpClient *client, const char *operation,
+						  const HttpResult *attempt, uint64_t usec)
+{
+	if (client->observe != NULL)
+		client->observe(client->observe_arg, operation, attempt, usec);
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "http_batch.h"
 #include "http_client.h"
 
 /* An easy handle from the pool (reset), or a new one; NULL on OOM. */
@@ -60,5 +61,9 @@ extern void http_batch_transfer_done(void *slot, CURLcode code);
 
 /* CLOCK_MONOTONIC in microseconds. */
 extern uint64_t http_now_usec(void);
+
+/* Tells the client's observer (http_client_observe), if any, of an attempt. */
+extern void http_client_tell_observer(HttpClient *client, const char *operation,
+									  const HttpResult *attempt, uint64_t usec);
 
 #endif							/* ATHENA_HTTP_INTERNAL_H */

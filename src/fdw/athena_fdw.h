@@ -18,6 +18,7 @@
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
+#include "storage/lwlock.h"
 #include "utils/relcache.h"
 
 #include "session_scan.h"
@@ -67,6 +68,26 @@ extern void fdw_get_credentials(ForeignServer *server, UserMapping *user,
 /* connection.c: the per-backend cache of HTTP clients */
 extern HttpClient *fdw_client_acquire(UserMapping *user);
 extern void fdw_client_release(HttpClient *client);
+
+/*
+ * stats.c: counters per server and API operation.  A client's attempts are
+ * counted under the target connection.c keeps with it.
+ */
+typedef struct FdwStatsTarget
+{
+	Oid			dbid;
+	Oid			serverid;
+	NameData	server;
+} FdwStatsTarget;
+
+extern void fdw_stats_observe(void *arg, const char *operation,
+							  const HttpResult *attempt, uint64_t usec);
+extern Size fdw_stats_shmem_size(void);
+extern void fdw_stats_shmem_startup(LWLockPadded *locks);
+
+/* shmem.c: shared memory, when the library is preloaded */
+extern void fdw_shmem_init(void);
+extern bool fdw_shmem_enabled(void);
 
 /*
  * columns.c: the columns the FDW knows, one line each in columns.c's

@@ -18,6 +18,7 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -33,6 +34,7 @@ typedef struct ConnectionEntry
 {
 	Oid			umid;			/* hash key: user mapping OID */
 	HttpClient *client;
+	FdwStatsTarget stats_target;	/* what the client's calls count under */
 	int			active_scans;	/* scans holding the client right now */
 	bool		invalidated;	/* options changed: rebuild when unused */
 	uint64		last_used;		/* use_count when last acquired */
@@ -220,6 +222,12 @@ fdw_client_acquire(UserMapping *user)
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not create an HTTP client: %s", reason)));
 		http_client_set_wait(entry->client, wait_for_network, entry);
+		entry->stats_target.dbid = MyDatabaseId;
+		entry->stats_target.serverid = user->serverid;
+		namestrcpy(&entry->stats_target.server,
+				   GetForeignServer(user->serverid)->servername);
+		http_client_observe(entry->client, fdw_stats_observe,
+							&entry->stats_target);
 		entry->invalidated = false;
 		entry->server_hashvalue =
 			GetSysCacheHashValue1(FOREIGNSERVEROID,

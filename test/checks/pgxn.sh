@@ -81,14 +81,32 @@ check(meta.get("abstract") == ctl.get("comment"), "abstract is the control file'
 default_version = ctl.get("default_version", "")
 check(version.split(".")[:2] == default_version.split("."),
       "version %s is default_version %s with a patch level" % (version, default_version))
-check(os.path.exists("%s--%s.sql" % (name, default_version)),
-      "an install script for default_version %s exists" % default_version)
+# CREATE EXTENSION runs an install script, then update scripts up to the
+# version asked for: default_version must be reachable that way
+scripts = [f[len(name) + 2:-4].split("--") for f in os.listdir(".")
+           if f.startswith(name + "--") and f.endswith(".sql")]
+reachable = {s[0] for s in scripts if len(s) == 1}
+grew = True
+while grew:
+    grew = False
+    for s in scripts:
+        if len(s) == 2 and s[0] in reachable and s[1] not in reachable:
+            reachable.add(s[1])
+            grew = True
+check(default_version in reachable,
+      "default_version %s is installable (install scripts and updates reach %s)"
+      % (default_version, ", ".join(sorted(reachable))))
 provided = meta.get("provides", {}).get(name, {})
 check(provided.get("version") == version, "provides.%s.version is the distribution's version" % name)
 for ext, p in sorted(meta.get("provides", {}).items()):
     check(os.path.exists(p.get("file", "")), "provides.%s.file %r exists" % (ext, p.get("file")))
     if "docfile" in p:
         check(os.path.exists(p["docfile"]), "provides.%s.docfile %r exists" % (ext, p["docfile"]))
+
+# the library says the same version in its User-Agent
+m = re.search(r'#define ATHENA_FDW_VERSION "([^"]*)"', open("src/core/athena_client.h").read())
+check(m is not None and m.group(1) == version,
+      "ATHENA_FDW_VERSION (User-Agent) %r is META.json's %r" % (m and m.group(1), version))
 
 # the Debian package carries the same version
 changelog = open("debian/changelog").readline()

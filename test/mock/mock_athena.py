@@ -234,7 +234,9 @@ tls_handshake_failures counts the handshakes it refused.
 Stats keys: requests, requests_by_op, connections, tcp_accepts, in_flight,
 peak_in_flight, signature_failures, auth_failures_by_type, faults_injected,
 faults_pending, quota ({"rps", "burst"} or null), quota_throttled,
-stream_bytes_sent, terminations (list of {"session_id",
+stream_bytes_sent, response_bytes_by_op (bytes of the response bodies sent
+for each operation's requests, the chunked "stream" fault excepted),
+terminations (list of {"session_id",
 "at" (epoch seconds), "previous_state"} in call order), latency_ms,
 region, last_request
 (method, path, header_names, signed_headers, access_key_id, user_agent,
@@ -832,6 +834,7 @@ class State:
             self.set_quota(*self.cli_quota)
             self.requests = 0
             self.requests_by_op = {}
+            self.response_bytes_by_op = {}
             self.connections = 0
             self.tcp_accepts = 0
             self.tls_handshake_failures = 0
@@ -900,6 +903,7 @@ class State:
             return {
                 "requests": self.requests,
                 "requests_by_op": dict(self.requests_by_op),
+                "response_bytes_by_op": dict(self.response_bytes_by_op),
                 "connections": self.connections,
                 "tcp_accepts": self.tcp_accepts,
                 "tls_handshake_failures": self.tls_handshake_failures,
@@ -983,6 +987,7 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         BaseHTTPRequestHandler.setup(self)
         self.first_request = True
+        self.api_op = None  # the API request being answered: its operation
 
     def log_message(self, fmt, *args):  # silence http.server
         pass
@@ -1000,6 +1005,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if api and self.api_op is not None:
+            st = self.server.state
+            with st.lock:
+                st.response_bytes_by_op[self.api_op] = \
+                    st.response_bytes_by_op.get(self.api_op, 0) + len(body)
         self.wfile.write(head + body)
         return status
 
@@ -1101,6 +1111,7 @@ class Handler(BaseHTTPRequestHandler):
         return method, path, headers, names, body
 
     def _handle_one_request(self):
+        self.api_op = None
         method, path, headers, names, body = self._read_request()
         first = self.first_request
         self.first_request = False
@@ -1212,6 +1223,7 @@ class Handler(BaseHTTPRequestHandler):
             "target": target or None,
             "body": body.decode("utf-8", "replace"),
         }
+        self.api_op = op
         with st.lock:
             if first:
                 st.connections += 1

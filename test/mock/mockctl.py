@@ -10,6 +10,8 @@ Commands (output is terse and exact; SQL tests print it):
     stats                  all counters as JSON, sorted keys
     count [OP]             API requests for OP (e.g. GetSessionStatus or
                            AmazonAthena.GetSessionStatus); default: all
+    bytes [OP]             bytes of the response bodies sent for OP's
+                           requests (default: all operations)
     conns                  TCP connections whose first request was an API call
     peak                   peak number of API requests in flight at once
     sigfail                number of requests rejected by the auth check
@@ -206,6 +208,16 @@ def run(port, cmd, rest, opts):
             n = st["requests_by_op"].get(op, 0)
         else:
             n = st["requests"]
+        out.write("%d\n" % n)
+    elif cmd == "bytes":
+        by_op = call(port, "GET", "/_mock/stats")["response_bytes_by_op"]
+        if rest:
+            op = rest[0]
+            if op.startswith("AmazonAthena."):
+                op = op[len("AmazonAthena."):]
+            n = by_op.get(op, 0)
+        else:
+            n = sum(by_op.values())
         out.write("%d\n" % n)
     elif cmd == "conns":
         out.write("%d\n" % call(port, "GET", "/_mock/stats")["connections"])
