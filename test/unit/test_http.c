@@ -1469,9 +1469,15 @@ test_session_scans(HttpClient *client)
 	   "listing with details: 1000 rows, 10 pages, 1000 GetSession, at most 16 in flight");
 	mock_reset();
 	o = run_session_scan(client, &c, &spec, 5);
+	/*
+	 * How many detail calls start before the scan ends depends on how the
+	 * answers bunch up (each completion refills the window), so the bound
+	 * is the page, not a timing-dependent multiple of the window.
+	 */
 	ok(o.rows == 5 && mock_op_count("ListSessions") == 1 &&
-	   mock_op_count("GetSession") <= 32,
-	   "listing with details: 5 rows read one page");
+	   mock_op_count("GetSession") < 100,
+	   "listing with details: 5 rows read one page, and not all of its details");
+	diag("GetSession calls started: %d", mock_op_count("GetSession"));
 	diag("5 rows with details sent %ld GetSession", mock_op_count("GetSession"));
 
 	/* lookups: both not-found shapes, ids that cannot exist */
