@@ -12,22 +12,21 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/check_db.sh"
 
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=0"
 DB=athena_check_cancel
 TMP=$(mktemp -d /tmp/athena_cancel.XXXXXX)
 BGPID=
 
-cleanup() {
+check_cleanup() {
 	if [ -n "$BGPID" ]; then
 		kill "$BGPID" 2>/dev/null
 		wait "$BGPID" 2>/dev/null
 	fi
-	$MOCKCTL reset >/dev/null 2>&1
-	$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
+check_database $DB
 
 now_ms() { date +%s%3N; }
 
@@ -68,17 +67,9 @@ backend_pid() {
 	return 1
 }
 
-$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-$PSQL -d postgres -c "CREATE DATABASE $DB" >/dev/null || { echo "Bail out! cannot create database"; exit 1; }
 $PSQL -d $DB >/dev/null <<EOF || { echo "Bail out! cannot set up"; exit 1; }
-CREATE EXTENSION athena_fdw;
 -- long timeouts and many retries: only the cancel can end these scans soon
-CREATE SERVER hang FOREIGN DATA WRAPPER athena_fdw
-  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT',
-           max_retries '20', request_timeout_ms '600000');
-CREATE USER MAPPING FOR CURRENT_USER SERVER hang
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+$(mock_server_sql hang "max_retries '20', request_timeout_ms '600000'")
 CREATE FOREIGN TABLE s (session_id text, state text) SERVER hang;
 EOF
 

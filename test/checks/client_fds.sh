@@ -18,7 +18,6 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib/tap.sh"
-
 . "$(dirname "$0")/../lib/check_db.sh"
 
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=1"
@@ -41,13 +40,8 @@ EOF
 
 # Creates server $1 with its mapping and table, with max_concurrency $2.
 create_server() {
+	mock_server_sql $1 "max_concurrency '$2'"
 	cat <<EOF
-CREATE SERVER $1 FOREIGN DATA WRAPPER athena_fdw
-  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT',
-           max_concurrency '$2');
-CREATE USER MAPPING FOR CURRENT_USER SERVER $1
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
 CREATE FOREIGN TABLE ${1}_sessions (session_id text, state text) SERVER $1;
 EOF
 }

@@ -12,6 +12,7 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/check_db.sh"
 
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=1"
 DB=athena_check_join_recheck
@@ -19,27 +20,17 @@ TMP=$(mktemp -d /tmp/athena_join_recheck.XXXXXX)
 A_PID=
 B_PID=
 
-cleanup() {
+check_cleanup() {
 	exec 3>&- 2>/dev/null
 	for pid in $A_PID $B_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	$MOCKCTL reset >/dev/null 2>&1
-	$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-
-$PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-$PSQL -d postgres -c "CREATE DATABASE $DB" >/dev/null || { echo "Bail out! cannot create database"; exit 1; }
+check_database $DB
 $PSQL -d $DB >/dev/null <<EOF || { echo "Bail out! cannot set up"; exit 1; }
-CREATE EXTENSION athena_fdw;
-CREATE SERVER athena FOREIGN DATA WRAPPER athena_fdw
-  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT');
-CREATE USER MAPPING FOR CURRENT_USER SERVER athena
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+$(mock_server_sql athena)
 CREATE FOREIGN TABLE athena_sessions (session_id text, state text) SERVER athena;
 CREATE TABLE jobs (job_id int PRIMARY KEY, session_id text, state text);
 INSERT INTO jobs VALUES (1, 's-idle', NULL), (2, 's-busy', NULL), (3, 's-failed', NULL);

@@ -22,22 +22,16 @@ LIMIT_KB=$((8 * 1024))
 check_cleanup() { rm -rf "$TMP"; }
 check_database $DB
 $PSQL -d $DB >/dev/null <<EOF || { echo "Bail out! cannot set up"; exit 1; }
-CREATE SERVER mock FOREIGN DATA WRAPPER athena_fdw
-  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT',
-           max_retries '0');
+$(mock_server_sql mock "max_retries '0'")
 CREATE SERVER down FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:1', max_retries '0');
 CREATE SERVER badkey FOREIGN DATA WRAPPER athena_fdw
   OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT',
            max_retries '0');
-CREATE USER MAPPING FOR CURRENT_USER SERVER mock
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
 CREATE USER MAPPING FOR CURRENT_USER SERVER badkey
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC', aws_secret_access_key 'not-the-secret');
+  OPTIONS (aws_access_key_id '$MOCK_ACCESS_KEY', aws_secret_access_key 'not-the-secret');
 CREATE USER MAPPING FOR CURRENT_USER SERVER down
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+  OPTIONS (aws_access_key_id '$MOCK_ACCESS_KEY', aws_secret_access_key '$MOCK_SECRET_KEY');
 CREATE FOREIGN TABLE s (session_id text, state text) SERVER mock;
 CREATE FOREIGN TABLE d (session_id text, state text) SERVER down;
 CREATE FOREIGN TABLE b (session_id text, state text) SERVER badkey;

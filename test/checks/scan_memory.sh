@@ -18,11 +18,7 @@ LIMIT_KB=$((8 * 1024))
 
 check_database $DB
 $PSQL -d $DB >/dev/null <<EOF || { echo "Bail out! cannot set up"; exit 1; }
-CREATE SERVER mock FOREIGN DATA WRAPPER athena_fdw
-  OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT', max_concurrency '32');
-CREATE USER MAPPING FOR CURRENT_USER SERVER mock
-  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
-           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+$(mock_server_sql mock "max_concurrency '32'")
 CREATE FOREIGN TABLE s (session_id text, state text, start_date_time timestamptz) SERVER mock;
 EOF
 $MOCKCTL reset
