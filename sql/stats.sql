@@ -88,4 +88,19 @@ DROP ROLE regress_athena_stats;
 SELECT athena_fdw_stats_reset();
 SELECT count(*) AS entries FROM athena_fdw_stats;
 
-DROP SERVER athena_stats_badkey, athena_stats_quick CASCADE;
+-- STS calls are counted under their action, beside the calls they sign
+CREATE SERVER athena_stats_role FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-east-1', endpoint :'endpoint', sts_endpoint :'endpoint');
+CREATE USER MAPPING FOR CURRENT_USER SERVER athena_stats_role
+  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
+           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE',
+           role_arn 'arn:aws:iam::123456789012:role/mock-monitor');
+CREATE FOREIGN TABLE stats_role_sessions (session_id text, state text)
+  SERVER athena_stats_role;
+\! $MOCKCTL reset
+SELECT state FROM stats_role_sessions WHERE session_id = 's-idle';
+\! $MOCKCTL identity count AssumeRole
+SELECT server, operation, calls, retries, errors_other
+  FROM athena_fdw_stats ORDER BY operation;
+
+DROP SERVER athena_stats_badkey, athena_stats_quick, athena_stats_role CASCADE;

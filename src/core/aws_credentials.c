@@ -414,6 +414,7 @@ metadata_call(HttpClient *client, const HttpOptions *options,
 	req.headers = headers;
 	req.nheaders = nheaders;
 	req.body = "";
+	req.operation = source;		/* counted as "instance metadata", ... */
 	r = aws_http_fetch(client, options, &req, should_stop, arg, &err->interrupted);
 	err->source = source;
 	if (r == NULL)

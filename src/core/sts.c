@@ -471,6 +471,7 @@ sts_call(HttpClient *client, const StsConfig *config, const char *action,
 	req.nheaders = nlines;
 	req.body = body;
 	req.body_len = body_len;
+	req.operation = action;		/* counted under the STS action */
 	if (options.max_body_bytes == 0 || options.max_body_bytes > STS_MAX_BODY_BYTES)
 		options.max_body_bytes = STS_MAX_BODY_BYTES;
 	options.max_concurrency = 1;
