@@ -86,6 +86,25 @@ DELETE FROM athena_sessions WHERE session_id = 's-busy' RETURNING session_id;
 \! $MOCKCTL count TerminateSession
 \! $MOCKCTL terminations
 
+-- the idle sessions of one workgroup: a listing (StateFilter IDLE), then
+-- the conditions, then TerminateSession
+\! $MOCKCTL reset
+EXPLAIN (COSTS OFF)
+DELETE FROM athena_sessions
+ WHERE workgroup = 'spark-analytics' AND state = 'IDLE'
+   AND idle_since_date_time < now() - interval '30 minutes';
+WITH terminated AS (
+  DELETE FROM athena_sessions
+   WHERE workgroup = 'spark-analytics' AND state = 'IDLE'
+     AND idle_since_date_time < now() - interval '30 minutes'
+  RETURNING session_id, state
+)
+SELECT * FROM terminated ORDER BY session_id;
+\! $MOCKCTL count ListSessions
+\! $MOCKCTL count TerminateSession
+\! $MOCKCTL terminations
+SELECT run($$DELETE FROM athena_sessions WHERE workgroup = 'spark-analytics' AND state = 'IDLE'$$);
+
 -- every condition is evaluated before anything is terminated: an error in
 -- one row's condition terminates nothing
 \! $MOCKCTL reset
