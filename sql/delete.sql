@@ -37,8 +37,7 @@ DELETE FROM athena_sessions WHERE session_id = 's-idle';
 
 -- the dry run first, then the DELETE with the same conditions: rows are
 -- fetched fresh, only those that pass are terminated, RETURNING shows the
--- state TerminateSession answered (its other columns come from GetSession,
--- which answers the status too)
+-- state TerminateSession answered
 SELECT session_id, state FROM athena_sessions
  WHERE session_id IN ('s-idle', 's-busy', 's-created', 'no-such-id')
    AND state IN ('IDLE', 'CREATED')
@@ -75,6 +74,23 @@ WITH terminated AS (
 )
 SELECT * FROM terminated ORDER BY session_id;
 \! $MOCKCTL terminations
+
+-- RETURNING a detail column: the rows come from GetSession instead
+\! $MOCKCTL reset
+DELETE FROM athena_sessions WHERE session_id = 'la-busy'
+RETURNING session_id, state, dpu_execution_in_millis;
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL count GetSession
+-- one row at a time, RETURNING the columns it names or the whole row
+DELETE FROM athena_sessions s USING (VALUES ('la-idle-1')) v(id)
+ WHERE s.session_id = v.id
+RETURNING s.session_id, s.state, s.description, v.id;
+DELETE FROM athena_sessions s USING (VALUES ('le-idle')) v(id)
+ WHERE s.session_id = v.id
+RETURNING s.session_id, row_to_json(s)->>'state' AS whole_row_state,
+          row_to_json(s)->>'workgroup' AS whole_row_workgroup;
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL count GetSession
 
 -- a session gone between the fetch and the call (either not-found answer)
 -- is not counted, no error

@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "foreign/fdwapi.h"
@@ -37,8 +38,13 @@
 
 #include "athena_fdw.h"
 
-/* Names of the junk columns a row-at-a-time DELETE gets its rows by. */
+/*
+ * Names of the junk columns a row-at-a-time DELETE gets its rows by: the
+ * session_id, and for RETURNING the columns it reads (a prefix and the
+ * attribute number) or the whole row.
+ */
 #define JUNK_SESSION_ID	"athena_session_id"
+#define JUNK_COLUMN		"athena_column_%d"
 #define JUNK_WHOLEROW	"wholerow"
 
 /*
@@ -62,6 +68,7 @@ typedef struct DeleteState
 	MemoryContext cxt;			/* everything of this DELETE */
 	Relation	rel;
 	FdwColumnMap *columns;
+	AttrNumber	session_id_attno;
 	FmgrInfo	id_output;		/* output function of session_id */
 	FdwLookup  *lookup;			/* client and TerminateSession fan-outs */
 	int64		terminated;		/* sessions this statement terminated */
@@ -78,6 +85,7 @@ typedef struct DeleteState
 	/* one row at a time */
 	AttrNumber	id_junk;
 	AttrNumber	wholerow_junk;
+	AttrNumber *column_junk;	/* per attribute, for RETURNING */
 } DeleteState;
 
 static const char *
@@ -112,9 +120,10 @@ refuse(const char *relname, const char *command)
 /* ---------- planning ---------- */
 
 /*
- * The row identity of a row-at-a-time DELETE: its session_id, and the whole
- * fetched row when RETURNING needs it.  UPDATE is refused here, before any
- * path is built.
+ * The row identity of a row-at-a-time DELETE: its session_id, and the
+ * columns RETURNING reads (only those, so that RETURNING session_id, state
+ * needs no GetSession).  They also tell a direct DELETE's scan what to
+ * fetch.  UPDATE is refused here, before any path is built.
  */
 static void
 athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
@@ -142,9 +151,29 @@ athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 						 rtindex, JUNK_SESSION_ID);
 
 	if (root->parse->returningList != NIL)
-		add_row_identity_var(root,
-							 makeWholeRowVar(target_rte, rtindex, 0, false),
-							 rtindex, JUNK_WHOLEROW);
+	{
+		Bitmapset  *attrs = NULL;
+		int			col = -1;
+
+		pull_varattnos((Node *) root->parse->returningList, rtindex, &attrs);
+		while ((col = bms_next_member(attrs, col)) >= 0)
+		{
+			AttrNumber	returned = col + FirstLowInvalidHeapAttributeNumber;
+
+			if (returned == InvalidAttrNumber)
+				add_row_identity_var(root,
+									 makeWholeRowVar(target_rte, rtindex, 0, false),
+									 rtindex, JUNK_WHOLEROW);
+			else if (returned > 0 && returned != attno)
+			{
+				att = TupleDescAttr(RelationGetDescr(target_relation), returned - 1);
+				add_row_identity_var(root,
+									 makeVar(rtindex, returned, att->atttypid,
+											 att->atttypmod, att->attcollation, 0),
+									 rtindex, psprintf(JUNK_COLUMN, returned));
+			}
+		}
+	}
 }
 
 static List *
@@ -203,7 +232,8 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	oldcxt = MemoryContextSwitchTo(state->cxt);
 	state->rel = rel;
 	state->columns = fdw_map_columns(rel);
-	att = TupleDescAttr(RelationGetDescr(rel), fdw_session_id_attno(rel) - 1);
+	state->session_id_attno = fdw_session_id_attno(rel);
+	att = TupleDescAttr(RelationGetDescr(rel), state->session_id_attno - 1);
 	getTypeOutputInfo(att->atttypid, &output, &varlena);
 	fmgr_info(output, &state->id_output);
 	state->lookup = fdw_lookup_create(rel, userid, false);
@@ -279,7 +309,7 @@ static void
 run_direct_delete(ForeignScanState *node, DeleteState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
-	AttrNumber	id_attno = fdw_session_id_attno(state->rel);
+	AttrNumber	id_attno = state->session_id_attno;
 	int			size = 16;
 	const char **ids;
 	char	  **states;
@@ -423,6 +453,7 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	EState	   *estate = mtstate->ps.state;
 	Plan	   *subplan = outerPlanState(mtstate)->plan;
 	DeleteState *state;
+	int			i;
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
@@ -436,6 +467,12 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		elog(ERROR, "athena_fdw: junk column \"%s\" not found", JUNK_SESSION_ID);
 	state->wholerow_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
 														JUNK_WHOLEROW);
+	state->column_junk = MemoryContextAllocZero(state->cxt,
+												sizeof(AttrNumber) * state->columns->natts);
+	for (i = 0; i < state->columns->natts; i++)
+		state->column_junk[i] =
+			ExecFindJunkAttributeInTlist(subplan->targetlist,
+										 psprintf(JUNK_COLUMN, i + 1));
 	rinfo->ri_FdwState = state;
 }
 
@@ -459,28 +496,45 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 		return NULL;			/* gone already: not terminated by us */
 
 	ExecClearTuple(slot);
-	if (rinfo->ri_projectReturning != NULL &&
-		AttributeNumberIsValid(state->wholerow_junk))
+	if (rinfo->ri_projectReturning == NULL)
+		return slot;
+
+	/* the row for RETURNING: what the plan carried, with the new state */
+	value = (Datum) 0;
+	isnull = true;
+	if (AttributeNumberIsValid(state->wholerow_junk))
+		value = ExecGetJunkAttribute(planSlot, state->wholerow_junk, &isnull);
+	if (!isnull)
 	{
-		HeapTupleHeader row;
+		HeapTupleHeader row = DatumGetHeapTupleHeader(value);
 		HeapTupleData tuple;
 
-		value = ExecGetJunkAttribute(planSlot, state->wholerow_junk, &isnull);
-		if (!isnull)
-		{
-			row = DatumGetHeapTupleHeader(value);
-			tuple.t_len = HeapTupleHeaderGetDatumLength(row);
-			ItemPointerSetInvalid(&tuple.t_self);
-			tuple.t_tableOid = InvalidOid;
-			tuple.t_data = row;
-			heap_deform_tuple(&tuple, slot->tts_tupleDescriptor,
-							  slot->tts_values, slot->tts_isnull);
-			fdw_set_state_values(state->columns, answered,
-								 slot->tts_values, slot->tts_isnull);
-			ExecStoreVirtualTuple(slot);
-		}
+		tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = row;
+		heap_deform_tuple(&tuple, slot->tts_tupleDescriptor,
+						  slot->tts_values, slot->tts_isnull);
 	}
-	return slot;
+	else
+	{
+		int			i;
+
+		for (i = 0; i < state->columns->natts; i++)
+		{
+			slot->tts_isnull[i] = true;
+			if (AttributeNumberIsValid(state->column_junk[i]))
+				slot->tts_values[i] = ExecGetJunkAttribute(planSlot,
+														   state->column_junk[i],
+														   &slot->tts_isnull[i]);
+		}
+		slot->tts_values[state->session_id_attno - 1] =
+			ExecGetJunkAttribute(planSlot, state->id_junk,
+								 &slot->tts_isnull[state->session_id_attno - 1]);
+	}
+	fdw_set_state_values(state->columns, answered,
+						 slot->tts_values, slot->tts_isnull);
+	return ExecStoreVirtualTuple(slot);
 }
 
 static void
