@@ -22,6 +22,11 @@ CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_retries '21');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_retries '-1');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (connect_timeout_ms '0');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (request_timeout_ms '99999999999');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '0');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '-40');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '40/s');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second 'NaN');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '2e6');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (aws_access_key_id 'AKID');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'east-1');
@@ -41,6 +46,7 @@ ALTER SERVER good OPTIONS (SET max_concurrency '300');
 ALTER SERVER good OPTIONS (SET endpoint 'https://127.0.0.1:99999');
 ALTER SERVER good OPTIONS (SET endpoint 'http://[::1]:8080/athena/');
 ALTER SERVER good OPTIONS (SET max_concurrency '1', DROP max_retries);
+ALTER SERVER good OPTIONS (ADD max_requests_per_second '0.5');
 SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'good';
 
 -- wrapper options: none; table options: workgroup

@@ -269,31 +269,35 @@ calls_interrupts(void *arg)
 	calls->check_interrupts(calls->interrupt_arg);
 }
 
-static bool
+static HttpRetryVerdict
 should_retry(void *arg, const HttpResult *r)
 {
 	AwsError	err;
-	bool		retry;
+	HttpRetryVerdict verdict = HTTP_RETRY_NO;
 
 	(void) arg;
 	switch (r->outcome)
 	{
 		case HTTP_BODY_TOO_LARGE:
 		case HTTP_TLS_ERROR:
-			return false;
+			return HTTP_RETRY_NO;
 		case HTTP_NETWORK_ERROR:
 		case HTTP_TIMEOUT:
-			return retry_is_retryable(true, AWS_ERROR_OTHER);
+			return retry_is_retryable(true, AWS_ERROR_OTHER) ?
+				HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
 		case HTTP_RESPONSE:
 			break;
 	}
 	if (r->http_status < 400)
-		return false;			/* success, or a redirect we refuse */
+		return HTTP_RETRY_NO;	/* success, or a redirect we refuse */
 	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
 						  r->body, r->body_len, &err);
-	retry = retry_is_retryable(false, err.error_class);
+	if (err.error_class == AWS_ERROR_THROTTLED)
+		verdict = HTTP_RETRY_THROTTLED;
+	else if (retry_is_retryable(false, err.error_class))
+		verdict = HTTP_RETRY_BACKOFF;
 	aws_json_error_free(&err);
-	return retry;
+	return verdict;
 }
 
 AthenaCalls *
@@ -513,6 +517,7 @@ athena_calls_stats(const AthenaCalls *calls, AthenaCallStats *stats)
 	memcpy(stats->retries, calls->retries_by_op, sizeof(stats->retries));
 	stats->attempts = h->attempts;
 	stats->retries_total = h->retries;
+	stats->throttled = h->throttled;
 	stats->api_usec = h->api_usec;
 	stats->peak_in_flight = h->peak_in_flight;
 }

@@ -73,6 +73,7 @@ typedef struct AthenaCallStats
 	uint64_t	retries[ATHENA_NUM_OPERATIONS];
 	uint64_t	attempts;		/* requests sent, over all operations */
 	uint64_t	retries_total;
+	uint64_t	throttled;		/* answers that said to slow down */
 	uint64_t	api_usec;
 	int			peak_in_flight;
 } AthenaCallStats;

@@ -108,6 +108,7 @@ struct HttpBatch
 	bool		oom;			/* a start failed for lack of memory */
 	uint64_t	first_send_usec;
 	uint64_t	last_finish_usec;
+	uint64_t	gate_due_usec;	/* the rate gate said to ask again then */
 	HttpStats	stats;
 };
 
@@ -637,11 +638,15 @@ process_done(HttpBatch *batch)
 	while (batch->done_head != NULL)
 	{
 		Slot	   *slot = batch->done_head;
+		const HttpRateGate *gate = &batch->options.rate_gate;
 		HttpResult *r;
-		bool		retry = false;
+		HttpRetryVerdict verdict = HTTP_RETRY_NO;
+		bool		retry;
+		uint64_t	sent_usec;
 
 		finish_result(slot);
 		r = slot->result;
+		sent_usec = slot->sent_usec;	/* the observer's telling clears it */
 		if (slot->sent_usec != 0)
 		{
 			uint64_t	now = http_now_usec();
@@ -650,18 +655,34 @@ process_done(HttpBatch *batch)
 									  now > slot->sent_usec ? now - slot->sent_usec : 0);
 			slot->sent_usec = 0;	/* told once, even if a longjmp follows */
 		}
-		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR &&
-			slot->attempt <= batch->options.max_retries)
-			retry = batch->should_retry(batch->arg, r); /* may longjmp */
+		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR)
+			verdict = batch->should_retry(batch->arg, r);	/* may longjmp */
+		if (verdict == HTTP_RETRY_THROTTLED)
+			batch->stats.throttled++;
+		if (r->outcome == HTTP_RESPONSE && gate->on_answer != NULL)
+			gate->on_answer(gate->arg, http_now_usec(), sent_usec,
+							verdict == HTTP_RETRY_THROTTLED);
+		retry = verdict != HTTP_RETRY_NO &&
+			slot->attempt <= batch->options.max_retries;
 
 		if (retry)
 		{
-			int			n = slot->attempt;	/* retry number n */
+			int64_t		retry_after = retry_parse_retry_after(r->retry_after);
 			uint32_t	delay;
 
-			delay = retry_delay_ms(n, RETRY_BASE_MS, RETRY_CAP_MS,
-								   http_client_random(batch->client),
-								   retry_parse_retry_after(r->retry_after));
+			/*
+			 * A throttled request goes again as soon as the rate gate lets
+			 * it (which the answer has just slowed down), unless the service
+			 * named a time; anything else backs off, further each time.
+			 */
+			if (verdict == HTTP_RETRY_THROTTLED)
+				delay = retry_after < 0 ? 0 :
+					(uint32_t) (retry_after < RETRY_CAP_MS ? retry_after : RETRY_CAP_MS);
+			else
+				delay = retry_delay_ms(slot->attempt, RETRY_BASE_MS,
+									   RETRY_CAP_MS,
+									   http_client_random(batch->client),
+									   retry_after);
 			if (!retry_push(batch, http_now_usec() + (uint64_t) delay * 1000,
 							slot->item, slot->attempt))
 				retry = false;	/* out of memory: hand out this failure */
@@ -688,7 +709,30 @@ process_done(HttpBatch *batch)
 	}
 }
 
-/* Fills free slots with due retries first, then new items. */
+/*
+ * Whether the rate gate lets one more request go now; if not, remembers
+ * when to ask again.
+ */
+static bool
+gate_allows(HttpBatch *batch, uint64_t now)
+{
+	const HttpRateGate *gate = &batch->options.rate_gate;
+	uint64_t	wait;
+
+	if (gate->acquire == NULL)
+		return true;
+	wait = gate->acquire(gate->arg, now);
+	if (wait == 0)
+		return true;
+	batch->gate_due_usec = now + wait;
+	batch->stats.rate_waits++;
+	return false;
+}
+
+/*
+ * Fills free slots with due retries first, then new items, as far as the
+ * rate gate lets them go.
+ */
 static bool
 fill_slots(HttpBatch *batch)
 {
@@ -696,6 +740,7 @@ fill_slots(HttpBatch *batch)
 	uint64_t	now = 0;
 
 	batch->oom = false;
+	batch->gate_due_usec = 0;
 	while (batch->nfree > 0)
 	{
 		if (batch->nretries > 0)
@@ -706,6 +751,8 @@ fill_slots(HttpBatch *batch)
 				now = http_now_usec();
 			if (e.due_usec <= now)
 			{
+				if (!gate_allows(batch, now))
+					break;
 				retry_pop(batch);
 				if (!start_item(batch, e.item, e.attempts + 1))
 				{
@@ -718,6 +765,8 @@ fill_slots(HttpBatch *batch)
 			}
 		}
 		if (batch->next_item >= batch->nitems)
+			break;
+		if (!gate_allows(batch, http_now_usec()))
 			break;
 		batch->next_item++;
 		if (!start_item(batch, batch->next_item - 1, 1))
@@ -835,14 +884,19 @@ http_batch_next(HttpBatch *batch)
 		if (batch->done_head != NULL)
 			continue;
 
-		/* wait for the network, curl's timer or the next due retry */
+		/*
+		 * Wait for the network, curl's timer, the rate gate or the next due
+		 * retry (a request the gate held back goes when the gate opens).
+		 */
 		timeout = -1;
 		if (batch->oom)
 			timeout = OOM_WAIT_MS;
-		if (batch->nretries > 0 && batch->nfree > 0)
+		if (batch->nfree > 0 &&
+			(batch->gate_due_usec != 0 || batch->nretries > 0))
 		{
 			uint64_t	now = http_now_usec();
-			uint64_t	due = batch->retries[0].due_usec;
+			uint64_t	due = batch->gate_due_usec != 0 ?
+				batch->gate_due_usec : batch->retries[0].due_usec;
 			long		ms = due <= now ? 0 : (long) ((due - now + 999) / 1000);
 
 			if (timeout < 0 || ms < timeout)

@@ -20,6 +20,23 @@
 
 typedef struct HttpBatch HttpBatch;
 
+/*
+ * The rate limiter every request of a batch passes (rate_limiter.h), kept
+ * by the caller, who may share it between processes behind a lock.
+ * acquire: 0 when a request may be sent now (a token was taken), else the
+ * microseconds to wait before asking again.  on_answer: the attempt sent at
+ * sent_usec got an HTTP answer at now_usec, a throttling one or not.  Both
+ * run between libcurl calls and must not longjmp.  A NULL acquire: no
+ * limit, and on_answer is not called.
+ */
+typedef struct HttpRateGate
+{
+	uint64_t	(*acquire) (void *arg, uint64_t now_usec);
+	void		(*on_answer) (void *arg, uint64_t now_usec, uint64_t sent_usec,
+							  bool throttled);
+	void	   *arg;
+} HttpRateGate;
+
 typedef struct HttpOptions
 {
 	int			max_concurrency;	/* requests in flight at once, >= 1 */
@@ -29,6 +46,7 @@ typedef struct HttpOptions
 	size_t		max_body_bytes;		/* transfer is aborted past this */
 	const char *user_agent;
 	const char *ca_file;			/* PEM bundle, or NULL for the system store */
+	HttpRateGate rate_gate;		/* all zero: no rate limit */
 } HttpOptions;
 
 /*
@@ -78,6 +96,8 @@ typedef struct HttpStats
 {
 	uint64_t	attempts;		/* requests sent, retries included */
 	uint64_t	retries;
+	uint64_t	throttled;		/* answers that said to slow down */
+	uint64_t	rate_waits;		/* times the rate gate held a request back */
 	uint64_t	api_usec;		/* wall time from first send to last finish */
 	int			peak_in_flight;
 } HttpStats;
@@ -89,11 +109,21 @@ typedef struct HttpStats
  */
 typedef void (*HttpPrepareFn) (void *arg, int item, int attempt, HttpRequest *req);
 
+/* What a finished attempt calls for. */
+typedef enum HttpRetryVerdict
+{
+	HTTP_RETRY_NO,				/* final: hand the result out */
+	HTTP_RETRY_BACKOFF,			/* failed this time: retry after a backoff */
+	HTTP_RETRY_THROTTLED		/* slow down: retry when the rate gate lets it */
+} HttpRetryVerdict;
+
 /*
- * Whether a finished attempt should be retried.  Only asked while retries
- * remain, and never for HTTP_BODY_TOO_LARGE or HTTP_TLS_ERROR.
+ * Judges a finished attempt.  Asked for every attempt but an
+ * HTTP_BODY_TOO_LARGE or HTTP_TLS_ERROR one, also when no retry remains,
+ * so that the rate gate hears of every throttling answer; a retry verdict
+ * only retries while retries remain.
  */
-typedef bool (*HttpRetryFn) (void *arg, const HttpResult *attempt);
+typedef HttpRetryVerdict (*HttpRetryFn) (void *arg, const HttpResult *attempt);
 
 /*
  * Called before each wait, and at least every 50 ms while the client waits

@@ -4,9 +4,11 @@
  *
  * What is retried follows the AWS SDKs' "standard" retry mode: transient
  * network failures and the errors aws_json classifies as throttled or
- * transient (5xx, timeouts); other errors would fail the same way again.  The delay is "full jitter" exponential backoff,
- * which spreads the retries of many concurrent requests (one per session id
- * of a scan) instead of having them hit the service again in lockstep.
+ * transient (5xx, timeouts); other errors would fail the same way again.
+ * Throttled requests wait for the rate limiter (rate_limiter.h); the others
+ * for "full jitter" exponential backoff, which spreads the retries of many
+ * concurrent requests (one per session id of a scan) instead of having them
+ * hit the service again in lockstep.
  */
 #include "retry_policy.h"
 

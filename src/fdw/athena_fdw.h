@@ -36,6 +36,7 @@ typedef struct FdwOptions
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
+	double		max_requests_per_second;	/* 0: no configured limit */
 	/* server, overridden by the table's */
 	char	   *workgroup;		/* listed when a scan names none */
 	char	   *ca_file;		/* superuser only */
@@ -64,6 +65,27 @@ extern void fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options);
 extern void fdw_get_credentials(ForeignServer *server, UserMapping *user,
 								const FdwOptions *options, HttpClient *client,
 								AthenaCredentials *credentials);
+
+/*
+ * rate_limit.c: the client-side rate limits of one plan node's requests,
+ * kept in shared memory when the library is preloaded, else in the backend
+ */
+typedef struct FdwRateLimit
+{
+	double		configured_rate;	/* max_requests_per_second, 0 = none */
+	Oid			dbid;			/* the server's database and OID */
+	Oid			serverid;
+	uint64		identity;		/* hash of endpoint, region, access key id */
+} FdwRateLimit;
+
+extern Size fdw_rate_shmem_size(void);
+extern void fdw_rate_shmem_startup(LWLockPadded *locks);
+extern void fdw_rate_limit_init(FdwRateLimit *limit, ForeignServer *server,
+								const FdwOptions *options,
+								const AthenaCredentials *credentials);
+extern uint64_t fdw_rate_limit_acquire(void *arg, uint64_t now_usec);
+extern void fdw_rate_limit_on_answer(void *arg, uint64_t now_usec,
+									 uint64_t sent_usec, bool throttled);
 
 /* connection.c: the per-backend cache of HTTP clients */
 extern HttpClient *fdw_client_acquire(UserMapping *user);

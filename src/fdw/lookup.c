@@ -41,6 +41,7 @@ struct FdwLookup
 	bool		failed;
 	int64		terminated;		/* sessions terminated, for EXPLAIN ANALYZE */
 	AthenaCallStats terminate_totals;
+	FdwRateLimit rate_limit;	/* what the core's rate gate asks */
 };
 
 static void
@@ -137,6 +138,11 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	lookup->config.http.user_agent = ATHENA_USER_AGENT;
 	lookup->config.http.ca_file = options.ca_file;
+	fdw_rate_limit_init(&lookup->rate_limit, server, &options,
+						&lookup->config.credentials);
+	lookup->config.http.rate_gate.acquire = fdw_rate_limit_acquire;
+	lookup->config.http.rate_gate.on_answer = fdw_rate_limit_on_answer;
+	lookup->config.http.rate_gate.arg = &lookup->rate_limit;
 	lookup->columns = fdw_map_columns(rel);
 
 	callback = palloc0(sizeof(MemoryContextCallback));
@@ -241,6 +247,7 @@ fdw_lookup_finish(FdwLookup *lookup)
 	lookup->pages += scan_stats.pages;
 	lookup->totals.attempts += stats->attempts;
 	lookup->totals.retries_total += stats->retries_total;
+	lookup->totals.throttled += stats->throttled;
 	lookup->totals.api_usec += stats->api_usec;
 	lookup->totals.peak_in_flight = Max(lookup->totals.peak_in_flight,
 										stats->peak_in_flight);
@@ -394,6 +401,10 @@ fdw_lookup_explain(const FdwLookup *lookup, bool list, ExplainState *es)
 		ExplainPropertyInteger("ListSessions Pages", NULL, (int64) lookup->pages, es);
 	}
 	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries_total, es);
+	/* only when it happened: most plans never meet a quota */
+	if (lookup->totals.throttled > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+		ExplainPropertyInteger("API Throttled", NULL,
+							   (int64) lookup->totals.throttled, es);
 	if (es->timing)
 		ExplainPropertyFloat("API Time", "ms",
 							 lookup->totals.api_usec / 1000.0, 3, es);

@@ -36,6 +36,7 @@ typedef enum FdwOptionKind
 	KIND_TEXT,					/* char *, any text */
 	KIND_SECRET,				/* char *, any text, never shown anywhere */
 	KIND_INT,					/* int, an integer from min to max */
+	KIND_RATE,					/* double, requests per second, 0 = none */
 	KIND_BOOL,					/* bool, as PostgreSQL spells booleans */
 	KIND_REGION,				/* char *, like "us-east-1" */
 	KIND_URL,					/* char *, an http(s) base URL */
@@ -70,6 +71,7 @@ static const FdwOptionDef option_table[] = {
 	{"connect_timeout_ms", ON_SERVER, KIND_INT, "5000", 1, INT_MAX, false, FIELD(connect_timeout_ms)},
 	{"request_timeout_ms", ON_SERVER, KIND_INT, "30000", 1, INT_MAX, false, FIELD(request_timeout_ms)},
 	{"max_retries", ON_SERVER, KIND_INT, "5", 0, 20, false, FIELD(max_retries)},
+	{"max_requests_per_second", ON_SERVER, KIND_RATE, NULL, 0, 0, false, FIELD(max_requests_per_second)},
 	{"workgroup", ON_SERVER | ON_TABLE, KIND_TEXT, NULL, 0, 0, false, FIELD(workgroup)},
 	{"aws_access_key_id", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_access_key_id)},
 	{"aws_secret_access_key", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_secret_access_key)},
@@ -163,6 +165,26 @@ parse_int(const FdwOptionDef *def, const char *value)
 							 psprintf("Valid values are integers from %d to %d.",
 									  def->min, def->max));
 	return (int) parsed;
+}
+
+/*
+ * A positive decimal number of requests per second.  Below a thousandth
+ * (a request every quarter of an hour) is surely a mistake, and so is more
+ * than a million.
+ */
+static double
+parse_rate(const FdwOptionDef *def, const char *value)
+{
+	char	   *end;
+	double		parsed;
+
+	errno = 0;
+	parsed = strtod(value, &end);
+	if (errno != 0 || end == value || *end != '\0' ||
+		!(parsed >= 0.001 && parsed <= 1000000))
+		report_invalid_value(def, value,
+							 "Valid values are numbers of requests per second from 0.001 to 1000000.");
+	return parsed;
 }
 
 /* Whether value matches ^[a-z]{2,}(-[a-z]+)+-[0-9]+$, as "us-gov-west-1". */
@@ -282,6 +304,9 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
 	{
 		case KIND_INT:
 			*(int *) field = parse_int(def, value);
+			return;
+		case KIND_RATE:
+			*(double *) field = parse_rate(def, value);
 			return;
 		case KIND_BOOL:
 			if (!parse_bool(value, &flag))

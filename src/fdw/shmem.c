@@ -31,6 +31,7 @@ typedef struct FdwShmemPart
 
 static const FdwShmemPart parts[] = {
 	{"athena_fdw stats", fdw_stats_shmem_size, 1, fdw_stats_shmem_startup},
+	{"athena_fdw rate limits", fdw_rate_shmem_size, 1, fdw_rate_shmem_startup},
 };
 
 static bool shmem_enabled = false;

@@ -563,13 +563,13 @@ engine_prepare(void *arg, int item, int attempt, HttpRequest *req)
 	req->body_len = 2;
 }
 
-static bool
+static HttpRetryVerdict
 engine_retry(void *arg, const HttpResult *r)
 {
 	EngineArg  *a = arg;
 
 	(void) r;
-	return a->retry_all != 0;
+	return a->retry_all != 0 ? HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
 }
 
 static void
