@@ -26,6 +26,8 @@
 #   (i) the same list with one detail column (1,000 GetSession calls,
 #       max_concurrency 16): against boto3 listing the same pages, then
 #       get_session with 16 threads
+#   (e), (f) under an API quota: test/bench/quota.sh, run last in a
+#       cluster and mock of its own (QUOTA=0 skips it)
 # The mock runs on the same machine: its own per-request cost is part of
 # every wall time here (boto3's as well).  With two CPUs or more, the mock is
 # pinned to the last CPU and PostgreSQL's backends, boto3 and the C client to
@@ -265,3 +267,7 @@ answered one call every ${C_WALL_US} µs (Python, one GIL, a botocore signature 
 in (a) the last answer of each wave of $A_CONC comes up to $A_CONC x ${C_WALL_US} µs after the
 latency, which is most of the distance to the floor (the C core alone shows it too).
 EOF
+
+# (e), (f): under an API quota, in a cluster and mock of their own
+cleanup_all
+[ "${QUOTA:-1}" = 0 ] || LATENCY_MS=$LATENCY_MS test/bench/quota.sh

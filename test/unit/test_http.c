@@ -24,6 +24,7 @@
 
 #include "session_scan.h"
 #include "http_batch.h"
+#include "rate_limiter.h"
 #include "tap.h"
 
 #define STATIC_AKID "AKIDMOCKSTATIC"
@@ -872,6 +873,103 @@ test_retries(HttpClient *client)
 	free(o.text);
 }
 
+/* A rate gate as the FDW's, in this process: counts what it is asked. */
+typedef struct CountingGate
+{
+	RateBucket	configured;
+	bool		has_configured;
+	AdaptiveRate adaptive;
+	int			granted;
+	int			held_back;
+	int			answers;
+	int			throttled;
+} CountingGate;
+
+static uint64_t
+gate_acquire(void *arg, uint64_t now_usec)
+{
+	CountingGate *g = arg;
+	uint64_t	wait = rate_limit_acquire(g->has_configured ? &g->configured : NULL,
+										  &g->adaptive, now_usec);
+
+	if (wait == 0)
+		g->granted++;
+	else
+		g->held_back++;
+	return wait;
+}
+
+static void
+gate_on_answer(void *arg, uint64_t now_usec, uint64_t sent_usec, bool throttled)
+{
+	CountingGate *g = arg;
+
+	g->answers++;
+	if (throttled)
+		g->throttled++;
+	adaptive_rate_on_answer(&g->adaptive, now_usec, sent_usec, throttled);
+}
+
+static void
+test_rate_gate(HttpClient *client)
+{
+	AthenaClientConfig c = make_config(4, 3);
+	const char *ids[] = {"s-idle"};
+	CountingGate g;
+	Outcome		o;
+	double		t0;
+
+	memset(&g, 0, sizeof(g));
+	c.http.rate_gate.acquire = gate_acquire;
+	c.http.rate_gate.on_answer = gate_on_answer;
+	c.http.rate_gate.arg = &g;
+
+	mock_reset();
+	mock_fault("throttle", 2, -1);
+	t0 = now_ms();
+	o = run_scan(client, &c, ids, 1);
+	diag("throttled twice behind the adaptive gate: %.0f ms", now_ms() - t0);
+	ok(!o.failed && o.rows == 1 && o.stats.attempts == 3 &&
+	   o.stats.throttled == 2 && mock_stat("requests") == 3,
+	   "rate gate: throttled twice, then a row (attempts %llu, throttled %llu)",
+	   (unsigned long long) o.stats.attempts,
+	   (unsigned long long) o.stats.throttled);
+	ok(g.granted == 3 && g.answers == 3 && g.throttled == 2,
+	   "rate gate: each attempt took a token, each answer was reported (%d granted, %d answers, %d throttled)",
+	   g.granted, g.answers, g.throttled);
+	ok(g.adaptive.limiting,
+	   "rate gate: the throttling answers started the adaptive rate");
+	free(o.text);
+
+	/* a configured 4/s with no burst paces 4 ids: 3 are held back */
+	memset(&g, 0, sizeof(g));
+	rate_bucket_init(&g.configured, 4, 1, 0);
+	g.has_configured = true;
+	mock_reset();
+	t0 = now_ms();
+	o = run_scan(client, &c, gen_ids(4), 4);
+	diag("4 ids at 4/s: %.0f ms", now_ms() - t0);
+	ok(!o.failed && o.rows == 4 && g.granted == 4 && g.held_back >= 3 &&
+	   g.answers == 4 && g.throttled == 0 && mock_stat("requests") == 4,
+	   "rate gate: a configured rate holds requests back, sends each once (held back %d times)",
+	   g.held_back);
+	free(o.text);
+
+	/* a network failure tells nothing about the quota */
+	{
+		HttpClient *fresh = http_client_create(NULL, 0);
+
+		memset(&g, 0, sizeof(g));
+		mock_reset();
+		mock_fault("reset", 1, -1);
+		o = run_scan(fresh, &c, ids, 1);
+		ok(!o.failed && o.rows == 1 && g.granted == 2 && g.answers == 1,
+		   "rate gate: a reset connection takes a token but reports no answer");
+		free(o.text);
+		http_client_destroy(fresh);
+	}
+}
+
 static void
 test_no_retry(HttpClient *client)
 {
@@ -1665,6 +1763,7 @@ main(void)
 	test_concurrency(client);
 	test_sequential_reuse();
 	test_retries(client);
+	test_rate_gate(client);
 	test_no_retry(client);
 	test_bad_responses(client);
 	test_interrupt(client);

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Benchmarks (e) and (f): athena_fdw under an API quota, on the mock's token
+# bucket (test/mock/mock_athena.py --quota-rps / mockctl quota).
+#
+#   test/bench/quota.sh               prints a markdown table
+#   QUOTA_RPS=40 QUOTA_BURST=40 QUOTA_IDS=400 LATENCY_MS=20 test/bench/quota.sh
+#
+# test/bench/run.sh calls it after its own table.  Builds and installs the
+# extension, starts its own mock and a throwaway cluster with athena_fdw in
+# shared_preload_libraries, and always stops both.  One run of each, each
+# against a fresh, full quota bucket:
+#   (e) QUOTA_IDS ids via = ANY(ARRAY(SELECT ...)), default settings: wall
+#       time against the floor (QUOTA_IDS - QUOTA_BURST) / QUOTA_RPS and
+#       against boto3 in its standard and adaptive retry modes (8 threads,
+#       botocore's default 3 attempts), with the throttled answers (as the
+#       mock counted them) and the failures of each
+#   (f) max_requests_per_second = QUOTA_RPS on the server, two backends at
+#       once, QUOTA_IDS ids each: the throttled answers
+# The mock is pinned to the last CPU when there are two or more (PIN=0
+# turns this off), as in run.sh.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+. test/lib/cluster.sh
+
+QUOTA_RPS=${QUOTA_RPS:-40}
+QUOTA_BURST=${QUOTA_BURST:-40}
+QUOTA_IDS=${QUOTA_IDS:-400}
+LATENCY_MS=${LATENCY_MS:-20}
+BOTO_THREADS=8
+
+trap 'cleanup_all' EXIT
+trap 'exit 130' INT TERM
+
+scripts/install-deps.sh >/dev/null
+make -s >/dev/null
+make -s install >/dev/null
+
+make_workdir
+start_mock --latency-ms "$LATENCY_MS"
+start_cluster "shared_preload_libraries = 'athena_fdw'"
+
+NCPU=$(nproc)
+CLIENT_CPU=()
+if [ "${PIN:-1}" != 0 ] && [ "$NCPU" -ge 2 ]; then
+	taskset -a -p -c $((NCPU - 1)) "$MOCK_PID" >/dev/null
+	taskset -p -c 0 "$(head -1 "$PGDATA_DIR/postmaster.pid")" >/dev/null
+	CLIENT_CPU=(taskset -c 0)
+fi
+
+q() {							# q SQL: one value, unaligned
+	"$PG_BIN/psql" -X -v ON_ERROR_STOP=1 -Atq -d postgres -c "$1"
+}
+stat() { $MOCKCTL stats | $PYTHON -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+json() { $PYTHON -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+# (e) signs with the static keys, (f) with the temporary ones: the adaptive
+# rate is kept per access key, so (f) starts with nothing learnt in (e)
+q "CREATE EXTENSION athena_fdw" >/dev/null
+q "CREATE SERVER quota FOREIGN DATA WRAPPER athena_fdw
+	 OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT')" >/dev/null
+q "CREATE SERVER limited FOREIGN DATA WRAPPER athena_fdw
+	 OPTIONS (region 'us-east-1', endpoint 'http://127.0.0.1:$MOCK_PORT',
+			  max_requests_per_second '$QUOTA_RPS')" >/dev/null
+q "CREATE USER MAPPING FOR CURRENT_USER SERVER quota
+	 OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
+			  aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE')" >/dev/null
+q "CREATE USER MAPPING FOR CURRENT_USER SERVER limited
+	 OPTIONS (aws_access_key_id 'ASIAMOCKTEMP',
+			  aws_secret_access_key 'mock/temp/SECRET+key0123456789abcdefEXAMPLE',
+			  aws_session_token 'mock-session-token/EXAMPLE+0123456789==')" >/dev/null
+q "CREATE FOREIGN TABLE e_sessions (session_id text, state text) SERVER quota" >/dev/null
+q "CREATE FOREIGN TABLE f_sessions (session_id text, state text) SERVER limited" >/dev/null
+q "CREATE TABLE jobs AS SELECT i AS job_id, 'gen-' || i AS session_id
+	 FROM generate_series(0, $QUOTA_IDS - 1) i; ANALYZE jobs" >/dev/null
+
+# runs SQL in a new backend; prints "<wall ms> <rows or ERROR: ...>"
+timed_query() {
+	"$PG_BIN/psql" -X -Atq -d postgres 2>&1 <<EOF | tail -1
+\\set t0 \`date +%s%3N\`
+SELECT (SELECT count(*) FROM $1 WHERE session_id = ANY(ARRAY(SELECT session_id FROM jobs)))::text AS n \\gset
+\\set t1 \`date +%s%3N\`
+SELECT (:t1 - :t0) || ' ' || :'n';
+EOF
+}
+
+echo "running (e) athena_fdw ..." >&2
+$MOCKCTL reset
+$MOCKCTL quota "$QUOTA_RPS" "$QUOTA_BURST"
+E_OUT=$(timed_query e_sessions)
+E_MS=${E_OUT%% *}
+E_ROWS=${E_OUT#* }
+E_THROTTLED=$(stat quota_throttled)
+E_REQUESTS=$(stat requests)
+if [ "$E_ROWS" = "$QUOTA_IDS" ]; then E_FAILED=0; else E_FAILED="query failed: $E_OUT"; E_MS=0; fi
+
+boto() {						# boto MODE: the JSON of one quota round
+	"${CLIENT_CPU[@]}" $PYTHON test/bench/boto3_bench.py --port "$MOCK_PORT" \
+		--ids "$QUOTA_IDS" --threads "$BOTO_THREADS" \
+		--quota "$QUOTA_RPS,$QUOTA_BURST" --retry-mode "$1"
+}
+echo "running (e) boto3 standard ..." >&2
+BS=$(boto standard)
+echo "running (e) boto3 adaptive ..." >&2
+BA=$(boto adaptive)
+
+echo "running (f) two backends ..." >&2
+$MOCKCTL reset
+$MOCKCTL quota "$QUOTA_RPS" "$QUOTA_BURST"
+timed_query f_sessions >"$WORK/f1.out" &
+F1=$!
+timed_query f_sessions >"$WORK/f2.out" &
+F2=$!
+wait $F1 $F2
+F_THROTTLED=$(stat quota_throttled)
+F_REQUESTS=$(stat requests)
+F1_OUT=$(cat "$WORK/f1.out")
+F2_OUT=$(cat "$WORK/f2.out")
+F_OK=1
+for o in "$F1_OUT" "$F2_OUT"; do [ "${o#* }" = "$QUOTA_IDS" ] || F_OK=0; done
+$MOCKCTL quota 0
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f %%", 100 * a / b }'; }
+E_FLOOR=$(awk -v n="$QUOTA_IDS" -v b="$QUOTA_BURST" -v r="$QUOTA_RPS" 'BEGIN { printf "%.0f", (n - b) / r * 1000 }')
+F_FLOOR=$(awk -v n="$QUOTA_IDS" -v b="$QUOTA_BURST" -v r="$QUOTA_RPS" 'BEGIN { printf "%.0f", (2 * n - b) / r * 1000 }')
+E_MET=$(awk -v ms="$E_MS" -v f="$E_FLOOR" -v t="$E_THROTTLED" -v n="$QUOTA_IDS" -v failed="$E_FAILED" \
+	'BEGIN { print (failed == "0" && ms <= 1.15 * f && t <= 0.10 * n) ? "met" : "MISSED" }')
+F_MET=$(awk -v t="$F_THROTTLED" -v n="$QUOTA_IDS" -v ok="$F_OK" \
+	'BEGIN { print (ok && t <= 0.02 * 2 * n) ? "met" : "MISSED" }')
+boto_row() {					# boto_row MODE JSON
+	local ms thr failed
+	ms=$(echo "$2" | json wall_ms)
+	thr=$(echo "$2" | json throttled)
+	failed=$(echo "$2" | json failed)
+	printf '| (e) same, boto3 %s retry mode, %d threads | %.0f ms, %d throttled, %d failed | floor %d ms | %s | (for reference) | |\n' \
+		"$1" "$BOTO_THREADS" "$ms" "$thr" "$failed" "$E_FLOOR" "$(ratio "$ms" "$E_FLOOR")"
+}
+
+cat <<EOF
+
+Under an API quota: the mock's token bucket of ${QUOTA_RPS}/s with a burst of $QUOTA_BURST, latency
+${LATENCY_MS} ms, athena_fdw in shared_preload_libraries; one run of each, each against a full bucket.
+
+| measurement | result | reference | ratio | target | |
+|---|---|---|---|---|---|
+| (e) $QUOTA_IDS ids under a ${QUOTA_RPS}/s quota (burst $QUOTA_BURST), default settings | $E_MS ms, $E_THROTTLED throttled, $E_FAILED failed ($E_REQUESTS requests) | floor $E_FLOOR ms | $(ratio "$E_MS" "$E_FLOOR") | <= 1.15, throttled <= 10 % of ids, no failure | $E_MET |
+$(boto_row standard "$BS")
+$(boto_row adaptive "$BA")
+| (f) max_requests_per_second $QUOTA_RPS, two backends x $QUOTA_IDS ids at once (preloaded) | ${F1_OUT%% *} / ${F2_OUT%% *} ms, $F_THROTTLED throttled ($(pct "$F_THROTTLED" $((2 * QUOTA_IDS))) of $((2 * QUOTA_IDS)) ids), $F_REQUESTS requests | floor $F_FLOOR ms | $(ratio "$(echo "${F1_OUT%% *} ${F2_OUT%% *}" | awk '{ print ($1 > $2) ? $1 : $2 }')" "$F_FLOOR") | <= 2 % throttled | $F_MET |
+EOF
+[ "$F_OK" = 1 ] || echo "(f) failed: $F1_OUT / $F2_OUT" >&2
