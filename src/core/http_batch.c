@@ -725,7 +725,6 @@ gate_allows(HttpBatch *batch, uint64_t now)
 	if (wait == 0)
 		return true;
 	batch->gate_due_usec = now + wait;
-	batch->stats.rate_waits++;
 	return false;
 }
 

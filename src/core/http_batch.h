@@ -26,8 +26,7 @@ typedef struct HttpBatch HttpBatch;
  * acquire: 0 when a request may be sent now (a token was taken), else the
  * microseconds to wait before asking again.  on_answer: the attempt sent at
  * sent_usec got an HTTP answer at now_usec, a throttling one or not.  Both
- * run between libcurl calls and must not longjmp.  A NULL acquire: no
- * limit, and on_answer is not called.
+ * run between libcurl calls and must not longjmp; either may be NULL.
  */
 typedef struct HttpRateGate
 {
@@ -97,7 +96,6 @@ typedef struct HttpStats
 	uint64_t	attempts;		/* requests sent, retries included */
 	uint64_t	retries;
 	uint64_t	throttled;		/* answers that said to slow down */
-	uint64_t	rate_waits;		/* times the rate gate held a request back */
 	uint64_t	api_usec;		/* wall time from first send to last finish */
 	int			peak_in_flight;
 } HttpStats;

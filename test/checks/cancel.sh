@@ -132,7 +132,7 @@ for phase in request backoff; do
 			# all four requests are hanging
 			wait_mock 4 4
 		else
-			# all four were answered 429 and wait 5 s (the cap) to retry
+			# all four were answered 429 and wait 20 s (the cap) to retry
 			wait_mock 4 0 && sleep 0.3
 		fi
 		ok $? "$how in a $phase: the scan is waiting (pid ${pid:-none})"
