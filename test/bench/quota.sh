@@ -133,8 +133,8 @@ boto_row() {					# boto_row MODE JSON
 	ms=$(echo "$2" | json wall_ms)
 	thr=$(echo "$2" | json throttled)
 	failed=$(echo "$2" | json failed)
-	printf '| (e) same, boto3 %s retry mode, %d threads | %.0f ms, %d throttled, %d failed | floor %d ms | %s | (for reference) | |\n' \
-		"$1" "$BOTO_THREADS" "$ms" "$thr" "$failed" "$E_FLOOR" "$(ratio "$ms" "$E_FLOOR")"
+	printf '| (e) same ids, boto3 %s retry mode, %d threads | %s ms | boto3 %.0f ms (%s x floor), %d throttled, %d failed | %s | (for reference) | |\n' \
+		"$1" "$BOTO_THREADS" "$E_MS" "$ms" "$(ratio "$ms" "$E_FLOOR")" "$thr" "$failed" "$(ratio "$E_MS" "$ms")"
 }
 
 cat <<EOF
@@ -142,7 +142,7 @@ cat <<EOF
 Under an API quota: the mock's token bucket of ${QUOTA_RPS}/s with a burst of $QUOTA_BURST, latency
 ${LATENCY_MS} ms, athena_fdw in shared_preload_libraries; one run of each, each against a full bucket.
 
-| measurement | result | reference | ratio | target | |
+| measurement | athena_fdw | reference | ratio | target | |
 |---|---|---|---|---|---|
 | (e) $QUOTA_IDS ids under a ${QUOTA_RPS}/s quota (burst $QUOTA_BURST), default settings | $E_MS ms, $E_THROTTLED throttled, $E_FAILED failed ($E_REQUESTS requests) | floor $E_FLOOR ms | $(ratio "$E_MS" "$E_FLOOR") | <= 1.15, throttled <= 10 % of ids, no failure | $E_MET |
 $(boto_row standard "$BS")
