@@ -327,14 +327,19 @@ fetch_prepare(void *arg, int item, int attempt, HttpRequest *req)
 	*req = *ctx->request;
 }
 
-static bool
+static HttpRetryVerdict
 fetch_should_retry(void *arg, const HttpResult *attempt)
 {
 	(void) arg;
-	/* STS's XML errors are not decoded here: the status decides */
+
+	/*
+	 * STS's XML errors are not decoded here: the status decides.  There is
+	 * no rate gate on these few calls, so a throttled one backs off too.
+	 */
 	return retry_is_retryable(attempt->outcome != HTTP_RESPONSE,
 							  aws_json_classify_error((int) attempt->http_status,
-													  NULL, NULL));
+													  NULL, NULL)) ?
+		HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
 }
 
 static void

@@ -673,9 +673,10 @@ process_done(HttpBatch *batch)
 			/*
 			 * A throttled request goes again as soon as the rate gate lets
 			 * it (which the answer has just slowed down), unless the service
-			 * named a time; anything else backs off, further each time.
+			 * named a time; anything else, and a throttled request of a
+			 * batch without a gate, backs off, further each time.
 			 */
-			if (verdict == HTTP_RETRY_THROTTLED)
+			if (verdict == HTTP_RETRY_THROTTLED && gate->acquire != NULL)
 				delay = retry_after < 0 ? 0 :
 					(uint32_t) (retry_after < RETRY_CAP_MS ? retry_after : RETRY_CAP_MS);
 			else
