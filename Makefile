@@ -43,6 +43,10 @@ $(CORE_LIB): FORCE
 
 $(shlib): $(CORE_LIB)
 
+# PGXS tracks no header dependencies: a changed header (a struct the core
+# and the shell share) must rebuild the shell, or the two disagree.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/core/*.h src/fdw/*.h)
+
 FORCE:
 
 # The pg_regress suite with the server under valgrind (memcheck); fails on
