@@ -19,6 +19,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/bench/setup.sh
 
 N=${N:-200}
 C=${C:-16}
@@ -28,15 +29,7 @@ ROUNDS=${ROUNDS:-3}
 trap 'cleanup_all' EXIT
 trap 'exit 130' INT TERM
 
-make -s >/dev/null
-make -s install >/dev/null
-make_workdir
-start_mock --latency-ms "$LATENCY_MS"
-start_cluster
-if [ "${PIN:-1}" != 0 ] && [ "$(nproc)" -ge 2 ]; then
-	taskset -a -p -c $(($(nproc) - 1)) "$MOCK_PID" >/dev/null
-	taskset -p -c 0 "$(head -1 "$PGDATA_DIR/postmaster.pid")" >/dev/null
-fi
+bench_start "$LATENCY_MS"
 
 q() {
 	"$PG_BIN/psql" -X -v ON_ERROR_STOP=1 -Atq -d postgres -c "$1"

@@ -22,6 +22,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/bench/setup.sh
 
 QUOTA_RPS=${QUOTA_RPS:-40}
 QUOTA_BURST=${QUOTA_BURST:-40}
@@ -32,21 +33,7 @@ BOTO_THREADS=8
 trap 'cleanup_all' EXIT
 trap 'exit 130' INT TERM
 
-scripts/install-deps.sh >/dev/null
-make -s >/dev/null
-make -s install >/dev/null
-
-make_workdir
-start_mock --latency-ms "$LATENCY_MS"
-start_cluster "shared_preload_libraries = 'athena_fdw'"
-
-NCPU=$(nproc)
-CLIENT_CPU=()
-if [ "${PIN:-1}" != 0 ] && [ "$NCPU" -ge 2 ]; then
-	taskset -a -p -c $((NCPU - 1)) "$MOCK_PID" >/dev/null
-	taskset -p -c 0 "$(head -1 "$PGDATA_DIR/postmaster.pid")" >/dev/null
-	CLIENT_CPU=(taskset -c 0)
-fi
+bench_start "$LATENCY_MS" "shared_preload_libraries = 'athena_fdw'"
 
 q() {							# q SQL: one value, unaligned
 	"$PG_BIN/psql" -X -v ON_ERROR_STOP=1 -Atq -d postgres -c "$1"

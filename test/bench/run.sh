@@ -37,6 +37,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/bench/setup.sh
 
 LATENCY_MS=${LATENCY_MS:-20}
 ROUNDS=${ROUNDS:-5}				# timed rounds of (a), (d); median reported
@@ -52,26 +53,10 @@ B_QUERIES=50
 trap 'cleanup_all' EXIT
 trap 'exit 130' INT TERM
 
-scripts/install-deps.sh >/dev/null
-make -s >/dev/null
-make -s install >/dev/null
+bench_start "$LATENCY_MS" "shared_buffers = 128MB"
 make -s -C test/bench c_client >/dev/null
 
-make_workdir
-start_mock --latency-ms "$LATENCY_MS"
-start_cluster "shared_buffers = 128MB"
-
 NCPU=$(nproc)
-CLIENT_CPU=()
-if [ "${PIN:-1}" != 0 ] && [ "$NCPU" -ge 2 ]; then
-	taskset -a -p -c $((NCPU - 1)) "$MOCK_PID" >/dev/null
-	# backends forked from now on inherit the postmaster's CPU
-	taskset -p -c 0 "$(head -1 "$PGDATA_DIR/postmaster.pid")" >/dev/null
-	CLIENT_CPU=(taskset -c 0)
-	PINNING="mock pinned to CPU $((NCPU - 1)); backends, boto3 and the C client to CPU 0"
-else
-	PINNING="no CPU pinning"
-fi
 
 CLK_TCK=$(getconf CLK_TCK)
 
