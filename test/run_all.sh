@@ -7,6 +7,9 @@
 #   test/run_all.sh                 everything
 #   FUZZ_SECONDS=10 test/run_all.sh shorter fuzzing
 #   ONLY_REGRESS=1 test/run_all.sh  just build and the pg_regress suite
+#   CHECKS="quota cancel" test/run_all.sh
+#                                   only these of test/checks/*.sh
+#   NO_CHECKS=1 test/run_all.sh     none of test/checks/*.sh
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -132,6 +135,10 @@ for check in test/checks/*.sh; do
 	[ -f "$check" ] || continue
 	[ -n "${ONLY_REGRESS:-}" ] && break
 	name=$(basename "$check" .sh)
+	[ -n "${NO_CHECKS:-}" ] && break
+	if [ -n "${CHECKS:-}" ] && [[ " $CHECKS " != *" $name "* ]]; then
+		continue
+	fi
 	bash "$check" >"$WORK/$name.tap" 2>"$WORK/$name.err"
 	rc=$?
 	record_tap "$WORK/$name.tap" "$name"
