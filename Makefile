@@ -6,6 +6,8 @@
 #   test/lib/with_mock.sh make installcheck
 #                           the regression suite against a running server
 #   make dist               athena_fdw-<version>.zip for PGXN, from git HEAD
+#   make indent             format the C sources as pgindent does
+#   make typedefs           refresh typedefs.list (after a build) for indent
 #
 # src/core/ is PostgreSQL-free and built by its own Makefile into a static
 # archive; src/fdw/ is the PostgreSQL shell, built here with PGXS.
@@ -62,4 +64,14 @@ DIST_VERSION = $(shell /usr/bin/python3 -c 'import json; print(json.load(open("M
 dist:
 	git archive --format=zip --prefix=$(EXTENSION)-$(DIST_VERSION)/ \
 		-o $(EXTENSION)-$(DIST_VERSION).zip HEAD
-.PHONY: valgrind-check dist FORCE
+# PostgreSQL's formatting: scripts/indent.sh runs pg_bsd_indent with
+# pgindent's settings over every tracked .c and .h, with typedefs.list
+# (scripts/typedefs.sh refreshes it from a build's debug information).
+indent:
+	scripts/indent.sh
+
+typedefs: all
+	$(MAKE) -C test/unit all
+	scripts/typedefs.sh
+
+.PHONY: valgrind-check dist indent typedefs FORCE
