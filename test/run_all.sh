@@ -7,6 +7,9 @@
 #   test/run_all.sh                 everything
 #   FUZZ_SECONDS=10 test/run_all.sh shorter fuzzing
 #   ONLY_REGRESS=1 test/run_all.sh  just build and the pg_regress suite
+#   test/run_all.sh --quick         the developer's loop: build, unit tests
+#                                   and pg_regress (no fuzzing, no mock
+#                                   self-tests, no end-to-end checks)
 #   CHECKS="quota cancel" test/run_all.sh
 #                                   only these of test/checks/*.sh
 #   NO_CHECKS=1 test/run_all.sh     none of test/checks/*.sh
@@ -16,6 +19,11 @@ cd "$(dirname "$0")/.."
 . test/lib/cluster.sh
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+QUICK=
+if [ "${1:-}" = --quick ]; then
+	QUICK=1
+	NO_CHECKS=1
+fi
 passed=0
 failed=0
 failures=()
@@ -86,7 +94,7 @@ else
 fi
 
 # --- mock self-test (boto3 against the mock) ---
-if [ -n "${ONLY_REGRESS:-}" ]; then
+if [ -n "${ONLY_REGRESS:-}${QUICK}" ]; then
 	:
 elif $PYTHON test/mock/test_mock.py >"$WORK/test_mock.log" 2>&1; then
 	record pass "mock endpoint self-test"
@@ -95,7 +103,7 @@ else
 	record fail "mock endpoint self-test"
 fi
 
-if [ -n "${ONLY_REGRESS:-}" ]; then
+if [ -n "${ONLY_REGRESS:-}${QUICK}" ]; then
 	:
 elif (cd test/mock && $PYTHON test_identity.py) >"$WORK/test_identity.log" 2>&1; then
 	record pass "mock identity endpoints self-test"
@@ -105,7 +113,7 @@ else
 fi
 
 # --- fuzzing the response parser, bounded in time ---
-if [ -z "${ONLY_REGRESS:-}" ]; then
+if [ -z "${ONLY_REGRESS:-}${QUICK}" ]; then
 	if make -C test/fuzz run FUZZ_SECONDS="$FUZZ_SECONDS" >"$WORK/fuzz.log" 2>&1; then
 		record pass "fuzz response parser for ${FUZZ_SECONDS}s"
 	else
