@@ -27,6 +27,21 @@ CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_seco
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '40/s');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second 'NaN');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '2e6');
+-- numbers are plain decimals, the same strict way for every option: no
+-- blanks on either side, no sign, no hex, no exponent
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency ' 8');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '8 ');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '+8');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_concurrency '0x10');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '0x10');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second ' 5');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '1e3');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second 'inf');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '.5');
+CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (max_requests_per_second '5.');
+CREATE SERVER decimal_rate FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (max_requests_per_second '0.5', max_concurrency '08');
+DROP SERVER decimal_rate;
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (aws_access_key_id 'AKID');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east');
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'east-1');

@@ -93,6 +93,67 @@ SELECT usename, umoptions IS NOT NULL AS options_visible
   FROM pg_user_mappings WHERE srvname = 'shared_srv' ORDER BY usename;
 RESET ROLE;
 
+-- a loopback endpoint is an address of this machine, not a name that
+-- starts like one: these resolve wherever their owner likes
+SET ROLE athena_alice;
+ALTER SERVER alice_srv OPTIONS (SET endpoint 'http://127.evil.example:8080');
+ALTER SERVER alice_srv OPTIONS (SET endpoint 'http://127.0.0.1.nip.io');
+ALTER SERVER alice_srv OPTIONS (SET endpoint 'http://localhost.evil.example');
+ALTER SERVER alice_srv OPTIONS (SET endpoint 'http://[::1]:9');
+ALTER SERVER alice_srv OPTIONS (SET endpoint 'http://localhost:9');
+RESET ROLE;
+
+-- header injection: a value with a control character is refused when set,
+-- whoever sets it and whatever option it is, so no request carries it
+CREATE FOREIGN TABLE alice_sessions (session_id text, state text) SERVER alice_srv;
+GRANT SELECT ON alice_sessions TO athena_alice;
+SET ROLE athena_alice;
+ALTER SERVER alice_srv OPTIONS (SET endpoint :'endpoint');
+CREATE USER MAPPING FOR athena_alice SERVER alice_srv
+  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
+           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+\! $MOCKCTL reset
+ALTER USER MAPPING FOR athena_alice SERVER alice_srv OPTIONS (ADD aws_session_token
+  E'tok\r\nContent-Length: 0\r\n\r\nPOST /other HTTP/1.1\r\nHost: x\r\n\r\n');
+ALTER USER MAPPING FOR athena_alice SERVER alice_srv
+  OPTIONS (ADD aws_session_token E'tok\r\nX-Injected: yes');
+ALTER USER MAPPING FOR athena_alice SERVER alice_srv
+  OPTIONS (SET aws_access_key_id E'AKIDMOCKSTATIC\nX-Injected: yes');
+ALTER USER MAPPING FOR athena_alice SERVER alice_srv
+  OPTIONS (SET aws_secret_access_key E'secret\x7f');
+ALTER SERVER alice_srv OPTIONS (ADD workgroup E'primary\tx');
+SELECT * FROM alice_sessions WHERE session_id = 's-idle';
+RESET ROLE;
+\! $MOCKCTL count
+\! $MOCKCTL last header_names
+-- a value an older version let into the catalog is refused when read: the
+-- scan fails before any request
+UPDATE pg_user_mapping
+   SET umoptions = array_append(umoptions, E'aws_session_token=tok\r\nX-Injected: yes')
+ WHERE umuser = 'athena_alice'::regrole
+   AND umserver = (SELECT oid FROM pg_foreign_server WHERE srvname = 'alice_srv');
+\! $MOCKCTL reset
+SET ROLE athena_alice;
+SELECT show_error($$SELECT * FROM alice_sessions WHERE session_id = 's-idle'$$);
+RESET ROLE;
+\! $MOCKCTL count
+
+-- a superuser querying a server a non-superuser owns, through a keyless
+-- mapping, lends it nothing: the owner chose the endpoint
+\! $MOCKCTL reset
+ALTER USER MAPPING FOR PUBLIC SERVER alice_srv
+  OPTIONS (DROP aws_access_key_id, DROP aws_secret_access_key);
+SELECT show_error($$SELECT * FROM alice_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count
+\! $MOCKCTL identity counts
+-- unless a superuser says so on the mapping (the chain has nothing here)
+ALTER USER MAPPING FOR PUBLIC SERVER alice_srv OPTIONS (ADD ambient_credentials 'true');
+SELECT show_error($$SELECT * FROM alice_sessions WHERE session_id = 's-idle'$$);
+-- and a superuser's own server lends it to the superuser
+ALTER SERVER alice_srv OWNER TO CURRENT_USER;
+ALTER USER MAPPING FOR PUBLIC SERVER alice_srv OPTIONS (DROP ambient_credentials);
+SELECT show_error($$SELECT * FROM alice_sessions WHERE session_id = 's-idle'$$);
+
 DROP SERVER alice_srv CASCADE;
 DROP SERVER shared_srv CASCADE;
 REVOKE ALL ON FOREIGN DATA WRAPPER athena_fdw FROM athena_alice;

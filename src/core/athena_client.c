@@ -280,6 +280,7 @@ should_retry(void *arg, const HttpResult *r)
 	{
 		case HTTP_BODY_TOO_LARGE:
 		case HTTP_TLS_ERROR:
+		case HTTP_UNSAFE_REQUEST:
 			return HTTP_RETRY_NO;
 		case HTTP_NETWORK_ERROR:
 		case HTTP_TIMEOUT:
@@ -446,7 +447,9 @@ classify_failure(const HttpResult *r, AthenaReply *reply)
 		failure->kind = ATHENA_FAIL_NETWORK;
 		make_error(&failure->error, 0,
 				   r->outcome == HTTP_TIMEOUT ? "Timeout" :
-				   r->outcome == HTTP_TLS_ERROR ? "TLSError" : "NetworkError",
+				   r->outcome == HTTP_TLS_ERROR ? "TLSError" :
+				   r->outcome == HTTP_UNSAFE_REQUEST ? "UnsafeRequest" :
+				   "NetworkError",
 				   r->error_text, NULL);
 	}
 }

@@ -27,7 +27,9 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "endpoint.h"
 #include "retry_policy.h"
+#include "safe_value.h"
 
 #define CONTAINER_HOST			"http://169.254.170.2"
 #define IMDS_DEFAULT_ENDPOINT	"http://169.254.169.254"
@@ -79,12 +81,16 @@ aws_credentials_clear(AwsCredentials *creds)
 	memset(creds, 0, sizeof(*creds));
 }
 
-bool
+const char *
 aws_credentials_set(AwsCredentials *creds, const char *access_key_id,
 					const char *secret_access_key, const char *session_token,
 					time_t expiration)
 {
 	memset(creds, 0, sizeof(*creds));
+	if (!aws_cstring_is_clean(access_key_id) ||
+		!aws_cstring_is_clean(secret_access_key) ||
+		!aws_cstring_is_clean(session_token))
+		return "a key or the session token holds a control character";
 	creds->access_key_id = strdup(access_key_id);
 	creds->secret_access_key = strdup(secret_access_key);
 	if (session_token != NULL)
@@ -94,9 +100,9 @@ aws_credentials_set(AwsCredentials *creds, const char *access_key_id,
 		(session_token != NULL && creds->session_token == NULL))
 	{
 		aws_credentials_clear(creds);
-		return false;
+		return "out of memory";
 	}
-	return true;
+	return NULL;
 }
 
 void
@@ -129,6 +135,13 @@ env(const char *name)
 	const char *v = getenv(name);
 
 	return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+/* The failure for a value that would become part of a request unsafely. */
+static AwsChainResult
+fail_unclean(AwsCredentialError *err, const char *source, const char *what)
+{
+	return chain_fail(err, source, "%s holds a control character", what);
 }
 
 /* ---- timestamps ---- */
@@ -243,6 +256,7 @@ aws_shared_file_parse(const char *text, const char *profile,
 	const char *akid = NULL;
 	const char *secret = NULL;
 	const char *token = NULL;
+	const char *failure;
 	AwsChainResult result;
 
 	memset(out, 0, sizeof(*out));
@@ -294,10 +308,11 @@ aws_shared_file_parse(const char *text, const char *profile,
 				 profile);
 		result = AWS_CHAIN_FAILED;
 	}
-	else if (!aws_credentials_set(out, akid, secret,
-								  token && *token ? token : NULL, 0))
+	else if ((failure = aws_credentials_set(out, akid, secret,
+											token && *token ? token : NULL,
+											0)) != NULL)
 	{
-		snprintf(errbuf, errlen, "out of memory");
+		snprintf(errbuf, errlen, "profile \"%s\": %s", profile, failure);
 		result = AWS_CHAIN_FAILED;
 	}
 	else
@@ -466,6 +481,7 @@ aws_metadata_credentials_parse(const char *body, size_t len,
 	const char *token;
 	const char *expiration;
 	const char *code;
+	const char *failure;
 	time_t		expires;
 	bool		ok = false;
 
@@ -490,8 +506,9 @@ aws_metadata_credentials_parse(const char *body, size_t len,
 				 "response lacks AccessKeyId, SecretAccessKey, Token or Expiration");
 	else if (!aws_parse_iso8601(expiration, &expires))
 		snprintf(errbuf, errlen, "response has a malformed Expiration");
-	else if (!aws_credentials_set(out, akid, secret, token, expires))
-		snprintf(errbuf, errlen, "out of memory");
+	else if ((failure = aws_credentials_set(out, akid, secret, token,
+											expires)) != NULL)
+		snprintf(errbuf, errlen, "%s", failure);
 	else
 		ok = true;
 	json_object_put(root);
@@ -507,14 +524,17 @@ from_environment(AwsCredentials *out, AwsCredentialError *err)
 	const char *akid = env("AWS_ACCESS_KEY_ID");
 	const char *secret = env("AWS_SECRET_ACCESS_KEY");
 	const char *token = env("AWS_SESSION_TOKEN");
+	const char *failure;
 
 	if (akid == NULL && secret == NULL)
 		return AWS_CHAIN_NOTHING;
 	if (akid == NULL || secret == NULL)
 		return chain_fail(err, "the environment",
 						  "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
-	if (!aws_credentials_set(out, akid, secret, token, 0))
-		return chain_fail(err, "the environment", "out of memory");
+	if ((failure = aws_credentials_set(out, akid, secret, token, 0)) != NULL)
+		return chain_fail(err, "the environment",
+						  "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: %s",
+						  failure);
 	return AWS_CHAIN_FOUND;
 }
 
@@ -533,17 +553,22 @@ from_web_identity(HttpClient *client, const AwsChainConfig *config,
 
 	if (token_file == NULL || role_arn == NULL)
 		return AWS_CHAIN_NOTHING;
+	if (!aws_cstring_is_clean(role_arn))
+		return fail_unclean(err, "web identity", "AWS_ROLE_ARN");
+	if (!aws_cstring_is_clean(session_name))
+		return fail_unclean(err, "web identity", "AWS_ROLE_SESSION_NAME");
 	token = read_small_file(token_file, TOKEN_FILE_MAX);
 	if (token == NULL)
 		return chain_fail(err, "web identity",
 						  "could not read AWS_WEB_IDENTITY_TOKEN_FILE \"%s\": %s",
 						  token_file, strerror(errno));
 	t = trim(token);
-	if (*t == '\0')
+	if (*t == '\0' || !aws_cstring_is_clean(t))
 	{
 		aws_secret_free(token);
 		return chain_fail(err, "web identity",
-						  "AWS_WEB_IDENTITY_TOKEN_FILE \"%s\" is empty", token_file);
+						  "AWS_WEB_IDENTITY_TOKEN_FILE \"%s\" %s", token_file,
+						  *t == '\0' ? "is empty" : "holds a control character");
 	}
 	if (session_name == NULL)
 	{
@@ -611,13 +636,6 @@ from_shared_file(const AwsChainConfig *config, AwsCredentials *out,
 }
 
 static bool
-host_is_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-		strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
-}
-
-static bool
 host_has_suffix(const char *host, const char *suffix)
 {
 	size_t		h = strlen(host);
@@ -655,7 +673,7 @@ url_allowed(const char *url, UrlRule rule)
 		if (rule == RULE_CONTAINER)
 			/* https anywhere; plain http to loopback and the ECS/EKS agents */
 			ok = https ||
-				(http && (host_is_loopback(host) ||
+				(http && (endpoint_host_is_loopback(host) ||
 						  strcmp(host, "169.254.170.2") == 0 ||
 						  strcmp(host, "169.254.170.23") == 0 ||
 						  strcmp(host, "[fd00:ec2::23]") == 0));
@@ -663,7 +681,7 @@ url_allowed(const char *url, UrlRule rule)
 			ok = (https && (host_has_suffix(host, "amazonaws.com") ||
 							host_has_suffix(host, "amazonaws.com.cn") ||
 							host_has_suffix(host, "api.aws"))) ||
-				((https || http) && host_is_loopback(host));
+				((https || http) && endpoint_host_is_loopback(host));
 	}
 	curl_free(scheme);
 	curl_free(host);
@@ -704,6 +722,10 @@ from_container(HttpClient *client, const AwsChainConfig *config,
 
 	if (relative == NULL && full == NULL)
 		return AWS_CHAIN_NOTHING;
+	if (!aws_cstring_is_clean(relative))
+		return fail_unclean(err, source, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	if (!aws_cstring_is_clean(full))
+		return fail_unclean(err, source, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	if (relative != NULL)
 	{
 		url = malloc(strlen(CONTAINER_HOST) + strlen(relative) + 2);
@@ -742,9 +764,9 @@ from_container(HttpClient *client, const AwsChainConfig *config,
 	{
 		char	   *t = trim(token);
 
-		if (strpbrk(t, "\r\n") != NULL)
+		if (!aws_cstring_is_clean(t))
 		{
-			chain_fail(err, source, "the authorization token holds a line break");
+			fail_unclean(err, source, "the authorization token");
 			goto done;
 		}
 		auth_line = malloc(strlen(t) + 16);
@@ -797,6 +819,8 @@ from_instance_metadata(HttpClient *client, const AwsChainConfig *config,
 
 	if (disabled != NULL && strcasecmp(disabled, "true") == 0)
 		return AWS_CHAIN_NOTHING;
+	if (!aws_cstring_is_clean(endpoint))
+		return fail_unclean(err, source, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	base = strdup(endpoint ? endpoint : IMDS_DEFAULT_ENDPOINT);
 	if (base == NULL)
 		return chain_fail(err, source, "out of memory");
@@ -821,9 +845,15 @@ from_instance_metadata(HttpClient *client, const AwsChainConfig *config,
 	if (token_line != NULL)
 		sprintf(token_line, "X-aws-ec2-metadata-token: %s", trim(r->body));
 	result_free(r);
-	if (token_line == NULL || strpbrk(token_line, "\r\n") != NULL)
+	if (token_line == NULL)
 	{
-		result = chain_fail(err, source, "invalid token from %s", url);
+		result = chain_fail(err, source, "out of memory");
+		goto done;
+	}
+	if (!aws_cstring_is_clean(token_line))
+	{
+		result = chain_fail(err, source,
+							"the token from %s holds a control character", url);
 		goto done;
 	}
 	headers[0] = token_line;

@@ -90,10 +90,17 @@ typedef struct StsAssumeRoleParams
 
 extern const char *aws_credential_source_name(AwsCredentialSource source);
 
-/* Copies the strings (token may be NULL); false on out of memory. */
-extern bool aws_credentials_set(AwsCredentials *creds, const char *access_key_id,
-								const char *secret_access_key,
-								const char *session_token, time_t expiration);
+/*
+ * Copies the strings (token may be NULL).  NULL on success; otherwise *creds
+ * is empty and the result says why, in words that hold no secret: "out of
+ * memory", or that a value holds a control character (safe_value.h), which
+ * would end a header early.
+ */
+extern const char *aws_credentials_set(AwsCredentials *creds,
+									   const char *access_key_id,
+									   const char *secret_access_key,
+									   const char *session_token,
+									   time_t expiration);
 /* Wipes and frees the strings, and zeroes *creds. */
 extern void aws_credentials_clear(AwsCredentials *creds);
 /* Wipes and frees a string that held a secret (NULL is fine). */

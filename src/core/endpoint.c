@@ -10,10 +10,13 @@
  */
 #include "endpoint.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -176,4 +179,28 @@ endpoint_free(Endpoint *endpoint)
 	free(endpoint->host);
 	free(endpoint->path);
 	memset(endpoint, 0, sizeof(*endpoint));
+}
+
+bool
+endpoint_host_is_loopback(const char *host)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	char		literal[INET6_ADDRSTRLEN + 1];
+	size_t		len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	/* inet_pton takes only the dotted quad: no "127.1", no octal, no names */
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']' &&
+		len - 2 < sizeof(literal))
+	{
+		memcpy(literal, host + 1, len - 2);
+		literal[len - 2] = '\0';
+		return inet_pton(AF_INET6, literal, &v6) == 1 &&
+			IN6_IS_ADDR_LOOPBACK(&v6);
+	}
+	return false;
 }

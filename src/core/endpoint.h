@@ -34,4 +34,13 @@ extern bool endpoint_parse(const char *text, Endpoint *out,
 
 extern void endpoint_free(Endpoint *endpoint);
 
+/*
+ * Whether host, as libcurl's URL parser gives it (IPv6 in brackets), is this
+ * machine: an IPv4 literal in 127.0.0.0/8, the IPv6 literal [::1] (in any
+ * spelling), or the name "localhost".  Decided on the address, never on a
+ * prefix: "127.evil.example" and "127.0.0.1.nip.io" are names that resolve
+ * anywhere.
+ */
+extern bool endpoint_host_is_loopback(const char *host);
+
 #endif							/* ATHENA_ENDPOINT_H */

@@ -24,6 +24,7 @@
 
 #include "http_internal.h"
 #include "retry_policy.h"
+#include "safe_value.h"
 
 #define OOM_WAIT_MS			10	/* pause before retrying a failed malloc */
 #define INITIAL_BODY_CAP	1024	/* a GetSessionStatus answer fits */
@@ -56,6 +57,7 @@ typedef struct Slot
 	HttpResult *result;			/* being filled by the callbacks */
 	size_t		body_cap;
 	bool		too_large;
+	bool		unsafe;			/* refused before sending (safe_value.h) */
 	CURLcode	code;			/* of a finished transfer */
 	int			item;
 	int			attempt;
@@ -272,6 +274,13 @@ finish_result(Slot *slot)
 	}
 
 	r->http_status = 0;
+	if (slot->unsafe)
+	{
+		r->outcome = HTTP_UNSAFE_REQUEST;
+		snprintf(r->error_text, sizeof(r->error_text),
+				 "request not sent: its URL or a header holds a control character");
+		return;
+	}
 	if (slot->too_large || slot->code == CURLE_FILESIZE_EXCEEDED)
 	{
 		long		status = 0;
@@ -396,6 +405,22 @@ setup_easy_constant(HttpBatch *batch, Slot *slot)
 	return ok && http_client_setup_easy(batch->client, e);
 }
 
+/* Whether the URL and every header line are free of control characters. */
+static bool
+request_is_clean(const HttpRequest *req)
+{
+	int			i;
+
+	if (!aws_cstring_is_clean(req->url) || !aws_cstring_is_clean(req->method))
+		return false;
+	for (i = 0; i < req->nheaders; i++)
+	{
+		if (!aws_cstring_is_clean(req->headers[i]))
+			return false;
+	}
+	return true;
+}
+
 /* Copies the request into the slot and points the easy handle at it. */
 static bool
 setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
@@ -512,6 +537,7 @@ start_item(HttpBatch *batch, int item, int attempt)
 	slot->result->body[0] = '\0';
 	slot->body_cap = INITIAL_BODY_CAP;
 	slot->too_large = false;
+	slot->unsafe = false;
 	slot->errbuf[0] = '\0';
 	slot->item = item;
 	slot->attempt = attempt;
@@ -530,7 +556,13 @@ start_item(HttpBatch *batch, int item, int attempt)
 	if (batch->first_send_usec == 0)
 		batch->first_send_usec = http_now_usec();
 
-	if (req.url == NULL || !setup_easy(batch, slot, &req) ||
+	/*
+	 * The last line of defence against header injection and request
+	 * smuggling: every source checks its values, and nothing unclean that
+	 * slipped past them reaches the wire.
+	 */
+	slot->unsafe = req.url != NULL && !request_is_clean(&req);
+	if (req.url == NULL || slot->unsafe || !setup_easy(batch, slot, &req) ||
 		!http_client_add(client, slot->easy))
 	{
 		slot->code = CURLE_FAILED_INIT;
@@ -655,7 +687,8 @@ process_done(HttpBatch *batch)
 									  now > slot->sent_usec ? now - slot->sent_usec : 0);
 			slot->sent_usec = 0;	/* told once, even if a longjmp follows */
 		}
-		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR)
+		if (r->outcome != HTTP_BODY_TOO_LARGE && r->outcome != HTTP_TLS_ERROR &&
+			r->outcome != HTTP_UNSAFE_REQUEST)
 			verdict = batch->should_retry(batch->arg, r);	/* may longjmp */
 		if (verdict == HTTP_RETRY_THROTTLED)
 			batch->stats.throttled++;

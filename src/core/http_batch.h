@@ -70,9 +70,11 @@ typedef enum HttpOutcome
 	HTTP_NETWORK_ERROR,			/* refused, reset, empty reply */
 	HTTP_TIMEOUT,				/* connect or request timeout */
 	HTTP_BODY_TOO_LARGE,		/* aborted once past max_body_bytes */
-	HTTP_TLS_ERROR				/* a TLS failure that would recur: certificate
+	HTTP_TLS_ERROR,				/* a TLS failure that would recur: certificate
 								 * not trusted or for another host, no common
 								 * protocol */
+	HTTP_UNSAFE_REQUEST			/* not sent: its URL or a header holds a
+								 * control character (safe_value.h) */
 } HttpOutcome;
 
 /* One finished attempt, and after retries, an item's final result. */
@@ -117,7 +119,8 @@ typedef enum HttpRetryVerdict
 
 /*
  * Judges a finished attempt.  Asked for every attempt but an
- * HTTP_BODY_TOO_LARGE or HTTP_TLS_ERROR one, also when no retry remains,
+ * HTTP_BODY_TOO_LARGE, HTTP_TLS_ERROR or HTTP_UNSAFE_REQUEST one (they
+ * would fail the same way again), also when no retry remains,
  * so that the rate gate hears of every throttling answer; a retry verdict
  * only retries while retries remain.
  */

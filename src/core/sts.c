@@ -273,6 +273,7 @@ sts_parse_credentials(const char *action, const char *body, size_t len,
 	char	   *secret = NULL;
 	char	   *token = NULL;
 	char	   *expiration = NULL;
+	const char *failure;
 	time_t		expires;
 	bool		ok = false;
 
@@ -309,9 +310,10 @@ sts_parse_credentials(const char *action, const char *body, size_t len,
 		set_errbuf(errbuf, errlen, "response has a malformed Expiration");
 		goto done;
 	}
-	ok = aws_credentials_set(out, akid, secret, token, expires);
+	failure = aws_credentials_set(out, akid, secret, token, expires);
+	ok = failure == NULL;
 	if (!ok)
-		set_errbuf(errbuf, errlen, "out of memory");
+		set_errbuf(errbuf, errlen, failure);
 
 done:
 	aws_secret_free(akid);

@@ -3,8 +3,9 @@
  *		The AWS credentials a scan signs with, and who may use which.
  *
  * In order: the keys of the user mapping; otherwise, only for a superuser
- * or a mapping a superuser gave ambient_credentials, the credential chain
- * of the server process (src/core/aws_credentials.c).  Then, with role_arn,
+ * on a server a superuser owns, or a mapping a superuser gave
+ * ambient_credentials, the credential chain of the server process
+ * (src/core/aws_credentials.c).  Then, with role_arn,
  * STS AssumeRole on top.  A non-superuser without keys gets an ERROR before
  * any request is made: the server's own identity (its instance role, its
  * files, its environment) is never lent to a role that a superuser did not
@@ -280,6 +281,38 @@ assume_role(ForeignServer *server, UserMapping *user,
 		 server->servername, params.role_arn, params.role_session_name);
 }
 
+/*
+ * The server process's own identity (its environment, files, instance or
+ * task role) is used only where a superuser chose to: for a superuser on a
+ * server a superuser owns, or through a mapping a superuser gave
+ * ambient_credentials.  A superuser's query on a server someone else owns
+ * must not send that identity to the endpoint the owner picked, as
+ * postgres_fdw keeps a superuser's authentication off a non-superuser's
+ * server.
+ */
+static void
+check_ambient_allowed(ForeignServer *server, UserMapping *user,
+					  const FdwOptions *options)
+{
+	if (options->ambient_credentials)
+		return;
+	if (!superuser_arg(user->userid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("no AWS credentials for server \"%s\"",
+						server->servername),
+				 errdetail("Only superusers, and user mappings a superuser gave \"ambient_credentials\", may use the AWS credentials of the PostgreSQL server."),
+				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping for this user.")));
+	if (!superuser_arg(server->owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("no AWS credentials for server \"%s\"",
+						server->servername),
+				 errdetail("The server is owned by \"%s\", who is not a superuser, and the user mapping has no keys.",
+						   GetUserNameFromId(server->owner, false)),
+				 errhint("The AWS credentials of the PostgreSQL server are used only on servers a superuser owns, so that they never go to an endpoint another role chose. Set keys in the user mapping, or, to lend the server's identity anyway, give the mapping \"ambient_credentials\".")));
+}
+
 void
 fdw_get_credentials(ForeignServer *server, UserMapping *user,
 					const FdwOptions *options, HttpClient *client,
@@ -297,14 +330,8 @@ fdw_get_credentials(ForeignServer *server, UserMapping *user,
 	memset(credentials, 0, sizeof(*credentials));
 
 	/* the rule comes first: no request at all with the server's identity */
-	if (!has_keys && !options->ambient_credentials &&
-		!superuser_arg(user->userid))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("no AWS credentials for server \"%s\"",
-						server->servername),
-				 errdetail("Only superusers, and user mappings a superuser gave \"ambient_credentials\", may use the AWS credentials of the PostgreSQL server."),
-				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping for this user.")));
+	if (!has_keys)
+		check_ambient_allowed(server, user, options);
 
 	if (has_keys && options->role_arn == NULL)
 	{
@@ -344,9 +371,10 @@ fdw_get_credentials(ForeignServer *server, UserMapping *user,
 	{
 		if (has_keys)
 		{
-			if (!aws_credentials_set(&base, options->aws_access_key_id,
-									 options->aws_secret_access_key,
-									 options->aws_session_token, 0))
+			/* the options were checked clean when read: only memory fails */
+			if (aws_credentials_set(&base, options->aws_access_key_id,
+									options->aws_secret_access_key,
+									options->aws_session_token, 0) != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_OUT_OF_MEMORY),
 						 errmsg("out of memory")));

@@ -24,6 +24,7 @@
 #include "athena_fdw.h"
 #include "aws_credentials.h"
 #include "endpoint.h"
+#include "safe_value.h"
 
 /* The objects an option may appear on (a bit mask). */
 #define ON_SERVER	0x01
@@ -151,6 +152,33 @@ report_invalid_value(const FdwOptionDef *def, const char *value,
 			 errhint("%s", hint)));
 }
 
+/*
+ * Whether value is written as decimal digits, with a fraction when
+ * fraction_ok: no sign, no blanks, no hex, no exponent, no "inf".  strtol
+ * and strtod would take " 8" and "0x10" but refuse "8 ", so every number
+ * is checked by this one rule first.
+ */
+static bool
+plain_decimal(const char *value, bool fraction_ok)
+{
+	const char *c = value;
+
+	while (*c >= '0' && *c <= '9')
+		c++;
+	if (c == value)
+		return false;
+	if (*c == '.' && fraction_ok)
+	{
+		const char *digits = ++c;
+
+		while (*c >= '0' && *c <= '9')
+			c++;
+		if (c == digits)
+			return false;
+	}
+	return *c == '\0';
+}
+
 static int
 parse_int(const FdwOptionDef *def, const char *value)
 {
@@ -159,7 +187,7 @@ parse_int(const FdwOptionDef *def, const char *value)
 
 	errno = 0;
 	parsed = strtol(value, &end, 10);
-	if (errno != 0 || end == value || *end != '\0' ||
+	if (!plain_decimal(value, false) || errno != 0 ||
 		parsed < def->min || parsed > def->max)
 		report_invalid_value(def, value,
 							 psprintf("Valid values are integers from %d to %d.",
@@ -180,7 +208,7 @@ parse_rate(const FdwOptionDef *def, const char *value)
 
 	errno = 0;
 	parsed = strtod(value, &end);
-	if (errno != 0 || end == value || *end != '\0' ||
+	if (!plain_decimal(value, true) || errno != 0 ||
 		!(parsed >= 0.001 && parsed <= 1000000))
 		report_invalid_value(def, value,
 							 "Valid values are numbers of requests per second from 0.001 to 1000000.");
@@ -290,8 +318,9 @@ check_url(const FdwOptionDef *def, const char *value)
 /*
  * Stores value in def's field of *options, parsing numbers and booleans.
  * When validating, text kinds are checked too (the catalog holds values
- * checked already).  A secret is never formatted into a message, so it is
- * not checked.
+ * checked already).  A control character is refused always, also in a
+ * value an older version let into the catalog: it would become part of a
+ * request (safe_value.h).  A secret is never formatted into a message.
  */
 static void
 set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
@@ -299,6 +328,13 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
 {
 	char	   *field = (char *) options + def->field;
 	bool		flag;
+
+	if (!aws_cstring_is_clean(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"%s\"", def->name),
+				 errdetail("The value holds a control character (CR, LF, NUL, another character below 0x20, or DEL)."),
+				 errhint("A value that becomes part of an HTTP request cannot hold control characters.")));
 
 	switch (def->kind)
 	{
@@ -459,6 +495,16 @@ default_region(ForeignServer *server)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("no AWS region for server \"%s\"", server->servername),
 				 errhint("Set the server option \"region\", or AWS_REGION in the environment of the PostgreSQL server.")));
+	/* it becomes part of the host name and of every signature */
+	if (!region_shaped(env))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid AWS region in the environment of the PostgreSQL server for server \"%s\"",
+						server->servername),
+				 aws_cstring_is_clean(env)
+				 ? errdetail("AWS_REGION or AWS_DEFAULT_REGION is \"%s\".", env)
+				 : errdetail("AWS_REGION or AWS_DEFAULT_REGION holds a control character."),
+				 errhint("A region looks like \"us-east-1\"; or set the server option \"region\".")));
 	return pstrdup(env);
 }
 

@@ -169,6 +169,7 @@ classify_attempt(const HttpResult *r, StatsCounters *delta)
 	{
 		case HTTP_NETWORK_ERROR:
 		case HTTP_TLS_ERROR:
+		case HTTP_UNSAFE_REQUEST:
 			delta->errors[STATS_ERROR_NETWORK]++;
 			return;
 		case HTTP_TIMEOUT:

@@ -235,6 +235,26 @@ test_metadata_json(void)
 									   &c, err, sizeof(err)) &&
 	   strstr(err, "lacks") != NULL,
 	   "metadata JSON: missing token and expiration");
+	{
+		static const char injected[] =
+		"{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\","
+		"\"SecretAccessKey\":\"s\",\"Token\":\"tok\\r\\nX-Injected: yes\","
+		"\"Expiration\":\"2026-11-26T06:00:00Z\"}";
+
+		ok(!aws_metadata_credentials_parse(injected, strlen(injected), &c,
+										   err, sizeof(err)) &&
+		   strcmp(err, "a key or the session token holds a control character") == 0 &&
+		   c.access_key_id == NULL,
+		   "metadata JSON: a token with CR LF is refused (%s)", err);
+	}
+	ok(aws_credentials_set(&c, "AKID", "secret", "tok\x7f", 0) != NULL &&
+	   aws_credentials_set(&c, "AK\nID", "secret", NULL, 0) != NULL &&
+	   aws_credentials_set(&c, "AKID", "sec\x01ret", NULL, 0) != NULL &&
+	   c.access_key_id == NULL,
+	   "credentials: DEL, LF and other control characters are refused");
+	ok(aws_credentials_set(&c, "AKID", "secret/+=", "tok", 0) == NULL,
+	   "credentials: clean values are taken");
+	aws_credentials_clear(&c);
 }
 
 static void
@@ -267,7 +287,9 @@ test_container_uri(void)
 	ok(!aws_container_uri_allowed("http://example.com/creds") &&
 	   !aws_container_uri_allowed("http://10.0.0.1/creds") &&
 	   !aws_container_uri_allowed("ftp://127.0.0.1/creds") &&
-	   !aws_container_uri_allowed("not a url"),
+	   !aws_container_uri_allowed("not a url") &&
+	   !aws_container_uri_allowed("http://127.evil.example/creds") &&
+	   !aws_container_uri_allowed("http://127.0.0.1.nip.io/creds"),
 	   "container URI: plain http elsewhere and other schemes are refused");
 }
 
@@ -287,7 +309,10 @@ test_untrusted_endpoint(void)
 	   !aws_endpoint_allowed_for_untrusted("https://amazonaws.com.evil.example") &&
 	   !aws_endpoint_allowed_for_untrusted("https://10.0.0.5") &&
 	   !aws_endpoint_allowed_for_untrusted("http://169.254.169.254") &&
-	   !aws_endpoint_allowed_for_untrusted("ftp://127.0.0.1"),
+	   !aws_endpoint_allowed_for_untrusted("ftp://127.0.0.1") &&
+	   !aws_endpoint_allowed_for_untrusted("http://127.evil.example:8080") &&
+	   !aws_endpoint_allowed_for_untrusted("http://127.0.0.1.nip.io") &&
+	   !aws_endpoint_allowed_for_untrusted("https://localhost.evil.example"),
 	   "untrusted endpoint: plain http off loopback, look-alike and other hosts refused");
 }
 

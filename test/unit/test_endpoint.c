@@ -75,5 +75,24 @@ main(void)
 	refuses("https://h/#top", "the URL contains a query or fragment (\"#\")");
 	refuses("https://a<b>", "the host name is not valid");
 
+	/* loopback is decided on the address, never on a prefix of the name */
+	ok(endpoint_host_is_loopback("127.0.0.1") &&
+	   endpoint_host_is_loopback("127.255.255.254") &&
+	   endpoint_host_is_loopback("localhost") &&
+	   endpoint_host_is_loopback("LocalHost") &&
+	   endpoint_host_is_loopback("[::1]") &&
+	   endpoint_host_is_loopback("[0:0:0:0:0:0:0:1]"),
+	   "loopback: 127.0.0.0/8, [::1] in any spelling, localhost");
+	ok(!endpoint_host_is_loopback("127.evil.example") &&
+	   !endpoint_host_is_loopback("127.0.0.1.nip.io") &&
+	   !endpoint_host_is_loopback("127.0.0.1.") &&
+	   !endpoint_host_is_loopback("localhost.evil.example") &&
+	   !endpoint_host_is_loopback("128.0.0.1") &&
+	   !endpoint_host_is_loopback("::1") &&
+	   !endpoint_host_is_loopback("[::2]") &&
+	   !endpoint_host_is_loopback("[::ffff:127.0.0.1x]") &&
+	   !endpoint_host_is_loopback(""),
+	   "loopback: names that start like a loopback address are not loopback");
+
 	return tap_finish();
 }

@@ -546,20 +546,22 @@ typedef struct EngineArg
 	const char *url;
 	int			retry_all;
 	int			prepared;
+	const char *extra_header;	/* a second header line, or NULL */
 } EngineArg;
 
 static void
 engine_prepare(void *arg, int item, int attempt, HttpRequest *req)
 {
 	EngineArg  *a = arg;
-	static const char *const headers[] = {"Expect:"};
+	static const char *headers[2] = {"Expect:"};
 
 	(void) item;
 	(void) attempt;
 	a->prepared++;
+	headers[1] = a->extra_header;
 	req->url = a->url;
 	req->headers = headers;
-	req->nheaders = 1;
+	req->nheaders = a->extra_header != NULL ? 2 : 1;
 	req->body = "{}";
 	req->body_len = 2;
 }
@@ -651,6 +653,30 @@ test_engine(HttpClient *client)
 		ok(n == 3 && bad == 0, "engine: unprepared requests fail as network errors");
 	}
 	http_batch_end(b);
+
+	/* a header with CR LF would smuggle a second request: never sent */
+	mock_reset();
+	memset(&a, 0, sizeof(a));
+	a.url = url;
+	a.retry_all = 1;
+	a.extra_header = "X-Amz-Security-Token: tok\r\nContent-Length: 0\r\n\r\n"
+		"POST /other HTTP/1.1\r\nX-Injected: yes";
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_UNSAFE_REQUEST && r->attempts == 1 &&
+	   a.prepared == 1 && mock_stat("requests") == 0,
+	   "engine: a header with a control character is refused, not sent, not retried (outcome %d, mock saw %d)",
+	   r ? (int) r->outcome : -1, (int) mock_stat("requests"));
+	http_batch_result_free(r);
+	http_batch_end(b);
+	a.extra_header = "X-Test: tab\tis fine too";
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_UNSAFE_REQUEST,
+	   "engine: a tab is a control character as well");
+	http_batch_result_free(r);
+	http_batch_end(b);
+	memset(&a, 0, sizeof(a));
 
 	/* an empty batch */
 	b = http_batch_begin(client, &o, 0, engine_prepare, engine_retry, NULL, &a);
