@@ -20,7 +20,8 @@ MODULE_big = athena_fdw
 OBJS = src/fdw/athena_fdw.o src/fdw/option.o src/fdw/quals.o \
 	src/fdw/columns.o src/fdw/connection.o src/fdw/credentials.o \
 	src/fdw/import.o src/fdw/lookup.o src/fdw/join_scan.o src/fdw/remote_text.o \
-	src/fdw/modify.o src/fdw/shmem.o src/fdw/stats.o \
+	src/fdw/modify.o src/fdw/delete_where.o src/fdw/delete_progress.o \
+	src/fdw/shmem.o src/fdw/stats.o \
 	src/fdw/rate_limit.o
 
 CORE_LIB = src/core/build/release/libathenacore.a

@@ -203,6 +203,80 @@ DELETE FROM athena_sessions WHERE session_id = 'gen-tx';
 ROLLBACK;
 SELECT session_id, state FROM athena_sessions WHERE session_id = 'gen-tx';
 
+-- each session is terminated and counted once, however many join rows
+-- hand it over: 1,200 local rows over 3 sessions are DELETE 3, 3 calls
+CREATE TABLE dupjobs AS
+  SELECT i AS job_id, 'gen-d-' || (i % 3) AS session_id
+    FROM generate_series(1, 1200) i;
+ANALYZE dupjobs;
+\! $MOCKCTL reset
+SELECT run($$DELETE FROM athena_sessions s USING dupjobs d
+              WHERE s.session_id = d.session_id AND s.state = 'IDLE'$$);
+\! $MOCKCTL count TerminateSession
+\! $MOCKCTL terminations
+\! $MOCKCTL reset
+WITH terminated AS (
+  DELETE FROM athena_sessions s USING dupjobs d
+   WHERE s.session_id = d.session_id AND d.job_id <= 30
+  RETURNING s.session_id, s.state
+)
+SELECT session_id, state, count(*) FROM terminated GROUP BY 1, 2 ORDER BY 1;
+\! $MOCKCTL count TerminateSession
+-- an id listed twice, directly
+\! $MOCKCTL reset
+SELECT run($$DELETE FROM athena_sessions WHERE session_id = ANY ('{gen-d-7,gen-d-7,gen-d-8}')$$);
+\! $MOCKCTL count TerminateSession
+DROP TABLE dupjobs;
+
+-- a DELETE with no WHERE clause at all would end every session of every
+-- Spark workgroup: refused, before any request; WHERE true says it is meant
+\! $MOCKCTL reset
+DELETE FROM athena_sessions;
+DELETE FROM athena_sessions RETURNING session_id;
+WITH gone AS (DELETE FROM athena_sessions RETURNING session_id)
+SELECT count(*) FROM gone;
+DELETE FROM athena_sessions s USING delete_jobs j;
+\! $MOCKCTL count
+CREATE FOREIGN TABLE gen3_sessions (session_id text, state text)
+  SERVER athena OPTIONS (workgroup 'gen-3');
+SELECT run($$DELETE FROM gen3_sessions WHERE true$$);
+\! $MOCKCTL terminations
+-- the same in a new backend, whose first statement is planned before the
+-- library is loaded (it is not preloaded here)
+\c
+\! $MOCKCTL reset
+DELETE FROM gen3_sessions;
+\c
+DELETE FROM gen3_sessions WHERE 1 = 1;
+\! $MOCKCTL count TerminateSession
+DROP FOREIGN TABLE gen3_sessions;
+
+-- a DELETE that ends early says how many sessions it had terminated (a
+-- WARNING before the ERROR) and which (a LOG line in the server log):
+-- cancelled by statement_timeout while the third call waits
+\! $MOCKCTL reset
+\! $MOCKCTL fault slow 1 --op TerminateSession --skip 2 --ms 3000
+SET client_min_messages = log;
+SET statement_timeout = '1s';
+DELETE FROM serial_sessions
+ WHERE session_id IN ('gen-c1', 'gen-c2', 'gen-c3', 'gen-c4');
+-- one row at a time, too
+\! $MOCKCTL idle
+\! $MOCKCTL reset
+\! $MOCKCTL fault slow 1 --op TerminateSession --skip 1 --ms 3000
+DELETE FROM serial_sessions s USING (VALUES ('gen-c5'), ('gen-c6'), ('gen-c7')) v(id)
+ WHERE s.session_id = v.id;
+RESET statement_timeout;
+-- and for an error that is not the FDW's own, between the rows: reported
+-- as the transaction aborts
+\! $MOCKCTL idle
+\! $MOCKCTL reset
+DELETE FROM serial_sessions s
+ USING (VALUES (1, 'gen-c8'), (2, 'gen-c9'), (3, 'gen-c10')) v(n, id)
+ WHERE s.session_id = v.id AND 1 / (3 - v.n) > 0;
+RESET client_min_messages;
+\! $MOCKCTL terminations
+
 -- only DELETE is supported, and nothing is called
 \! $MOCKCTL reset
 UPDATE athena_sessions SET state = 'IDLE' WHERE session_id = 's-idle';
@@ -213,7 +287,7 @@ COPY athena_sessions (session_id) FROM STDIN;
 new
 \.
 -- a table without session_id cannot say which sessions
-DELETE FROM no_id;
+DELETE FROM no_id WHERE true;
 \! $MOCKCTL count
 
 DROP TABLE delete_jobs;

@@ -764,6 +764,8 @@ void
 _PG_init(void)
 {
 	fdw_join_scan_init();
+	fdw_delete_where_init();
+	fdw_delete_progress_init();
 	/* shared memory (cluster-wide counters) when the library is preloaded */
 	fdw_shmem_init();
 }

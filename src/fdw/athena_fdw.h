@@ -238,6 +238,18 @@ extern void fdw_explain_ids(Expr *ids, bool is_array, List *context,
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);
+extern bool fdw_is_athena_routine(const FdwRoutine *routine);
+
+/* delete_where.c */
+extern void fdw_delete_where_init(void);
+extern void fdw_check_delete_has_where(List *quals, Relation rel);
+
+/* delete_progress.c */
+extern void fdw_delete_progress_init(void);
+extern void fdw_delete_progress_begin(void);
+extern void fdw_delete_progress_add(const char *session_id);
+extern void fdw_delete_progress_end(void);
+extern void fdw_delete_progress_report(void);
 
 /* join_scan.c: joins on session_id that look up a batch of outer rows at once */
 extern void fdw_join_scan_init(void);

@@ -13,9 +13,12 @@
  * (ExecForeignDelete), after that row passed its conditions, and each row
  * costs one round trip.  README.md has the measured difference.
  *
- * A session that is gone by the time of the call (either "not found"
- * answer) was not terminated by this statement: it is not counted and is
- * no error.  Terminating cannot be rolled back: a DELETE whose transaction
+ * Each session is asked for at most once per statement, whatever the
+ * join hands over.  A session that is gone by the time of the call (either
+ * "not found" answer) was not terminated by this statement: it is not
+ * counted and is no error.  A DELETE with no WHERE clause at all is refused
+ * (delete_where.c); one that ends early says what it terminated
+ * (delete_progress.c).  Terminating cannot be rolled back: a DELETE whose transaction
  * aborts has terminated its sessions all the same.
  */
 #include "postgres.h"
@@ -47,6 +50,9 @@
 #define JUNK_COLUMN		"athena_column_%d"
 #define JUNK_WHOLEROW	"wholerow"
 
+/* Athena's SessionId is 1 to 256 characters (its service model). */
+#define SESSION_ID_MAX_LEN	256
+
 /*
  * What PlanDirectModify appends to the scan's plan lists (the last item of
  * each), so that the scan's own items keep their positions.
@@ -72,6 +78,7 @@ typedef struct DeleteState
 	FmgrInfo	id_output;		/* output function of session_id */
 	FdwLookup  *lookup;			/* client and TerminateSession fan-outs */
 	int64		terminated;		/* sessions this statement terminated */
+	HTAB	   *asked;			/* ids this statement asked to terminate */
 
 	/* direct modification */
 	FdwScanState *scan;
@@ -137,6 +144,8 @@ athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 		refuse(RelationGetRelationName(target_relation),
 			   command_name(root->parse->commandType));
 
+	fdw_check_delete_has_where((List *) root->parse->jointree->quals,
+							   target_relation);
 	attno = fdw_session_id_attno(target_relation);
 	if (attno == InvalidAttrNumber)
 		ereport(ERROR,
@@ -237,8 +246,44 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	getTypeOutputInfo(att->atttypid, &output, &varlena);
 	fmgr_info(output, &state->id_output);
 	state->lookup = fdw_lookup_create(rel, userid, false);
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = SESSION_ID_MAX_LEN + 1;
+		ctl.entrysize = ctl.keysize;
+		ctl.hcxt = state->cxt;
+		state->asked = hash_create("athena_fdw delete", 64, &ctl,
+								   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
 	MemoryContextSwitchTo(oldcxt);
+	fdw_delete_progress_begin();
 	return state;
+}
+
+/*
+ * Whether this statement asked to terminate id already; remembers it if
+ * not.  A join hands the same session over once per matching row (and a
+ * Memoize node above the scan hands back the row as it was before the
+ * first call): each session is terminated and counted once.  An id too long
+ * to be a session's is no session and needs no remembering.
+ */
+static bool
+already_asked(DeleteState *state, const char *id)
+{
+	bool		found;
+
+	if (strlen(id) > SESSION_ID_MAX_LEN)
+		return false;
+	hash_search(state->asked, id, HASH_ENTER, &found);
+	return found;
+}
+
+static void
+end_delete(DeleteState *state)
+{
+	fdw_delete_progress_end();
+	fdw_lookup_destroy(state->lookup);
+	MemoryContextDelete(state->cxt);
 }
 
 /* The user the executor checks permissions as, whom the calls sign as. */
@@ -259,15 +304,47 @@ session_id_text(DeleteState *state, Datum value)
 	return pg_server_to_any(id, strlen(id), PG_UTF8);
 }
 
-/* states[i] and terminated[i] for ids[i], in the DELETE's memory. */
+static void
+note_terminated(const char *const *ids, int n, const bool *terminated)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (terminated[i])
+			fdw_delete_progress_add(ids[i]);
+	}
+}
+
+/*
+ * states[i] and terminated[i] for ids[i], in the DELETE's memory.  When the
+ * calls end in an ERROR (a failed call, a cancel, a timeout), the WARNING
+ * of what the statement terminated goes out first.
+ */
 static void
 terminate_sessions(DeleteState *state, const char *const *ids, int n,
 				   char **states, bool *terminated)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(state->cxt);
 
-	state->terminated += fdw_lookup_terminate(state->lookup, ids, n, states,
-											  terminated, state->terminated);
+	PG_TRY();
+	{
+		state->terminated += fdw_lookup_terminate(state->lookup, ids, n, states,
+												  terminated, state->terminated);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(oldcxt);
+		error = CopyErrorData();
+		FlushErrorState();
+		note_terminated(ids, n, terminated);
+		fdw_delete_progress_report();
+		ReThrowError(error);
+	}
+	PG_END_TRY();
+	note_terminated(ids, n, terminated);
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -351,6 +428,18 @@ run_direct_delete(ForeignScanState *node, DeleteState *state)
 
 		ids[i] = MemoryContextStrdup(state->cxt, session_id_text(state, id));
 	}
+	/* a session listed twice is asked for once (its first row) */
+	for (i = 0; i < state->nrows; i++)
+	{
+		if (already_asked(state, ids[i]))
+		{
+			state->nrows--;
+			memmove(&state->rows[i], &state->rows[i + 1],
+					(state->nrows - i) * sizeof(DeleteRow));
+			memmove(&ids[i], &ids[i + 1], (state->nrows - i) * sizeof(char *));
+			i--;
+		}
+	}
 	if (state->nrows > 0)
 		terminate_sessions(state, ids, state->nrows, states, terminated);
 	for (i = 0; i < state->nrows; i++)
@@ -415,8 +504,7 @@ athenaEndDirectModify(ForeignScanState *node)
 	if (state == NULL)
 		return;
 	fdw_scan_end(state->scan);
-	fdw_lookup_destroy(state->lookup);
-	MemoryContextDelete(state->cxt);
+	end_delete(state);
 }
 
 static void
@@ -491,6 +579,8 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 	if (isnull)
 		return NULL;
 	id = session_id_text(state, value);
+	if (already_asked(state, id))
+		return NULL;			/* another row of the same session */
 	terminate_sessions(state, &id, 1, &answered, &terminated);
 	if (!terminated)
 		return NULL;			/* gone already: not terminated by us */
@@ -544,8 +634,7 @@ athenaEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 
 	if (state == NULL)
 		return;
-	fdw_lookup_destroy(state->lookup);
-	MemoryContextDelete(state->cxt);
+	end_delete(state);
 }
 
 static void
@@ -583,6 +672,13 @@ static void
 athenaExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
 {
 	refuse(RelationGetRelationName((Relation) linitial(rels)), "TRUNCATE");
+}
+
+/* Whether routine is this wrapper's (delete_where.c asks of a table). */
+bool
+fdw_is_athena_routine(const FdwRoutine *routine)
+{
+	return routine->ExecForeignDelete == athenaExecForeignDelete;
 }
 
 void
