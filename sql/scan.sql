@@ -44,6 +44,17 @@ CREATE FOREIGN TABLE other_types (
 SELECT * FROM other_types WHERE session_id = 's-created';
 SELECT count(*) FROM other_types WHERE session_id IN ('s-idle', 's-busy');
 
+-- only the columns a query reads are converted: a value that does not fit
+-- its column fails only the queries that read it
+CREATE FOREIGN TABLE misfit (session_id text, state integer, dpu_execution_in_millis text)
+  SERVER athena;
+SELECT session_id FROM misfit WHERE session_id = 's-idle';
+SELECT count(*) FROM misfit WHERE session_id IN ('s-idle', 's-busy');
+SELECT session_id, state FROM misfit WHERE session_id = 's-idle';
+SELECT * FROM misfit WHERE session_id = 's-idle';
+SELECT m.session_id FROM misfit m WHERE session_id = 's-idle' AND m IS NOT NULL;
+DROP FOREIGN TABLE misfit;
+
 -- a column Athena does not know is an error naming it
 CREATE FOREIGN TABLE misnamed (session_id text, status text) SERVER athena;
 SELECT * FROM misnamed WHERE session_id = 's-idle';

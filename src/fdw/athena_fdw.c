@@ -70,9 +70,10 @@ typedef enum FdwWorkgroupSource
 } FdwWorkgroupSource;
 
 /*
- * Items of ForeignScan.fdw_private, all Integers.  fdw_exprs holds the ids
- * of a lookup; of a listing, the workgroups (with WORKGROUPS_QUAL), then
- * the states (with PLAN_HAS_STATES).
+ * Items of ForeignScan.fdw_private, all Integers but PLAN_COLUMNS, an
+ * integer List of the attribute numbers the query reads (0: the whole
+ * row).  fdw_exprs holds the ids of a lookup; of a listing, the workgroups
+ * (with WORKGROUPS_QUAL), then the states (with PLAN_HAS_STATES).
  */
 enum FdwPlanPrivate
 {
@@ -83,7 +84,8 @@ enum FdwPlanPrivate
 	PLAN_WORKGROUPS_ARRAY,		/* ... its values come from = ANY(array) */
 	PLAN_HAS_STATES,			/* listing: states from a condition */
 	PLAN_STATES_ARRAY,			/* ... its values come from = ANY(array) */
-	PLAN_NUM_ITEMS
+	PLAN_NUM_INTEGERS,
+	PLAN_COLUMNS = PLAN_NUM_INTEGERS
 };
 
 /* Execution state of one foreign scan. */
@@ -384,13 +386,15 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 }
 
 static List *
-plan_private(bool ids_array, bool is_list, bool details,
+plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
 			 FdwWorkgroupSource workgroups, bool workgroups_array,
 			 bool has_states, bool states_array)
 {
 	List	   *items = NIL;
-	int			values[PLAN_NUM_ITEMS];
+	List	   *columns = NIL;
+	int			values[PLAN_NUM_INTEGERS];
 	int			i;
+	int			member = -1;
 
 	values[PLAN_IS_ARRAY] = ids_array;
 	values[PLAN_IS_LIST] = is_list;
@@ -399,9 +403,12 @@ plan_private(bool ids_array, bool is_list, bool details,
 	values[PLAN_WORKGROUPS_ARRAY] = workgroups_array;
 	values[PLAN_HAS_STATES] = has_states;
 	values[PLAN_STATES_ARRAY] = states_array;
-	for (i = 0; i < PLAN_NUM_ITEMS; i++)
+	for (i = 0; i < PLAN_NUM_INTEGERS; i++)
 		items = lappend(items, makeInteger(values[i]));
-	return items;
+	while ((member = bms_next_member(info->attrs_used, member)) >= 0)
+		columns = lappend_int(columns,
+							  member + FirstLowInvalidHeapAttributeNumber);
+	return lappend(items, columns);
 }
 
 static int
@@ -433,7 +440,7 @@ make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
 
 	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
 							baserel->relid, exprs,
-							plan_private(false, true,
+							plan_private(info, false, true,
 										 fdw_rel_needs_get_session(info, false),
 										 workgroups,
 										 info->has_workgroup_qual &&
@@ -484,7 +491,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	return make_foreignscan(tlist, scan_clauses, baserel->relid,
 							list_make1(qual.ids),
-							plan_private(qual.is_array, false,
+							plan_private(info, qual.is_array, false,
 										 fdw_rel_needs_get_session(info, true),
 										 WORKGROUPS_EVERY, false, false, false),
 							NIL, recheck_clauses, outer_plan);
@@ -512,6 +519,8 @@ fdw_scan_begin(ForeignScanState *node)
 	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid,
 									  plan_item(plan, PLAN_DETAILS));
+	fdw_lookup_read_only(state->lookup,
+						 list_nth_node(List, plan->fdw_private, PLAN_COLUMNS));
 	state->ids_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "athena_fdw ids",
 										   ALLOCSET_DEFAULT_SIZES);

@@ -134,6 +134,7 @@ typedef struct FdwColumn
 	int32		typmod;
 	FmgrInfo	in_function;	/* when a value needs its text form */
 	Oid			typioparam;
+	bool		unread;			/* the query never reads it: left NULL */
 } FdwColumn;
 
 typedef struct FdwColumnMap
@@ -148,6 +149,7 @@ extern AttrNumber fdw_session_id_attno(Relation rel);
 extern bool fdw_needs_get_session(Relation rel, Bitmapset *attrs_used,
 								  bool lookup);
 extern FdwColumnMap *fdw_map_columns(Relation rel);
+extern void fdw_columns_read_only(FdwColumnMap *map, List *attnos);
 extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 						 Datum *values, bool *nulls);
 extern void fdw_set_state_values(FdwColumnMap *map, const char *state,
@@ -207,6 +209,7 @@ struct ExplainState;
 
 extern FdwLookup *fdw_lookup_create(Relation rel, Oid userid, bool details);
 extern int	fdw_lookup_natts(const FdwLookup *lookup);
+extern void fdw_lookup_read_only(FdwLookup *lookup, List *attnos);
 extern void fdw_lookup_start(FdwLookup *lookup, const char *const *ids,
 							 int nids);
 extern void fdw_lookup_start_list(FdwLookup *lookup,

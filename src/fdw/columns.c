@@ -210,6 +210,22 @@ fdw_map_columns(Relation rel)
 	return map;
 }
 
+/*
+ * Leaves the columns whose attribute numbers are not in attnos (an integer
+ * List; 0 means the whole row) unconverted and NULL: a value the query
+ * never reads cannot fail it, and costs nothing.
+ */
+void
+fdw_columns_read_only(FdwColumnMap *map, List *attnos)
+{
+	int			i;
+
+	if (list_member_int(attnos, 0))
+		return;
+	for (i = 0; i < map->natts; i++)
+		map->columns[i].unread = !list_member_int(attnos, i + 1);
+}
+
 /* API strings are UTF-8; the database may use another encoding. */
 static char *
 to_server_encoding(const char *utf8)
@@ -313,7 +329,7 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 		const AthenaTimestamp *ts = NULL;
 		const AthenaInteger *integer = NULL;
 
-		if (source != NULL)
+		if (source != NULL && !column->unread)
 		{
 			switch (field->kind)
 			{

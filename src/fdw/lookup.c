@@ -106,6 +106,13 @@ parse_endpoint(FdwLookup *lookup)
  * userid, in a child of the current memory context; with details, each row
  * comes from GetSession.
  */
+/* Only these columns are read (fdw_columns_read_only). */
+void
+fdw_lookup_read_only(FdwLookup *lookup, List *attnos)
+{
+	fdw_columns_read_only(lookup->columns, attnos);
+}
+
 FdwLookup *
 fdw_lookup_create(Relation rel, Oid userid, bool details)
 {
