@@ -231,6 +231,50 @@ grep -q 'no AWS credentials for server "mock"' "$OUT/$n_out-dave.err" &&
 	[ "$(icount imds_token)" = 1 ] && [ "$($MOCKCTL count)" = 1 ]
 ok $? "a non-superuser without keys: an ERROR, and no request with the server's identity"
 
+# --- a superuser on a non-superuser's server lends it no identity ---
+$PSQL >/dev/null <<EOF
+GRANT USAGE ON FOREIGN DATA WRAPPER athena_fdw TO athena_carol;
+SET ROLE athena_carol;
+CREATE SERVER carol_srv FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-east-1', endpoint '$MOCK', max_retries '0');
+CREATE USER MAPPING FOR PUBLIC SERVER carol_srv;
+RESET ROLE;
+CREATE FOREIGN TABLE carol_s (session_id text, state text) SERVER carol_srv;
+EOF
+$MOCKCTL reset
+sql lent "SELECT state FROM carol_s WHERE session_id = 's-idle'" >/dev/null
+error_of lent | grep -q 'no AWS credentials for server "carol_srv"' &&
+	grep -q 'HINT:  The AWS credentials of the PostgreSQL server are used only on servers a superuser owns' "$OUT/$n_out-lent.err" &&
+	[ -z "$($MOCKCTL identity counts)" ] && [ "$($MOCKCTL count)" = 0 ]
+ok $? "a superuser on a non-superuser's keyless server: an ERROR with a HINT, no metadata call, no request"
+$PSQL -c "DROP SERVER carol_srv CASCADE" -c "REVOKE USAGE ON FOREIGN DATA WRAPPER athena_fdw FROM athena_carol" >/dev/null 2>&1
+
+# --- header injection from fetched values: an ERROR naming the source ---
+$MOCKCTL reset
+$MOCKCTL identity inject imds_token
+sql inject_imds "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
+error_of inject_imds | grep -q 'from instance metadata' &&
+	grep -q 'holds a control character' "$OUT/$n_out-inject_imds.err" &&
+	[ "$(icount imds_role)" = 0 ] && [ "$($MOCKCTL count)" = 0 ]
+ok $? "instance metadata: a session token with CR LF is an ERROR, not sent on"
+$MOCKCTL reset
+$MOCKCTL identity inject token
+sql inject_token "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
+error_of inject_token | grep -q 'from instance metadata' &&
+	grep -q 'holds a control character' "$OUT/$n_out-inject_token.err" &&
+	[ "$(icount imds_credentials)" = 1 ] && [ "$($MOCKCTL count)" = 0 ]
+ok $? "instance metadata: credentials whose token holds CR LF are an ERROR, no Athena request"
+$PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/mock-monitor')" >/dev/null
+$MOCKCTL reset
+$MOCKCTL identity inject token:AssumeRole
+sql inject_sts "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
+error_of inject_sts | grep -q 'STS AssumeRole' &&
+	grep -q 'holds a control character' "$OUT/$n_out-inject_sts.err" &&
+	[ "$(icount AssumeRole)" = 1 ] && [ "$($MOCKCTL count)" = 0 ]
+ok $? "STS: an issued token with a line break is an ERROR, no Athena request"
+$PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (DROP role_arn)" >/dev/null
+$MOCKCTL identity inject none
+
 # --- TLS: a private CA, with and without ca_file ---
 bash test/mock/make_test_ca.sh "$WORK/tls" >/dev/null 2>&1
 $PYTHON test/mock/mock_athena.py --port 0 --port-file "$WORK/tls-plain.port" \

@@ -40,6 +40,12 @@ STS (POST, Content-Type application/x-www-form-urlencoded, Version 2011-06-15)
 
 Control (on the mock's control path)
   GET  /_mock/identity   counters by call, the issued keys, the last call
+  POST /_mock/identity   {"inject": "imds_token" | "token" | "token:SOURCE"
+                         | null}: on purpose, off AWS's contract, append
+                         INJECTED (CR LF and a header line) to the IMDS
+                         session token, or to the session token of every
+                         credential issued (of one source: "instance
+                         metadata", "container", "AssumeRole", ...)
   POST /_mock/identity   {"expires_in": S}: credentials issued from now on
                          expire S seconds after issue (null: the duration
                          asked for, else 3600)
@@ -57,6 +63,8 @@ from xml.sax.saxutils import escape
 
 ACCOUNT = "123456789012"
 INSTANCE_ROLE = "mock-instance-role"
+# what "inject" appends: a header of its own, if a client let it through
+INJECTED = "\r\nX-Injected: yes"
 WEB_IDENTITY_TOKEN = "mock-web-identity-token/EXAMPLE.eyJzdWIiOiJtb2NrIn0"
 CONTAINER_TOKEN = "mock-container-auth-token/EXAMPLE"
 EXTERNAL_ID = "mock-external-id"
@@ -94,6 +102,7 @@ class Identity:
             self.issued = []
             self.last = None
             self.expires_in = None
+            self.inject = None
 
     def snapshot(self):
         with self.lock:
@@ -102,9 +111,12 @@ class Identity:
 
     def control(self, method, args):
         if method == "POST":
-            v = args.get("expires_in")
             with self.lock:
-                self.expires_in = None if v is None else int(v)
+                if "inject" in args:
+                    self.inject = args["inject"]
+                else:
+                    v = args.get("expires_in")
+                    self.expires_in = None if v is None else int(v)
         return self.snapshot()
 
     # -- dispatch -------------------------------------------------------------
@@ -141,6 +153,8 @@ class Identity:
         self.keys[akid] = (secret, token)
         expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                    time.gmtime(time.time() + life))
+        if self.inject in ("token", "token:" + source):
+            token += INJECTED
         return akid, secret, token, expiration
 
     # -- IMDSv2 -----------------------------------------------------------------
@@ -153,6 +167,8 @@ class Identity:
             token = "mock-imds-session-" + secrets.token_hex(16)
             with self.lock:
                 self.imds_tokens.add(token)
+                if self.inject == "imds_token":
+                    token += INJECTED
             self.count("imds_token", {"path": path})
             return h.respond(200, token.encode(), ctype="text/plain",
                              api=False)

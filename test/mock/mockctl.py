@@ -46,6 +46,11 @@ Commands (output is terse and exact; SQL tests print it):
     identity issued FIELD  every credential issued so far, one line each
                            (access_key_id, secret_access_key, session_token)
     identity expires-in S  issued credentials expire after S seconds
+    identity inject WHAT   a deliberately broken answer: a CR LF and a header
+                           line appended to the IMDS session token
+                           ("imds_token") or to the session token of every
+                           credential issued ("token"; "token:AssumeRole"
+                           for one source's); "none" stops
                            ("default": as asked); no output
     wait                   wait (up to 10 s) until the mock answers; no output
     idle                   wait (up to 5 s) until no API request is in
@@ -187,8 +192,12 @@ def identity_command(port, rest):
         v = None if rest[1] == "default" else int(rest[1])
         call(port, "POST", "/_mock/identity", {"expires_in": v})
         return ""
+    if len(rest) == 2 and rest[0] == "inject":
+        call(port, "POST", "/_mock/identity",
+             {"inject": None if rest[1] == "none" else rest[1]})
+        return ""
     die("usage: identity count KIND | counts | last FIELD | issued FIELD | "
-        "expires-in SECONDS|default")
+        "expires-in SECONDS|default | inject imds_token|token[:SOURCE]|none")
 
 
 def run(port, cmd, rest, opts):
