@@ -486,6 +486,8 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 		}
 		terminated[termination.item] = true;
 		count++;
+		/* at once: a FATAL can end the backend before this call returns */
+		fdw_delete_progress_add(ids[termination.item]);
 		states[termination.item] = take_string(termination.state);
 	}
 

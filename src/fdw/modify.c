@@ -304,18 +304,6 @@ session_id_text(DeleteState *state, Datum value)
 	return pg_server_to_any(id, strlen(id), PG_UTF8);
 }
 
-static void
-note_terminated(const char *const *ids, int n, const bool *terminated)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		if (terminated[i])
-			fdw_delete_progress_add(ids[i]);
-	}
-}
-
 /*
  * states[i] and terminated[i] for ids[i], in the DELETE's memory.  When the
  * calls end in an ERROR (a failed call, a cancel, a timeout), the WARNING
@@ -339,12 +327,10 @@ terminate_sessions(DeleteState *state, const char *const *ids, int n,
 		MemoryContextSwitchTo(oldcxt);
 		error = CopyErrorData();
 		FlushErrorState();
-		note_terminated(ids, n, terminated);
 		fdw_delete_progress_report();
 		ReThrowError(error);
 	}
 	PG_END_TRY();
-	note_terminated(ids, n, terminated);
 	MemoryContextSwitchTo(oldcxt);
 }
 

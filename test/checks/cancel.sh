@@ -176,4 +176,36 @@ for phase in request backoff; do
 	done
 done
 
+# --- a DELETE terminated by pg_terminate_backend while it terminates:
+# the ids it had terminated reach the server log ---
+$PSQL -d $DB >/dev/null <<EOF
+$(mock_server_sql serial "max_concurrency '1', request_timeout_ms '600000'")
+CREATE FOREIGN TABLE serial_s (session_id text, state text) SERVER serial;
+EOF
+$MOCKCTL reset
+$MOCKCTL fault hang 1 --op TerminateSession --skip 2
+PGAPPNAME=delete_victim $PSQL -d $DB >"$TMP/delete_victim.out" 2>&1 <<EOF &
+DELETE FROM serial_s WHERE session_id IN ('gen-k1', 'gen-k2', 'gen-k3', 'gen-k4');
+EOF
+BGPID=$!
+pid=$(backend_pid delete_victim)
+# two terminated, the third hanging
+wait_mock 5 1
+ok $? "terminate during a DELETE: two sessions terminated, the third call waits (pid ${pid:-none})"
+$PSQL -d $DB -At -c "SELECT pg_terminate_backend($pid)" >/dev/null
+wait "$BGPID"
+BGPID=
+grep -q "FATAL:  terminating connection due to administrator command" "$TMP/delete_victim.out"
+ok $? "terminate during a DELETE: terminating connection due to administrator command"
+found=1
+for _ in $(seq 1 100); do
+	grep -q "athena_fdw: a DELETE that ended early had terminated 2 sessions: gen-k1, gen-k2" "$PG_LOG" && { found=0; break; }
+	sleep 0.05
+done
+ok $found "terminate during a DELETE: the server log names the 2 sessions it had terminated"
+[ "$($MOCKCTL terminations | tr '\n' ' ')" = "gen-k1 IDLE gen-k2 IDLE " ]
+ok $? "terminate during a DELETE: the mock terminated exactly those"
+[ "$($MOCKCTL idle)" = 0 ]
+ok $? "terminate during a DELETE: no request left in flight at the mock"
+
 tap_finish
