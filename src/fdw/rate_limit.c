@@ -321,12 +321,19 @@ fdw_rate_limit_acquire(void *arg, uint64_t now_usec)
 		RateEntry  *e;
 
 		configured_key(limit, &key);
-		/* the scan holds it, so it is there */
+		/* the scan holds it, so it is there ... */
 		e = rate_table_find(state->rates, state->n, &key, now_usec);
 		if (e == NULL)
 		{
-			unlock_state();
-			return 100000;		/* not held: never send unlimited */
+			/* ... else it starts empty: never send unlimited */
+			e = rate_table_enter(state->rates, state->n, &key,
+								 limit->configured_rate, now_usec);
+			if (e == NULL)
+			{
+				unlock_state();
+				return 100000;
+			}
+			e->u.bucket.tokens = 0;
 		}
 		configured = &e->u.bucket;
 		if (configured->rate != limit->configured_rate)

@@ -576,7 +576,7 @@ copy_entry(StatsEntry *to, StatsEntry *from, bool shared)
  * athena_fdw_stats(): one row per database, server and operation counted
  * since the last reset, and the overflow row (NULL database, server and
  * operation) once anything was counted there.  Rows of servers or
- * databases that are gone are removed, not shown.
+ * databases that are gone are not shown, and removed.
  */
 Datum
 athena_fdw_stats(PG_FUNCTION_ARGS)
@@ -618,7 +618,11 @@ athena_fdw_stats(PG_FUNCTION_ARGS)
 	if (overflow.counters.calls > 0)
 		put_row(rsinfo, &overflow, true, shared);
 
-	if (stale != NIL)
+	/*
+	 * Not while this transaction drops servers: what it dropped looks gone
+	 * here, and comes back if it rolls back.
+	 */
+	if (stale != NIL && pending_drops == NIL)
 	{
 		if (shared)
 			LWLockAcquire(shared_stats_lock, LW_EXCLUSIVE);
