@@ -160,25 +160,38 @@ fdw_stats_shmem_startup(LWLockPadded *locks)
 	}
 }
 
+/*
+ * The allocator of a backend's own table: NULL when out of memory, so that
+ * HASH_ENTER_NULL fails softly (dynahash's own allocator may not be used
+ * with it).
+ */
+static void *
+local_alloc(Size size)
+{
+	return MemoryContextAllocExtended(TopMemoryContext, size,
+									  MCXT_ALLOC_NO_OOM);
+}
+
+/* Makes a backend's own table; from _PG_init, where it may throw. */
+static void
+make_local_table(void)
+{
+	HASHCTL		info;
+
+	info.keysize = sizeof(StatsKey);
+	info.entrysize = sizeof(StatsEntry);
+	info.alloc = local_alloc;
+	local_stats = hash_create("athena_fdw stats", Min(stats_max, 16),
+							  &info, HASH_ELEM | HASH_BLOBS | HASH_ALLOC);
+	memset(&local_overflow, 0, sizeof(local_overflow));
+	init_entry(&local_overflow);
+}
+
 /* The table this backend counts into: the shared one, else its own. */
 static HTAB *
 stats_table(void)
 {
-	if (fdw_shmem_enabled())
-		return shared_stats;
-	if (local_stats == NULL)
-	{
-		HASHCTL		info;
-
-		info.keysize = sizeof(StatsKey);
-		info.entrysize = sizeof(StatsEntry);
-		/* in TopMemoryContext; HASH_ENTER_NULL then fails softly */
-		local_stats = hash_create("athena_fdw stats", Min(stats_max, 16),
-								  &info, HASH_ELEM | HASH_BLOBS);
-		memset(&local_overflow, 0, sizeof(local_overflow));
-		init_entry(&local_overflow);
-	}
-	return local_stats;
+	return fdw_shmem_enabled() ? shared_stats : local_stats;
 }
 
 static StatsEntry *
@@ -494,8 +507,8 @@ row_is_stale(const StatsKey *key)
 
 /*
  * From _PG_init: the setting (which sizes shared memory, so it exists only
- * when preloading; a backend's own table is as large as the default), and
- * the hooks that free dropped rows.
+ * when preloading; a backend's own table is as large as the default) or
+ * the backend's own table, and the hooks that free dropped rows.
  */
 void
 fdw_stats_init(void)
@@ -508,6 +521,8 @@ fdw_stats_init(void)
 								"overflow row.",
 								&stats_max, 1000, 1, 1000000,
 								PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	else
+		make_local_table();
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = stats_object_access;
 	RegisterXactCallback(stats_xact_callback, NULL);
