@@ -31,7 +31,7 @@ void
 rate_bucket_init(RateBucket *bucket, double rate, double capacity,
 				 uint64_t now_usec)
 {
-	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->rate = rate > 0 ? rate : RATE_MIN_PER_SEC;
 	bucket->capacity = fmax(capacity, 1.0);
 	bucket->tokens = bucket->capacity;
 	bucket->updated_usec = now_usec;
@@ -42,7 +42,7 @@ rate_bucket_set_rate(RateBucket *bucket, double rate, double capacity,
 					 uint64_t now_usec)
 {
 	bucket_refill(bucket, now_usec);
-	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->rate = rate > 0 ? rate : RATE_MIN_PER_SEC;
 	bucket->capacity = fmax(capacity, 1.0);
 	bucket->tokens = fmin(bucket->tokens, bucket->capacity);
 }

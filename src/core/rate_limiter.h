@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A rate never drops below this many requests per second. */
+/* A learnt rate never drops below this many requests per second. */
 #define RATE_MIN_PER_SEC		0.5
 /* CUBIC's constants (botocore's adaptive mode uses the same ones). */
 #define RATE_CUBIC_BETA			0.7
@@ -25,7 +25,8 @@
 
 /*
  * A token bucket: `rate` tokens per second accumulate up to `capacity`;
- * a request takes one.
+ * a request takes one.  Any positive rate is kept as it is (a configured
+ * limit of 0.01 means one request per 100 s); capacity is at least 1.
  */
 typedef struct RateBucket
 {

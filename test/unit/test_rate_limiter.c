@@ -96,8 +96,14 @@ test_bucket(void)
 	   "and the rest at the new one");
 
 	rate_bucket_init(&b, 0.01, 0.2, T0);
-	ok(near(b.rate, RATE_MIN_PER_SEC) && near(b.capacity, 1),
-	   "rate at least %.1f/s, capacity at least 1", RATE_MIN_PER_SEC);
+	ok(near(b.rate, 0.01) && near(b.capacity, 1),
+	   "a configured 0.01/s stays 0.01/s (the learnt rate's floor is not "
+	   "a bucket's), capacity at least 1");
+	rate_bucket_take(&b, T0);
+	ok(rate_bucket_wait_usec(&b, T0) == 100 * SEC,
+	   "then one request per 100 s");
+	rate_bucket_set_rate(&b, 0.001, 1, T0);
+	ok(near(b.rate, 0.001), "0.001/s, the option's least, is kept too");
 }
 
 static void
