@@ -96,8 +96,8 @@ fdw_rate_limit_define(void)
 		DefineCustomIntVariable("athena_fdw.rate_limits_max",
 								"Sets the most rate limits kept at once.",
 								"One per server with max_requests_per_second "
-								"in use or used in the last seconds, and one per "
-								"endpoint and credentials that were throttled.",
+								"in use or used in the last seconds, and one "
+								"per endpoint and credentials throttled.",
 								&rate_limits_max, 256, 1, 100000,
 								PGC_POSTMASTER, 0, NULL, NULL, NULL);
 }
@@ -207,8 +207,10 @@ hold_bucket(FdwRateLimit *limit)
 					 errmsg("too many servers with max_requests_per_second in use at once"),
 					 errdetail("Scans hold all %d rate limits.", state->n),
 					 errhint("Raise \"athena_fdw.rate_limits_max\".")));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 (long) Max((wait + 999) / 1000, 1), PG_WAIT_EXTENSION);
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 (long) Max((wait + 999) / 1000, 1),
+						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}

@@ -516,9 +516,9 @@ fdw_stats_init(void)
 	if (process_shared_preload_libraries_in_progress)
 		DefineCustomIntVariable("athena_fdw.stats_max",
 								"Sets the most rows athena_fdw_stats keeps.",
-								"One row per database, server and API operation; "
-								"calls that find no room are counted in one "
-								"overflow row.",
+								"One row per database, server and API "
+								"operation; calls that find no room are "
+								"counted in one overflow row.",
 								&stats_max, 1000, 1, 1000000,
 								PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	else
