@@ -103,4 +103,17 @@ SELECT state FROM stats_role_sessions WHERE session_id = 's-idle';
 SELECT server, operation, calls, retries, errors_other
   FROM athena_fdw_stats ORDER BY operation;
 
+-- the rows of a dropped server go when the DROP commits, not before
+BEGIN;
+DROP SERVER athena_stats_role CASCADE;
+SELECT server, operation, calls FROM athena_fdw_stats ORDER BY operation;
+ROLLBACK;
+SELECT server, operation, calls FROM athena_fdw_stats ORDER BY operation;
+BEGIN;
+SAVEPOINT a;
+DROP SERVER athena_stats_role CASCADE;
+ROLLBACK TO a;
+COMMIT;
+SELECT server, operation, calls FROM athena_fdw_stats ORDER BY operation;
 DROP SERVER athena_stats_badkey, athena_stats_quick, athena_stats_role CASCADE;
+SELECT count(*) AS entries FROM athena_fdw_stats;

@@ -31,7 +31,7 @@ void
 rate_bucket_init(RateBucket *bucket, double rate, double capacity,
 				 uint64_t now_usec)
 {
-	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->rate = rate > 0 ? rate : RATE_MIN_PER_SEC;
 	bucket->capacity = fmax(capacity, 1.0);
 	bucket->tokens = bucket->capacity;
 	bucket->updated_usec = now_usec;
@@ -42,7 +42,7 @@ rate_bucket_set_rate(RateBucket *bucket, double rate, double capacity,
 					 uint64_t now_usec)
 {
 	bucket_refill(bucket, now_usec);
-	bucket->rate = fmax(rate, RATE_MIN_PER_SEC);
+	bucket->rate = rate > 0 ? rate : RATE_MIN_PER_SEC;
 	bucket->capacity = fmax(capacity, 1.0);
 	bucket->tokens = fmin(bucket->tokens, bucket->capacity);
 }
@@ -65,6 +65,19 @@ rate_bucket_take(RateBucket *bucket, uint64_t now_usec)
 {
 	bucket_refill(bucket, now_usec);
 	bucket->tokens -= 1.0;
+}
+
+uint64_t
+rate_bucket_full_in_usec(RateBucket *bucket, uint64_t now_usec)
+{
+	double		usec;
+
+	bucket_refill(bucket, now_usec);
+	if (bucket->tokens >= bucket->capacity)
+		return 0;
+	usec = ceil((bucket->capacity - bucket->tokens) / bucket->rate *
+				USEC_PER_SEC);
+	return usec < 1.0 ? 1 : (uint64_t) usec;
 }
 
 void
@@ -189,4 +202,108 @@ rate_limit_acquire(RateBucket *configured, AdaptiveRate *adaptive,
 	if (configured != NULL)
 		rate_bucket_take(configured, now_usec);
 	return 0;
+}
+
+/* ---- the table of limits ---- */
+
+static bool
+same_key(const RateKey *a, const RateKey *b)
+{
+	return a->kind == b->kind && a->dbid == b->dbid &&
+		a->serverid == b->serverid && a->identity == b->identity;
+}
+
+/*
+ * How readily an entry is given up: 3 free, 2 the same as a new one, 1 a
+ * limiting learnt rate, 0 never (a configured bucket held, or not full).
+ */
+static int
+give_up_rank(RateEntry *e, uint64_t now_usec)
+{
+	switch (e->key.kind)
+	{
+		case RATE_FREE:
+			return 3;
+		case RATE_CONFIGURED:
+			if (e->refs > 0 || rate_bucket_full_in_usec(&e->u.bucket,
+														now_usec) > 0)
+				return 0;
+			return 2;
+		case RATE_ADAPTIVE:
+			return e->u.adaptive.limiting ? 1 : 2;
+	}
+	return 0;
+}
+
+RateEntry *
+rate_table_find(RateEntry *entries, int n, const RateKey *key,
+				uint64_t now_usec)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (entries[i].key.kind != RATE_FREE &&
+			same_key(&entries[i].key, key))
+		{
+			entries[i].used_usec = now_usec;
+			return &entries[i];
+		}
+	}
+	return NULL;
+}
+
+RateEntry *
+rate_table_enter(RateEntry *entries, int n, const RateKey *key, double rate,
+				 uint64_t now_usec)
+{
+	RateEntry  *victim = NULL;
+	int			victim_rank = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			rank = give_up_rank(&entries[i], now_usec);
+
+		/* the best rank; within it, the least recently used */
+		if (rank > victim_rank ||
+			(rank > 0 && rank == victim_rank &&
+			 entries[i].used_usec < victim->used_usec))
+		{
+			victim = &entries[i];
+			victim_rank = rank;
+		}
+	}
+	if (victim == NULL)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	victim->key = *key;
+	victim->used_usec = now_usec;
+	if (key->kind == RATE_CONFIGURED)
+		rate_bucket_init(&victim->u.bucket, rate, rate, now_usec);
+	else
+		adaptive_rate_init(&victim->u.adaptive);
+	return victim;
+}
+
+uint64_t
+rate_table_wait_usec(RateEntry *entries, int n, uint64_t now_usec)
+{
+	uint64_t	wait = UINT64_MAX;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		RateEntry  *e = &entries[i];
+		uint64_t	w;
+
+		if (e->key.kind != RATE_CONFIGURED)
+			return 0;			/* rate_table_enter would have taken it */
+		if (e->refs > 0)
+			continue;
+		w = rate_bucket_full_in_usec(&e->u.bucket, now_usec);
+		if (w < wait)
+			wait = w;
+	}
+	return wait;
 }

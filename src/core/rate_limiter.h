@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A rate never drops below this many requests per second. */
+/* A learnt rate never drops below this many requests per second. */
 #define RATE_MIN_PER_SEC		0.5
 /* CUBIC's constants (botocore's adaptive mode uses the same ones). */
 #define RATE_CUBIC_BETA			0.7
@@ -25,7 +25,8 @@
 
 /*
  * A token bucket: `rate` tokens per second accumulate up to `capacity`;
- * a request takes one.
+ * a request takes one.  Any positive rate is kept as it is (a configured
+ * limit of 0.01 means one request per 100 s); capacity is at least 1.
  */
 typedef struct RateBucket
 {
@@ -103,5 +104,71 @@ extern void adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
  */
 extern uint64_t rate_limit_acquire(RateBucket *configured,
 								   AdaptiveRate *adaptive, uint64_t now_usec);
+
+/* Microseconds until the bucket is full again (0: it is full now). */
+extern uint64_t rate_bucket_full_in_usec(RateBucket *bucket,
+										 uint64_t now_usec);
+
+/*
+ * A table of limits that a caller keeps (in shared memory, under its lock):
+ * a configured bucket per server, a learnt rate per identity.  The table is
+ * fixed in size, and an entry is given up only when that forgets nothing a
+ * limit needs:
+ *	- a configured bucket never while a scan holds it (refs > 0), and
+ *	  otherwise only once it is full again, when it is the same as the full
+ *	  bucket a new entry starts with: however often it is given up and made
+ *	  again, a server never sends more than its limit allows;
+ *	- a learnt rate that is not limiting (the same as a new one) first,
+ *	  then the least recently used learnt rate (what it forgets is learnt
+ *	  again from the next throttling answer).
+ */
+typedef enum RateKind
+{
+	RATE_FREE = 0,
+	RATE_CONFIGURED,			/* a server's max_requests_per_second */
+	RATE_ADAPTIVE				/* an endpoint and credentials' learnt rate */
+} RateKind;
+
+typedef struct RateKey
+{
+	RateKind	kind;
+	uint32_t	dbid;			/* RATE_CONFIGURED: the server's database */
+	uint32_t	serverid;		/* and the server */
+	uint64_t	identity;		/* RATE_ADAPTIVE: hash of endpoint, region,
+								 * access key id */
+} RateKey;
+
+typedef struct RateEntry
+{
+	RateKey		key;
+	int32_t		refs;			/* RATE_CONFIGURED: scans holding it */
+	uint64_t	used_usec;		/* last use */
+	union
+	{
+		RateBucket	bucket;		/* RATE_CONFIGURED */
+		AdaptiveRate adaptive;	/* RATE_ADAPTIVE */
+	}			u;
+} RateEntry;
+
+/* The entry of key among the n entries, or NULL; marks it used. */
+extern RateEntry *rate_table_find(RateEntry *entries, int n,
+								  const RateKey *key, uint64_t now_usec);
+
+/*
+ * A new entry for key (which must not be there): a free one, or one given
+ * up as above; NULL when none may be.  A configured bucket starts full at
+ * rate (a burst of one second's worth), a learnt rate unlimited; refs 0.
+ */
+extern RateEntry *rate_table_enter(RateEntry *entries, int n,
+								   const RateKey *key, double rate,
+								   uint64_t now_usec);
+
+/*
+ * When rate_table_enter found no entry: the microseconds until one may be
+ * given up, or UINT64_MAX when every entry is a configured bucket held by
+ * a scan (none will be until a scan ends).
+ */
+extern uint64_t rate_table_wait_usec(RateEntry *entries, int n,
+									 uint64_t now_usec);
 
 #endif							/* ATHENA_RATE_LIMITER_H */

@@ -33,6 +33,7 @@
 #include "optimizer/prep.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -775,6 +776,10 @@ _PG_init(void)
 	fdw_join_scan_init();
 	fdw_delete_where_init();
 	fdw_delete_progress_init();
+	/* settings first: the sizes of the shared tables are settings */
+	fdw_stats_init();
+	fdw_rate_limit_define();
+	MarkGUCPrefixReserved("athena_fdw");
 	/* shared memory (cluster-wide counters) when the library is preloaded */
 	fdw_shmem_init();
 }

@@ -76,13 +76,16 @@ typedef struct FdwRateLimit
 	Oid			dbid;			/* the server's database and OID */
 	Oid			serverid;
 	uint64		identity;		/* hash of endpoint, region, access key id */
+	bool		holds_bucket;	/* of the configured rate, until released */
 } FdwRateLimit;
 
+extern void fdw_rate_limit_define(void);
 extern Size fdw_rate_shmem_size(void);
 extern void fdw_rate_shmem_startup(LWLockPadded *locks);
 extern void fdw_rate_limit_init(FdwRateLimit *limit, ForeignServer *server,
 								const FdwOptions *options,
 								const AthenaCredentials *credentials);
+extern void fdw_rate_limit_release(FdwRateLimit *limit);
 extern uint64_t fdw_rate_limit_acquire(void *arg, uint64_t now_usec);
 extern void fdw_rate_limit_on_answer(void *arg, uint64_t now_usec,
 									 uint64_t sent_usec, bool throttled);
@@ -100,10 +103,13 @@ typedef struct FdwStatsTarget
 	Oid			dbid;
 	Oid			serverid;
 	NameData	server;
+	Oid			owner;			/* the server's owner ... */
+	bool		owner_is_superuser; /* ... and whether a superuser */
 } FdwStatsTarget;
 
 extern void fdw_stats_observe(void *arg, const char *operation,
 							  const HttpResult *attempt, uint64_t usec);
+extern void fdw_stats_init(void);
 extern Size fdw_stats_shmem_size(void);
 extern void fdw_stats_shmem_startup(LWLockPadded *locks);
 

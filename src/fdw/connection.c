@@ -213,6 +213,7 @@ fdw_client_acquire(UserMapping *user)
 
 	if (entry->client == NULL)
 	{
+		ForeignServer *server;
 		char		reason[256];
 
 		cap_idle_clients();
@@ -222,10 +223,12 @@ fdw_client_acquire(UserMapping *user)
 					(errcode(ERRCODE_FDW_ERROR),
 					 errmsg("could not create an HTTP client: %s", reason)));
 		http_client_set_wait(entry->client, wait_for_network, entry);
+		server = GetForeignServer(user->serverid);
 		entry->stats_target.dbid = MyDatabaseId;
 		entry->stats_target.serverid = user->serverid;
-		namestrcpy(&entry->stats_target.server,
-				   GetForeignServer(user->serverid)->servername);
+		namestrcpy(&entry->stats_target.server, server->servername);
+		entry->stats_target.owner = server->owner;
+		entry->stats_target.owner_is_superuser = superuser_arg(server->owner);
 		http_client_observe(entry->client, fdw_stats_observe,
 							&entry->stats_target);
 		entry->invalidated = false;

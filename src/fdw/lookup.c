@@ -80,6 +80,7 @@ release_lookup_resources(void *arg)
 		fdw_client_release(lookup->client);
 		lookup->client = NULL;
 	}
+	fdw_rate_limit_release(&lookup->rate_limit);
 	endpoint_free(&lookup->endpoint);
 }
 
@@ -145,8 +146,6 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	lookup->config.http.user_agent = ATHENA_USER_AGENT;
 	lookup->config.http.ca_file = options.ca_file;
-	fdw_rate_limit_init(&lookup->rate_limit, server, &options,
-						&lookup->config.credentials);
 	lookup->config.http.rate_gate.acquire = fdw_rate_limit_acquire;
 	lookup->config.http.rate_gate.on_answer = fdw_rate_limit_on_answer;
 	lookup->config.http.rate_gate.arg = &lookup->rate_limit;
@@ -160,6 +159,9 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	lookup->client = fdw_client_acquire(user);
 	/* may call STS or metadata endpoints through this client */
 	fdw_get_credentials(server, user, &options, lookup->client,
+						&lookup->config.credentials);
+	/* with the credentials: the learnt rate is per access key */
+	fdw_rate_limit_init(&lookup->rate_limit, server, &options,
 						&lookup->config.credentials);
 
 	MemoryContextSwitchTo(oldcxt);

@@ -12,63 +12,65 @@
  * Without it, every backend keeps the same table in its own memory: a limit
  * then holds per backend.
  *
- * The table is small and fixed: entries are found by key and, when it is
- * full, the least recently used one makes room.
+ * The table has athena_fdw.rate_limits_max entries (read at preload).  A
+ * scan of a server with max_requests_per_second holds that server's bucket
+ * from its start to its end, and rate_limiter.h's table gives a bucket up
+ * only when that forgets nothing: a scan that finds no entry waits until
+ * one may be given up, and fails when scans hold them all.  Each backend
+ * remembers what it holds, so that a backend that exits gives it back.
  */
 #include "postgres.h"
+
+#include <time.h>
 
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/wait_event.h"
 
 #include "athena_fdw.h"
 #include "rate_limiter.h"
 
-#define RATE_ENTRIES 64
-
-typedef enum FdwRateKind
-{
-	RATE_FREE = 0,
-	RATE_CONFIGURED,			/* a server's max_requests_per_second */
-	RATE_ADAPTIVE				/* an endpoint and credentials' learnt rate */
-} FdwRateKind;
-
-typedef struct FdwRateKey
-{
-	FdwRateKind kind;
-	Oid			dbid;			/* RATE_CONFIGURED: the server's database */
-	Oid			serverid;		/* and the server */
-	uint64		identity;		/* RATE_ADAPTIVE: hash of endpoint, region,
-								 * access key id */
-} FdwRateKey;
-
-typedef struct FdwRateEntry
-{
-	FdwRateKey	key;
-	uint64		used_usec;		/* last use, for eviction */
-	union
-	{
-		RateBucket	bucket;		/* RATE_CONFIGURED */
-		AdaptiveRate adaptive;	/* RATE_ADAPTIVE */
-	}			u;
-} FdwRateEntry;
+/* athena_fdw.rate_limits_max */
+static int	rate_limits_max = 256;
 
 typedef struct FdwRateTable
 {
-	FdwRateEntry rates[RATE_ENTRIES];
+	int			n;
+	RateEntry	rates[FLEXIBLE_ARRAY_MEMBER];
 } FdwRateTable;
 
 /* The shared table, or this backend's own; NULL until first used. */
 static FdwRateTable *state = NULL;
 static LWLock *state_lock = NULL;	/* NULL for a backend's own table */
 
+/* The configured buckets this backend's scans hold, and how many times. */
+typedef struct FdwRateHold
+{
+	RateKey		key;			/* hash key */
+	int			count;
+} FdwRateHold;
+
+static HTAB *holds = NULL;
+
+static Size
+table_size(void)
+{
+	return add_size(offsetof(FdwRateTable, rates),
+					mul_size(rate_limits_max, sizeof(RateEntry)));
+}
+
 Size
 fdw_rate_shmem_size(void)
 {
-	return MAXALIGN(sizeof(FdwRateTable));
+	return MAXALIGN(table_size());
 }
 
 /* shmem.c's startup of this part, under AddinShmemInitLock. */
@@ -77,11 +79,27 @@ fdw_rate_shmem_startup(LWLockPadded *locks)
 {
 	bool		found;
 
-	state = ShmemInitStruct("athena_fdw rate limits", sizeof(FdwRateTable),
-							&found);
+	state = ShmemInitStruct("athena_fdw rate limits", table_size(), &found);
 	if (!found)
-		memset(state, 0, sizeof(FdwRateTable));
+	{
+		memset(state, 0, table_size());
+		state->n = rate_limits_max;
+	}
 	state_lock = &locks[0].lock;
+}
+
+/* From _PG_init: the setting, which sizes shared memory. */
+void
+fdw_rate_limit_define(void)
+{
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("athena_fdw.rate_limits_max",
+								"Sets the most rate limits kept at once.",
+								"One per server with max_requests_per_second "
+								"in use or used in the last seconds, and one "
+								"per endpoint and credentials throttled.",
+								&rate_limits_max, 256, 1, 100000,
+								PGC_POSTMASTER, 0, NULL, NULL, NULL);
 }
 
 /* state is set by then: fdw_rate_limit_init made this backend's own. */
@@ -99,43 +117,112 @@ unlock_state(void)
 		LWLockRelease(state_lock);
 }
 
-/*
- * The entry of key, made (or taken over from the least recently used one)
- * when missing; *created says so.  Under the lock.
- */
-static FdwRateEntry *
-find_entry(const FdwRateKey *key, uint64 now_usec, bool *created)
+/* The core's clock (http_client.c), which the gate's times come from. */
+static uint64
+now_usec(void)
 {
-	FdwRateEntry *victim = &state->rates[0];
-	int			i;
+	struct timespec ts;
 
-	for (i = 0; i < RATE_ENTRIES; i++)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+configured_key(const FdwRateLimit *limit, RateKey *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->kind = RATE_CONFIGURED;
+	key->dbid = limit->dbid;
+	key->serverid = limit->serverid;
+}
+
+/* Gives back one hold of key.  Must not throw. */
+static void
+release_hold(const RateKey *key)
+{
+	RateEntry  *e;
+
+	lock_state();
+	e = rate_table_find(state->rates, state->n, key, now_usec());
+	if (e != NULL && e->refs > 0)
+		e->refs--;
+	unlock_state();
+}
+
+/* At backend exit: whatever scans did not give back. */
+static void
+release_all_holds(int code, Datum arg)
+{
+	HASH_SEQ_STATUS seq;
+	FdwRateHold *hold;
+
+	hash_seq_init(&seq, holds);
+	while ((hold = hash_seq_search(&seq)) != NULL)
 	{
-		FdwRateEntry *e = &state->rates[i];
-
-		if (e->key.kind == key->kind && e->key.dbid == key->dbid &&
-			e->key.serverid == key->serverid &&
-			e->key.identity == key->identity)
-		{
-			e->used_usec = now_usec;
-			*created = false;
-			return e;
-		}
-		/* a free entry (used_usec 0) is older than any */
-		if (e->used_usec < victim->used_usec)
-			victim = e;
+		for (; hold->count > 0; hold->count--)
+			release_hold(&hold->key);
 	}
-	memset(victim, 0, sizeof(*victim));
-	victim->key = *key;
-	victim->used_usec = now_usec;
-	*created = true;
-	return victim;
+}
+
+/*
+ * Takes a hold of the server's bucket for a scan, making the bucket when
+ * missing: waits while none may be given up yet, fails when scans hold
+ * every entry.
+ */
+static void
+hold_bucket(FdwRateLimit *limit)
+{
+	RateKey		key;
+	FdwRateHold *hold;
+	bool		found;
+
+	configured_key(limit, &key);
+	/* first, so that a failure below leaves nothing to give back */
+	hold = hash_search(holds, &key, HASH_ENTER, &found);
+	if (!found)
+		hold->count = 0;
+
+	for (;;)
+	{
+		uint64		now = now_usec();
+		RateEntry  *e;
+		uint64		wait = 0;
+
+		lock_state();
+		e = rate_table_find(state->rates, state->n, &key, now);
+		if (e == NULL)
+			e = rate_table_enter(state->rates, state->n, &key,
+								 limit->configured_rate, now);
+		if (e != NULL)
+			e->refs++;
+		else
+			wait = rate_table_wait_usec(state->rates, state->n, now);
+		unlock_state();
+
+		if (e != NULL)
+			break;
+		if (wait == UINT64_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("too many servers with max_requests_per_second in use at once"),
+					 errdetail("Scans hold all %d rate limits.", state->n),
+					 errhint("Raise \"athena_fdw.rate_limits_max\".")));
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 (long) Max((wait + 999) / 1000, 1),
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	hold->count++;
+	limit->holds_bucket = true;
 }
 
 /*
  * Sets up the limits one plan node's requests obey: the server's
  * max_requests_per_second, if any, and the learnt rate of this endpoint,
- * region and access key.
+ * region and access key.  The caller gives them back with
+ * fdw_rate_limit_release when the plan node ends.
  */
 void
 fdw_rate_limit_init(FdwRateLimit *limit, ForeignServer *server,
@@ -145,7 +232,20 @@ fdw_rate_limit_init(FdwRateLimit *limit, ForeignServer *server,
 	StringInfoData identity;
 
 	if (state == NULL)
-		state = MemoryContextAllocZero(TopMemoryContext, sizeof(FdwRateTable));
+	{
+		state = MemoryContextAllocZero(TopMemoryContext, table_size());
+		state->n = rate_limits_max;
+	}
+	if (holds == NULL)
+	{
+		HASHCTL		info;
+
+		info.keysize = sizeof(RateKey);
+		info.entrysize = sizeof(FdwRateHold);
+		holds = hash_create("athena_fdw rate limit holds", 16, &info,
+							HASH_ELEM | HASH_BLOBS);
+		before_shmem_exit(release_all_holds, 0);
+	}
 	memset(limit, 0, sizeof(*limit));
 	limit->configured_rate = options->max_requests_per_second;
 	limit->dbid = MyDatabaseId;
@@ -161,50 +261,89 @@ fdw_rate_limit_init(FdwRateLimit *limit, ForeignServer *server,
 	limit->identity = hash_bytes_extended((const unsigned char *) identity.data,
 										  identity.len, 0);
 	pfree(identity.data);
+
+	if (limit->configured_rate > 0)
+		hold_bucket(limit);
+}
+
+/*
+ * Gives back what fdw_rate_limit_init took; from a memory context reset
+ * callback, so it must not throw.  Twice is harmless.
+ */
+void
+fdw_rate_limit_release(FdwRateLimit *limit)
+{
+	RateKey		key;
+	FdwRateHold *hold;
+
+	if (!limit->holds_bucket)
+		return;
+	limit->holds_bucket = false;
+	configured_key(limit, &key);
+	hold = hash_search(holds, &key, HASH_FIND, NULL);
+	if (hold == NULL || hold->count == 0)
+		return;
+	hold->count--;
+	release_hold(&key);
+}
+
+/* The learnt rate of the limit's identity, made when missing; may be NULL. */
+static AdaptiveRate *
+adaptive_rate(const FdwRateLimit *limit, uint64_t now)
+{
+	RateKey		key;
+	RateEntry  *e;
+
+	memset(&key, 0, sizeof(key));
+	key.kind = RATE_ADAPTIVE;
+	key.identity = limit->identity;
+	e = rate_table_find(state->rates, state->n, &key, now);
+	if (e == NULL)
+		e = rate_table_enter(state->rates, state->n, &key, 0, now);
+	return e != NULL ? &e->u.adaptive : NULL;
 }
 
 /*
  * The rate gate of the core (HttpRateGate.acquire): 0 when one more request
  * may go now, else the microseconds to wait.  Runs inside the core's loop,
- * so it must not throw.
+ * so it must not throw.  Without an entry for its learnt rate (all held) a
+ * request obeys the configured limit alone.
  */
 uint64_t
 fdw_rate_limit_acquire(void *arg, uint64_t now_usec)
 {
 	FdwRateLimit *limit = arg;
-	FdwRateKey	key;
 	RateBucket *configured = NULL;
-	FdwRateEntry *adaptive;
-	bool		created;
 	uint64_t	wait;
 
 	lock_state();
 	if (limit->configured_rate > 0)
 	{
-		FdwRateEntry *e;
+		RateKey		key;
+		RateEntry  *e;
 
-		memset(&key, 0, sizeof(key));
-		key.kind = RATE_CONFIGURED;
-		key.dbid = limit->dbid;
-		key.serverid = limit->serverid;
-		e = find_entry(&key, now_usec, &created);
+		configured_key(limit, &key);
+		/* the scan holds it, so it is there ... */
+		e = rate_table_find(state->rates, state->n, &key, now_usec);
+		if (e == NULL)
+		{
+			/* ... else it starts empty: never send unlimited */
+			e = rate_table_enter(state->rates, state->n, &key,
+								 limit->configured_rate, now_usec);
+			if (e == NULL)
+			{
+				unlock_state();
+				return 100000;
+			}
+			e->u.bucket.tokens = 0;
+		}
 		configured = &e->u.bucket;
-
-		/* a burst of up to one second's worth, like the adaptive rate */
-		if (created)
-			rate_bucket_init(configured, limit->configured_rate,
-							 limit->configured_rate, now_usec);
-		else if (configured->rate != limit->configured_rate)
+		if (configured->rate != limit->configured_rate)
 			rate_bucket_set_rate(configured, limit->configured_rate,
 								 limit->configured_rate, now_usec);
 	}
-	memset(&key, 0, sizeof(key));
-	key.kind = RATE_ADAPTIVE;
-	key.identity = limit->identity;
-	adaptive = find_entry(&key, now_usec, &created);
-	if (created)
-		adaptive_rate_init(&adaptive->u.adaptive);
-	wait = rate_limit_acquire(configured, &adaptive->u.adaptive, now_usec);
+	wait = rate_limit_acquire(configured, adaptive_rate(limit, now_usec),
+							  now_usec);
 	unlock_state();
 	return wait;
 }
@@ -215,18 +354,11 @@ fdw_rate_limit_on_answer(void *arg, uint64_t now_usec, uint64_t sent_usec,
 						 bool throttled)
 {
 	FdwRateLimit *limit = arg;
-	FdwRateKey	key;
-	FdwRateEntry *adaptive;
-	bool		created;
+	AdaptiveRate *adaptive;
 
-	memset(&key, 0, sizeof(key));
-	key.kind = RATE_ADAPTIVE;
-	key.identity = limit->identity;
 	lock_state();
-	adaptive = find_entry(&key, now_usec, &created);
-	if (created)
-		adaptive_rate_init(&adaptive->u.adaptive);
-	adaptive_rate_on_answer(&adaptive->u.adaptive, now_usec, sent_usec,
-							throttled);
+	adaptive = adaptive_rate(limit, now_usec);
+	if (adaptive != NULL)
+		adaptive_rate_on_answer(adaptive, now_usec, sent_usec, throttled);
 	unlock_state();
 }

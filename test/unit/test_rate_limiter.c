@@ -96,8 +96,14 @@ test_bucket(void)
 	   "and the rest at the new one");
 
 	rate_bucket_init(&b, 0.01, 0.2, T0);
-	ok(near(b.rate, RATE_MIN_PER_SEC) && near(b.capacity, 1),
-	   "rate at least %.1f/s, capacity at least 1", RATE_MIN_PER_SEC);
+	ok(near(b.rate, 0.01) && near(b.capacity, 1),
+	   "a configured 0.01/s stays 0.01/s (the learnt rate's floor is not "
+	   "a bucket's), capacity at least 1");
+	rate_bucket_take(&b, T0);
+	ok(rate_bucket_wait_usec(&b, T0) == 100 * SEC,
+	   "then one request per 100 s");
+	rate_bucket_set_rate(&b, 0.001, 1, T0);
+	ok(near(b.rate, 0.001), "0.001/s, the option's least, is kept too");
 }
 
 static void
@@ -342,6 +348,176 @@ test_against_quota(void)
 	   "last answer within 1.15 x the floor of 9 s (%.3f s)", (now - T0) / 1e6);
 }
 
+static RateKey
+server_key(int server)
+{
+	RateKey		key;
+
+	memset(&key, 0, sizeof(key));
+	key.kind = RATE_CONFIGURED;
+	key.dbid = 5;
+	key.serverid = 16384 + server;
+	return key;
+}
+
+static RateKey
+identity_key(uint64_t identity)
+{
+	RateKey		key;
+
+	memset(&key, 0, sizeof(key));
+	key.kind = RATE_ADAPTIVE;
+	key.identity = identity;
+	return key;
+}
+
+/* What a scan's start does (rate_limit.c): the entry of key, made if need be. */
+static RateEntry *
+hold(RateEntry *t, int n, int server, double rate, uint64_t now)
+{
+	RateKey		key = server_key(server);
+	RateEntry  *e = rate_table_find(t, n, &key, now);
+
+	if (e == NULL)
+		e = rate_table_enter(t, n, &key, rate, now);
+	if (e != NULL)
+		e->refs++;
+	return e;
+}
+
+/*
+ * The reproduction of issue 16, made small: 4 entries, 6 servers limited to
+ * 1 request per second, used in turn by one client that sends one request
+ * per scan and waits as long as it is told (as rate_limit.c does), for 5 s
+ * of a fake clock.  A table that gave up the least recently used bucket and
+ * made it again full let every scan send at once.
+ */
+static void
+test_table_rotation(void)
+{
+#define NSERVERS 6
+#define NENTRIES 4
+	RateEntry	t[NENTRIES];
+	int			sent[NSERVERS] = {0};
+	int			waits = 0;
+	uint64_t	now = T0;
+	int			s = 0;
+	bool		bounded = true;
+	bool		all_sent = true;
+	bool		finite = true;
+	RateKey		ident = identity_key(42);
+
+	memset(t, 0, sizeof(t));
+	while (now < T0 + 5 * SEC)
+	{
+		RateEntry  *e = hold(t, NENTRIES, s, 1.0, now);
+		RateEntry  *a;
+		uint64_t	w;
+
+		if (e == NULL)
+		{
+			w = rate_table_wait_usec(t, NENTRIES, now);
+			finite &= w != UINT64_MAX && w > 0;
+			if (w == UINT64_MAX)
+				break;
+			now += w;
+			waits++;
+			continue;
+		}
+		for (;;)
+		{
+			a = rate_table_find(t, NENTRIES, &ident, now);
+			if (a == NULL)
+				a = rate_table_enter(t, NENTRIES, &ident, 0, now);
+			w = rate_limit_acquire(&e->u.bucket, a ? &a->u.adaptive : NULL,
+								   now);
+			if (w == 0)
+				break;
+			now += w;
+		}
+		sent[s]++;
+		e->refs--;
+		s = (s + 1) % NSERVERS;
+	}
+	for (s = 0; s < NSERVERS; s++)
+	{
+		/* a bucket of 1/s, burst 1: at most 1 + 5 in 5 s */
+		bounded &= sent[s] <= 6;
+		all_sent &= sent[s] >= 3;
+	}
+	diag("sent per server in 5 s: %d %d %d %d %d %d; %d waits for an entry",
+		 sent[0], sent[1], sent[2], sent[3], sent[4], sent[5], waits);
+	ok(bounded, "6 servers at 1/s over 4 entries: none sends more than 1 + 5 in 5 s");
+	ok(all_sent, "every one of them takes its turn (at least 3 each)");
+	ok(finite && waits > 0, "a scan that finds no entry waits a finite time");
+}
+
+static void
+test_table_rules(void)
+{
+	RateEntry	t[2];
+	RateEntry  *a;
+	RateEntry  *b;
+	RateKey		k3 = server_key(3);
+	RateKey		i1 = identity_key(1);
+	RateKey		i2 = identity_key(2);
+
+	memset(t, 0, sizeof(t));
+	a = hold(t, 2, 1, 1.0, T0);
+	b = hold(t, 2, 2, 1.0, T0);
+	ok(a != NULL && b != NULL && a != b, "two servers, two entries");
+	ok(a->u.bucket.tokens == 1.0 && a->u.bucket.capacity == 1.0,
+	   "a new bucket starts full: one second's worth");
+	ok(rate_table_enter(t, 2, &k3, 1.0, T0 + 3600 * SEC) == NULL &&
+	   rate_table_wait_usec(t, 2, T0 + 3600 * SEC) == UINT64_MAX,
+	   "both held by scans: no entry for a third server, an hour later too, and no wait ends it");
+	ok(rate_table_enter(t, 2, &i1, 0, T0) == NULL,
+	   "nor for a learnt rate");
+
+	rate_bucket_take(&a->u.bucket, T0);
+	a->refs--;
+	ok(rate_table_wait_usec(t, 2, T0) == SEC,
+	   "released right after a request: given up once full, in 1 s (%" PRIu64 " usec)",
+	   rate_table_wait_usec(t, 2, T0));
+	ok(rate_table_enter(t, 2, &k3, 1.0, T0 + SEC - 1) == NULL,
+	   "not a microsecond before");
+	a = rate_table_enter(t, 2, &k3, 1.0, T0 + SEC);
+	ok(a == &t[0] && a->key.serverid == k3.serverid,
+	   "then server 3 takes its entry");
+	rate_bucket_full_in_usec(&b->u.bucket, T0 + SEC);
+	ok(b->key.serverid == server_key(2).serverid && b->refs == 1,
+	   "the held one is untouched");
+
+	/* learnt rates: a limiting one goes after one that is not */
+	memset(t, 0, sizeof(t));
+	a = rate_table_enter(t, 2, &i1, 0, T0);
+	adaptive_rate_on_answer(&a->u.adaptive, T0, T0, true);
+	b = rate_table_enter(t, 2, &i2, 0, T0 + 1);
+	ok(a->u.adaptive.limiting && !b->u.adaptive.limiting,
+	   "two learnt rates, one limiting");
+	ok(rate_table_enter(t, 2, &k3, 1.0, T0 + 2) == b,
+	   "a server's bucket takes the entry of the one not limiting");
+	ok(rate_table_enter(t, 2, &i2, 0, T0 + 3) == b,
+	   "a full bucket no scan holds goes before a limiting learnt rate");
+	b = hold(t, 2, 3, 1.0, T0 + 4);
+	ok(b == &t[1] && rate_table_find(t, 2, &i1, T0 + 4) == a &&
+	   rate_table_find(t, 2, &i2, T0 + 4) == NULL,
+	   "a learnt rate that is not limiting goes before one that is");
+
+	{
+		RateBucket	bk;
+
+		rate_bucket_init(&bk, 4, 2, T0);
+		ok(rate_bucket_full_in_usec(&bk, T0) == 0, "a new bucket is full");
+		rate_bucket_take(&bk, T0);
+		rate_bucket_take(&bk, T0);
+		ok(rate_bucket_full_in_usec(&bk, T0) == 500000 &&
+		   rate_bucket_full_in_usec(&bk, T0 + 250000) == 250000 &&
+		   rate_bucket_full_in_usec(&bk, T0 + 500000) == 0,
+		   "emptied at 4/s, capacity 2: full again after 0.5 s");
+	}
+}
+
 int
 main(void)
 {
@@ -350,5 +526,7 @@ main(void)
 	test_adaptive();
 	test_combined();
 	test_against_quota();
+	test_table_rotation();
+	test_table_rules();
 	return tap_finish();
 }
