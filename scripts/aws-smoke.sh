@@ -4,6 +4,7 @@
 #
 #   make install            # the extension, into the PostgreSQL of pg_config
 #   AWS_REGION=eu-west-1 scripts/aws-smoke.sh
+#   AWS_REGION=eu-west-1 scripts/aws-smoke.sh --terminate SESSION_ID
 #
 # Credentials: the standard AWS chain of your shell (AWS_ACCESS_KEY_ID /
 # AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE, the shared
@@ -13,13 +14,25 @@
 #   SMOKE_MADE_UP_ID  the session id asked for (default: a random UUID)
 #
 # It starts a throwaway PostgreSQL cluster (as the postgres user, on a
-# private socket; run it as root) and makes only read-only calls:
-# ListWorkGroups, ListSessions and GetSessionStatus of a made-up id, each
-# once directly (botocore) and once through the FDW.  It prints what AWS
-# answered, and for each a verdict; the exit status is 0 when all match.
-# Your keys reach the throwaway cluster's user mapping only, and are never
-# printed.
+# private socket; run it as root) and, by default, makes only read-only
+# calls: ListWorkGroups, ListSessions, GetSession of the first session
+# listed (the detail columns) and GetSessionStatus of a made-up id, each
+# once directly (botocore) and once through the FDW.  These calls cost
+# nothing.  With --terminate SESSION_ID, and only then, it also terminates
+# that one session through the FDW (DELETE ... WHERE session_id = ...: one
+# TerminateSession) and checks with botocore that Athena reports it ending.
+# It prints what AWS answered, and for each a verdict; the exit status is 0
+# when all match.  Your keys reach the throwaway cluster's user mapping
+# only, and are never printed.
 set -euo pipefail
+
+TERMINATE_ID=
+if [ "${1:-}" = --terminate ]; then
+	TERMINATE_ID=${2:?usage: aws-smoke.sh [--terminate SESSION_ID]}
+elif [ $# -gt 0 ]; then
+	echo "usage: aws-smoke.sh [--terminate SESSION_ID]" >&2
+	exit 2
+fi
 
 cd "$(dirname "$0")/.."
 . test/lib/cluster.sh
@@ -72,8 +85,23 @@ if wg:
     try:
         page = client.list_sessions(WorkGroup=wg, MaxResults=100)
         out["first_page"] = len(page.get("Sessions", []))
+        if page.get("Sessions"):
+            out["listed_id"] = page["Sessions"][0]["SessionId"]
     except ClientError as e:
         out["list_error"] = error_of(e)
+if out.get("listed_id"):
+    # the detail columns: GetSession, as the FDW reads them
+    try:
+        r = client.get_session(SessionId=out["listed_id"])
+        eng = r.get("EngineConfiguration", {})
+        conf = r.get("SessionConfiguration", {})
+        out["details"] = "|".join("" if v is None else str(v) for v in (
+            eng.get("CoordinatorDpuSize"), eng.get("MaxConcurrentDpus"),
+            eng.get("DefaultExecutorDpuSize"), conf.get("ExecutionRole"),
+            conf.get("WorkingDirectory"), r.get("NotebookVersion"),
+            r.get("WorkGroup")))
+    except ClientError as e:
+        out["details_error"] = error_of(e)
 sid = os.environ.get("SMOKE_MADE_UP_ID") or str(uuid.uuid4())
 out["made_up_id"] = sid
 try:
@@ -111,6 +139,14 @@ if [ -n "$(raw status_error.type)" ]; then
 	echo "GetSessionStatus $ID: HTTP $(raw status_error.status) $(raw status_error.type): $(raw status_error.message)"
 else
 	echo "GetSessionStatus $ID: a session in state $(raw status.state)"
+fi
+
+if [ -n "$(raw listed_id)" ]; then
+	if [ -n "$(raw details_error.type)" ]; then
+		echo "GetSession $(raw listed_id): $(raw details_error.type): $(raw details_error.message)"
+	else
+		echo "GetSession $(raw listed_id): $(raw details)"
+	fi
 fi
 
 # --- the same through the FDW ---
@@ -179,6 +215,31 @@ SQL
 	fi
 fi
 
+# the detail columns of a listed session (GetSession)
+LISTED=$(raw listed_id)
+if [ -n "$LISTED" ]; then
+	FDW_DETAILS=$(psql_smoke -v id="$LISTED" <<'SQL'
+SELECT concat_ws('|', coalesce(coordinator_dpu_size::text, ''),
+       coalesce(max_concurrent_dpus::text, ''),
+       coalesce(default_executor_dpu_size::text, ''), coalesce(execution_role, ''),
+       coalesce(working_directory, ''), coalesce(notebook_version, ''),
+       coalesce(workgroup, ''))
+  FROM athena_sessions WHERE session_id = :'id';
+SQL
+)
+	if [ -n "$(raw details_error.type)" ]; then
+		if [[ "$FDW_DETAILS" == *"$(raw details_error.type)"* ]]; then
+			verdict ok "AWS refused GetSession ($(raw details_error.type)); the FDW reports the error"
+		else
+			verdict MISMATCH "AWS refused GetSession; the FDW said: $FDW_DETAILS"
+		fi
+	elif [ "$FDW_DETAILS" = "$(raw details)" ]; then
+		verdict ok "the detail columns of $LISTED match GetSession"
+	else
+		verdict MISMATCH "the detail columns of $LISTED: AWS $(raw details), the FDW $FDW_DETAILS"
+	fi
+fi
+
 # the made-up id: both not-found shapes must be no row, anything else an error
 FDW_ID=$(psql_smoke -v id="$ID" <<'SQL'
 SELECT count(*) FROM athena_sessions WHERE session_id = :'id';
@@ -203,6 +264,37 @@ elif [ "$FDW_ID" = 1 ]; then
 	verdict ok "a session exists under the made-up id; the FDW returns it"
 else
 	verdict MISMATCH "a session exists under the made-up id; the FDW said: $FDW_ID"
+fi
+
+# only when asked: terminate the one session named, then ask Athena
+if [ -n "$TERMINATE_ID" ]; then
+	FDW_DELETED=$(psql_smoke -v id="$TERMINATE_ID" <<'SQL'
+WITH gone AS (DELETE FROM athena_sessions WHERE session_id = :'id' RETURNING state)
+SELECT count(*) || ' ' || coalesce(max(state), '-') FROM gone;
+SQL
+)
+	AFTER=$(SMOKE_REGION=$REGION SMOKE_ID=$TERMINATE_ID $PYTHON - <<'PY'
+import os
+import botocore.session
+from botocore.exceptions import ClientError
+client = botocore.session.get_session().create_client(
+    "athena", region_name=os.environ["SMOKE_REGION"],
+    endpoint_url=os.environ.get("SMOKE_ENDPOINT") or None)
+try:
+    print(client.get_session_status(SessionId=os.environ["SMOKE_ID"])["Status"]["State"])
+except ClientError as e:
+    print(e.response.get("Error", {}).get("Code"))
+PY
+)
+	echo "TerminateSession $TERMINATE_ID through the FDW: $FDW_DELETED; GetSessionStatus now: $AFTER"
+	case "$FDW_DELETED $AFTER" in
+		"1 "*" TERMINATING" | "1 "*" TERMINATED")
+			verdict ok "the FDW terminated $TERMINATE_ID; Athena reports it $AFTER" ;;
+		"0 - "*)
+			verdict ok "$TERMINATE_ID was gone already (no row, nothing terminated): $AFTER" ;;
+		*)
+			verdict MISMATCH "terminating $TERMINATE_ID: the FDW said $FDW_DELETED, Athena says $AFTER" ;;
+	esac
 fi
 
 echo "$matches match(es), $mismatches mismatch(es)"
