@@ -594,24 +594,26 @@ aws_json_list_work_groups_body(int max_results, const char *next_token,
 }
 
 /*
- * The status fields of a session object.  AWS always sends Status for an
- * existing session; a session without it is not one we understand, and
- * reporting a row with no state would hide that.
+ * SessionId and the SessionStatus fields of a session object, which
+ * GetSessionStatusResponse, GetSessionResponse and SessionSummary share.
+ * The model makes none of them required: an absent Status leaves its fields
+ * NULL, as any absent member does.
  */
 static bool
 parse_status(json_object *session, AthenaSession *out,
 			 char *errbuf, size_t errlen)
 {
-	json_object *status = json_object_object_get(session, "Status");
+	json_object *status;
 
+	if (!get_string_field(session, "SessionId", "SessionId",
+						  &out->session_id, errbuf, errlen) ||
+		!get_object_field(session, "Status", "Status", &status,
+						  errbuf, errlen))
+		return false;
 	if (status == NULL)
-		return set_error(errbuf, errlen, "response has no \"Status\" object");
-	if (!json_object_is_type(status, json_type_object))
-		return set_error(errbuf, errlen, "field \"Status\" is not an object");
+		return true;
 
-	return get_string_field(session, "SessionId", "SessionId",
-							&out->session_id, errbuf, errlen) &&
-		get_string_field(status, "State", "Status.State",
+	return get_string_field(status, "State", "Status.State",
 						 &out->state, errbuf, errlen) &&
 		get_string_field(status, "StateChangeReason", "Status.StateChangeReason",
 						 &out->state_change_reason, errbuf, errlen) &&
@@ -627,27 +629,44 @@ parse_status(json_object *session, AthenaSession *out,
 							&out->idle_since_date_time, errbuf, errlen);
 }
 
-/* What a ListSessions item adds to the status. */
+/* What SessionSummary and GetSessionResponse both add to the status. */
+static bool
+parse_description(json_object *session, AthenaSession *out,
+				  char *errbuf, size_t errlen)
+{
+	return parse_status(session, out, errbuf, errlen) &&
+		get_string_field(session, "Description", "Description",
+						 &out->description, errbuf, errlen) &&
+		get_string_field(session, "NotebookVersion", "NotebookVersion",
+						 &out->notebook_version, errbuf, errlen);
+}
+
+/*
+ * A ListSessions item (SessionSummary): its EngineVersion is an
+ * EngineVersion structure, of which the effective version is kept.
+ */
 static bool
 parse_summary(json_object *session, AthenaSession *out,
 			  char *errbuf, size_t errlen)
 {
 	json_object *engine;
 
-	return parse_status(session, out, errbuf, errlen) &&
-		get_string_field(session, "Description", "Description",
-						 &out->description, errbuf, errlen) &&
+	return parse_description(session, out, errbuf, errlen) &&
 		get_object_field(session, "EngineVersion", "EngineVersion",
 						 &engine, errbuf, errlen) &&
 		(engine == NULL ||
 		 get_string_field(engine, "EffectiveEngineVersion",
 						  "EngineVersion.EffectiveEngineVersion",
-						  &out->engine_version, errbuf, errlen)) &&
-		get_string_field(session, "NotebookVersion", "NotebookVersion",
-						 &out->notebook_version, errbuf, errlen);
+						  &out->engine_version, errbuf, errlen));
 }
 
-/* What GetSession adds to the summary. */
+/*
+ * A GetSession answer (GetSessionResponse): unlike SessionSummary's, its
+ * EngineVersion is a string (NameString), the effective version's name.
+ * MonitoringConfiguration, Classifications and SessionIdleTimeoutInMinutes
+ * (added to the model after 2022) have no column and are ignored, as any
+ * unknown member is.
+ */
 static bool
 parse_details(json_object *session, AthenaSession *out,
 			  char *errbuf, size_t errlen)
@@ -656,7 +675,10 @@ parse_details(json_object *session, AthenaSession *out,
 	json_object *config;
 	json_object *stats;
 
-	if (!get_string_field(session, "WorkGroup", "WorkGroup",
+	if (!parse_description(session, out, errbuf, errlen) ||
+		!get_string_field(session, "EngineVersion", "EngineVersion",
+						  &out->engine_version, errbuf, errlen) ||
+		!get_string_field(session, "WorkGroup", "WorkGroup",
 						  &out->workgroup, errbuf, errlen) ||
 		!get_object_field(session, "EngineConfiguration", "EngineConfiguration",
 						  &engine, errbuf, errlen) ||
@@ -754,8 +776,7 @@ aws_json_parse_get_session(const char *body, size_t len, AthenaSession *out,
 	memset(out, 0, sizeof(*out));
 	if (!parse_object(body, len, &root, errbuf, errlen))
 		return false;
-	ok = parse_summary(root, out, errbuf, errlen) &&
-		parse_details(root, out, errbuf, errlen);
+	ok = parse_details(root, out, errbuf, errlen);
 	json_object_put(root);
 	if (!ok)
 		aws_json_session_free(out);

@@ -139,12 +139,15 @@ extern char *aws_json_list_work_groups_body(int max_results,
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
  * Returns true on success.  On failure returns false, frees what it
  * allocated, and writes a short lower-case reason into errbuf (may be NULL),
- * e.g. "response is not valid JSON (truncated)", "response has no
- * \"Status\" object" or "field \"Status.StartDateTime\" is not a number".
- * The body must be exactly one JSON object (whitespace around it is fine);
- * a missing or null "Status" is a failure, since AWS always sends it.
- * Absent and null fields give NULL / present = false.  Unknown fields are
- * ignored; an unknown State passes through.  Strings with invalid UTF-8 or
+ * e.g. "response is not valid JSON (truncated)", "field \"Status\" is not
+ * an object" or "field \"Status.StartDateTime\" is not a number".
+ * The body must be exactly one JSON object (whitespace around it is fine).
+ * Each parser takes exactly its operation's output shape in botocore's
+ * model (test/unit/gen_model_fixtures.py feeds them every member, and the
+ * required ones only): the members the model defines with its types; no
+ * member is required there, so absent and null members (Status included)
+ * give NULL / present = false.  Unknown members are ignored; an unknown
+ * State passes through.  Strings with invalid UTF-8 or
  * NUL bytes (json-c decodes "\u0000" into one) are failures.
  */
 extern bool aws_json_parse_session_status(const char *body, size_t len,
@@ -166,7 +169,8 @@ extern bool aws_json_parse_terminate_session(const char *body, size_t len,
 
 /*
  * Parses a 200 response of GetSession into *out, as strictly as
- * aws_json_parse_session_status (a "Status" object is required too).
+ * aws_json_parse_session_status.  Its EngineVersion is a string (the
+ * model's NameString); a ListSessions item's is a structure.
  * Integers must be JSON integers in range (int32 for the DPU sizes, int64
  * for the others); SparkProperties and AdditionalConfigs must map strings
  * to strings, and come back as their compact JSON text.
