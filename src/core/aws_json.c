@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -1172,6 +1173,8 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 	const char *msg_text = NULL;
 	size_t		msg_len = 0;
 	const char *fallback_msg = NULL;
+	const char *member;
+	size_t		member_len = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->http_status = http_status;
@@ -1198,6 +1201,16 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 			msg_text = object_string(root, "Message", &msg_len);
 		if (msg_text == NULL)
 			msg_text = object_string(root, "errorMessage", &msg_len);
+		/* the members Athena's model gives its exceptions */
+		if ((member = object_string(root, "AthenaErrorCode", &member_len)))
+			out->athena_error_code = utf8_sanitize(member, member_len,
+												   ATHENA_ERROR_TYPE_MAX);
+		if ((member = object_string(root, "ResourceName", &member_len)))
+			out->resource_name = utf8_sanitize(member, member_len,
+											   ATHENA_ERROR_MESSAGE_MAX);
+		if ((member = object_string(root, "Reason", &member_len)))
+			out->reason = utf8_sanitize(member, member_len,
+										ATHENA_ERROR_TYPE_MAX);
 	}
 
 	/* the header wins over the body, as in the AWS SDKs */
@@ -1234,9 +1247,10 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 		out->type = oom_type;
 	if (out->message == NULL)
 		out->message = oom_message;
-	/* request_id may be NULL anyway; losing it to OOM is harmless */
-	out->error_class = aws_json_classify_error(http_status, out->type,
-											   out->message);
+	/* request_id and the members may be NULL anyway: OOM is harmless */
+	out->error_class = aws_json_classify_error_fields(http_status, out->type,
+													  out->athena_error_code,
+													  out->message);
 }
 
 void
@@ -1249,9 +1263,15 @@ aws_json_error_free(AwsError *err)
 	if (err->message != oom_message)
 		free(err->message);
 	free(err->request_id);
+	free(err->athena_error_code);
+	free(err->resource_name);
+	free(err->reason);
 	err->type = NULL;
 	err->message = NULL;
 	err->request_id = NULL;
+	err->athena_error_code = NULL;
+	err->resource_name = NULL;
+	err->reason = NULL;
 }
 
 /*
@@ -1311,7 +1331,6 @@ static const char *const access_denied_codes[] = {
 
 static const char *const validation_codes[] = {
 	"ValidationException",
-	"InvalidRequestException",
 	"InvalidParameterException",
 	"InvalidParameterValue",
 	"InvalidParameterCombination",
@@ -1331,59 +1350,104 @@ code_in(const char *type, const char *const *codes)
 }
 
 /*
- * Athena answers a session id it does not know with
- * ResourceNotFoundException, or with InvalidRequestException "Session ID
- * <id> was not found" (GetSession and GetSessionStatus both do, depending
- * on the id).  Other InvalidRequestExceptions ("WorkGroup <name> is not
- * found") are not about a session and stay validation errors.
+ * AthenaErrorCodes of an InvalidRequestException that name one specific
+ * problem with the request (as Athena sends them to StartQueryExecution and
+ * its idempotency token): the error is about the input, whatever its text
+ * says.  INVALID_INPUT, the code Athena sends with most refusals, says no
+ * more than the type does, so the message rules below may still refine it.
+ */
+static const char *const specific_input_codes[] = {
+	"MALFORMED_QUERY",
+	"IDEMPOTENT_PARAMETER_MISMATCH",
+	"INVALID_NEXT_TOKEN",
+	NULL
+};
+
+/*
+ * The last resort, for an InvalidRequestException whose structured fields
+ * say no more: Athena's two refusals that mean something else than a bad
+ * request, recognized by their whole shape rather than by a word in them.
+ *
+ * "Session ID <id> was not found": what GetSession and GetSessionStatus
+ * answer for some ids Athena does not know, where others get a
+ * ResourceNotFoundException.  Matched as "Session " ... " not found" with no
+ * "WorkGroup" before it, so "WorkGroup <name> is not found" (an unknown
+ * workgroup: an error) never matches.
  */
 static bool
-is_session_not_found(const char *type, const char *message)
+is_session_not_found_text(const char *message)
 {
-	if (strcmp(type, "ResourceNotFoundException") == 0)
-		return true;
-	return strcmp(type, "InvalidRequestException") == 0 && message != NULL &&
-		strncmp(message, "Session ", 8) == 0 &&
+	return message != NULL && strncmp(message, "Session ", 8) == 0 &&
 		strstr(message, " not found") != NULL;
 }
 
 /*
- * ListSessions on a workgroup whose engine is not Spark: Athena refuses it
- * with InvalidRequestException naming Spark.  Listing every workgroup meets
- * such a workgroup now and then (its engine can change), and lists nothing
- * there rather than failing.
+ * "Workgroup EngineVersion is not Spark.": what Athena answers a Spark
+ * session call on a workgroup whose engine is SQL (StartSession there says
+ * exactly this).  Listing every workgroup meets such a workgroup when its
+ * engine changed since ListWorkGroups, and lists nothing there.  The whole
+ * phrase is matched, case aside: a workgroup whose name contains "Spark"
+ * ("WorkGroup Spark-ETL is not found") is not this.
  */
 static bool
-is_not_spark(const char *type, const char *message)
+is_not_spark_text(const char *message)
 {
-	return strcmp(type, "InvalidRequestException") == 0 && message != NULL &&
-		strstr(message, "Spark") != NULL;
+	static const char phrase[] = "engineversion is not spark";
+	const char *p;
+
+	if (message == NULL)
+		return false;
+	for (p = message; *p; p++)
+		if (strncasecmp(p, phrase, sizeof(phrase) - 1) == 0)
+			return true;
+	return false;
 }
 
 AwsErrorClass
-aws_json_classify_error(int http_status, const char *type, const char *message)
+aws_json_classify_error_fields(int http_status, const char *type,
+							   const char *athena_error_code,
+							   const char *message)
 {
 	if (type == NULL)
 		type = "";
 	/* a redirect or a success is not an AWS error, whatever it says */
 	if (http_status < 400 || http_status > 599)
 		return AWS_ERROR_OTHER;
+
+	/* 1. the type (x-amzn-ErrorType, else __type) and the status */
 	/* a throttling code wins over the status: S3's SlowDown comes as 503 */
 	if (http_status == 429 || code_in(type, throttled_codes))
 		return AWS_ERROR_THROTTLED;
 	if (http_status >= 500 || code_in(type, transient_codes))
 		return AWS_ERROR_TRANSIENT;
-	if (is_session_not_found(type, message))
+	if (strcmp(type, "ResourceNotFoundException") == 0)
 		return AWS_ERROR_NOT_FOUND;
-	if (is_not_spark(type, message))
-		return AWS_ERROR_NOT_SPARK;
 	if (code_in(type, auth_codes))
 		return AWS_ERROR_AUTH;
 	if (code_in(type, access_denied_codes))
 		return AWS_ERROR_ACCESS_DENIED;
 	if (code_in(type, validation_codes))
 		return AWS_ERROR_VALIDATION;
-	return AWS_ERROR_OTHER;
+	if (strcmp(type, "InvalidRequestException") != 0)
+		return AWS_ERROR_OTHER;
+
+	/* 2. Athena's AthenaErrorCode, when it names the problem */
+	if (athena_error_code != NULL &&
+		code_in(athena_error_code, specific_input_codes))
+		return AWS_ERROR_VALIDATION;
+
+	/* 3. the message text, last */
+	if (is_session_not_found_text(message))
+		return AWS_ERROR_NOT_FOUND;
+	if (is_not_spark_text(message))
+		return AWS_ERROR_NOT_SPARK;
+	return AWS_ERROR_VALIDATION;
+}
+
+AwsErrorClass
+aws_json_classify_error(int http_status, const char *type, const char *message)
+{
+	return aws_json_classify_error_fields(http_status, type, NULL, message);
 }
 
 const char *

@@ -113,6 +113,10 @@ typedef struct AwsError
 	char	   *type;			/* "ThrottlingException", never NULL */
 	char	   *message;		/* never NULL, may be "" */
 	char	   *request_id;		/* x-amzn-RequestId, or NULL */
+	/* the exception's members in Athena's model, NULL when not sent */
+	char	   *athena_error_code;	/* InvalidRequestException */
+	char	   *resource_name;	/* ResourceNotFoundException */
+	char	   *reason;			/* TooManyRequestsException */
 } AwsError;
 
 /*
@@ -212,7 +216,8 @@ extern bool aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec);
  * Decodes an error response.  The type comes from the x-amzn-ErrorType
  * header (may be NULL; it wins when non-empty) or the body's "__type" /
  * "code", stripped of any "namespace#" prefix and ":suffix"; the message from
- * "message" or "Message".  A body that is not JSON (an HTML page from a
+ * "message" or "Message"; AthenaErrorCode, ResourceName and Reason (the
+ * members Athena's model gives its exceptions) when they are strings.  A body that is not JSON (an HTML page from a
  * proxy) still gives a usable error: type "HTTP <status>" (unless the header
  * names one) and a message saying the body was not JSON.  Type, message and
  * request id are sanitized for reporting: invalid UTF-8 and NUL become
@@ -230,15 +235,24 @@ extern void aws_json_decode_error(int http_status, const char *error_type_header
 extern void aws_json_error_free(AwsError *err);
 
 /*
- * Classifies an error by HTTP status, bare type and message.  Only a 4xx or
- * 5xx is an AWS error; anything else is OTHER.  Throttling codes (botocore's
- * list) and 429 are THROTTLED; other 5xx and the SDKs' timeout codes are
- * TRANSIENT; a 4xx is classified by its type (and, for
- * InvalidRequestException "Session ... not found", by its message: Athena's
- * second way of saying NOT_FOUND; and "WorkGroup ... is not enabled for
- * Apache Spark", NOT_SPARK), OTHER when the type is unknown.  type and
- * message may be NULL.
+ * Classifies an error from its structured fields first: HTTP status and
+ * bare type (x-amzn-ErrorType or __type), then Athena's AthenaErrorCode, and
+ * the message text only as a last resort.  Only a 4xx or 5xx is an AWS
+ * error; anything else is OTHER.  Throttling codes (botocore's list) and 429
+ * are THROTTLED; other 5xx and the SDKs' timeout codes are TRANSIENT;
+ * ResourceNotFoundException is NOT_FOUND; every other type decides by
+ * itself but InvalidRequestException, which an AthenaErrorCode naming a
+ * specific input problem keeps VALIDATION; else two messages refine it
+ * (aws_json.c names them): NOT_FOUND for a session id Athena does not know,
+ * NOT_SPARK for a workgroup whose engine is not Spark.  An unknown type is
+ * OTHER.  type, athena_error_code and message may be NULL.
  */
+extern AwsErrorClass aws_json_classify_error_fields(int http_status,
+													const char *type,
+													const char *athena_error_code,
+													const char *message);
+
+/* The same without an AthenaErrorCode (STS and the credential sources). */
 extern AwsErrorClass aws_json_classify_error(int http_status, const char *type,
 											 const char *message);
 

@@ -237,7 +237,9 @@ Control endpoints (unsigned, same port; never counted as API requests)
                   123456789012:user/mock is not authorized to perform:
                   athena:<Operation>"
         gone      400 ResourceNotFoundException "Session <id> not found"
-                  (the session vanished between two calls)
+                  (the session vanished between two calls), ResourceName
+                  the id; on a listing "WorkGroup <name> not found",
+                  ResourceName the workgroup
         vanished  400 InvalidRequestException "Session ID <id> was not
                   found" (the same, in the other shape)
         misshaped 200 {"SessionId", "EngineVersion": {...}, "Status"}: a
@@ -1433,7 +1435,16 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "vanished":
             return self.invalid(MSG_GONE % (_session_id(body) or ""))
         if kind == "gone":
-            return self.not_found(_session_id(body) or "")
+            sid = _session_id(body)
+            if sid is None:
+                # a listing: the resource gone is its workgroup
+                wg = (_json_object(body) or {}).get("WorkGroup")
+                return self.respond(400, _err(
+                    "ResourceNotFoundException",
+                    "WorkGroup %s not found" % wg, "Message",
+                    ResourceName=str(wg)),
+                    extra=_err_header("ResourceNotFoundException"))
+            return self.not_found(sid)
         if kind == "slow":
             time.sleep(f.get("ms", 1000) / 1000.0)
             return None
@@ -1525,9 +1536,12 @@ class Handler(BaseHTTPRequestHandler):
                             extra=_err_header("InvalidRequestException"))
 
     def not_found(self, sid):
+        # ResourceName has 1 to 1011 characters in the model: none for a
+        # call without a session id (the fault "gone" on a listing)
+        members = {"ResourceName": sid} if sid else {}
         return self.respond(400, _err("ResourceNotFoundException",
                                       "Session %s not found" % sid,
-                                      "Message", ResourceName=sid),
+                                      "Message", **members),
                             extra=_err_header("ResourceNotFoundException"))
 
     def op_session(self, op, body):

@@ -843,11 +843,73 @@ test_error_classes(void)
 				AWS_ERROR_VALIDATION,
 				"a workgroup not found is not a session not found");
 	check_class("InvalidRequestException",
-				"WorkGroup primary is not enabled for Apache Spark",
+				"Workgroup EngineVersion is not Spark.",
 				AWS_ERROR_NOT_SPARK, "a workgroup without Spark");
+	/* issue 17: a workgroup name with "Spark" in it is no such refusal */
+	check_class("InvalidRequestException", "WorkGroup Spark-ETL is not found",
+				AWS_ERROR_VALIDATION,
+				"an unknown workgroup named Spark-ETL is an error");
+	check_class("InvalidRequestException",
+				"Spark properties are not valid for this workgroup",
+				AWS_ERROR_VALIDATION, "a message mentioning Spark is an error");
 	check_class("ThrottlingException", "Spark session not found",
 				AWS_ERROR_THROTTLED,
 				"only InvalidRequestException carries these meanings in its message");
+}
+
+/* The structured fields first: type, then AthenaErrorCode, then text. */
+static void
+test_error_fields(void)
+{
+	AwsError e;
+	const char *body;
+
+	body = "{\"__type\":\"InvalidRequestException\",\"AthenaErrorCode\":"
+		"\"INVALID_INPUT\",\"Message\":\"WorkGroup Spark-ETL is not found\"}";
+	aws_json_decode_error(400, "InvalidRequestException:http://internal.amazon.com/coral/com.amazonaws.athena/",
+						  "rid", body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_VALIDATION &&
+	   streq(e.type, "InvalidRequestException") &&
+	   streq(e.athena_error_code, "INVALID_INPUT") &&
+	   e.resource_name == NULL && e.reason == NULL,
+	   "decoded: AthenaErrorCode kept, an unknown workgroup is a validation error");
+	aws_json_error_free(&e);
+
+	body = "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"m\","
+		"\"ResourceName\":\"s-1\"}";
+	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_NOT_FOUND && streq(e.resource_name, "s-1") &&
+	   e.athena_error_code == NULL,
+	   "decoded: ResourceName kept");
+	aws_json_error_free(&e);
+
+	body = "{\"__type\":\"TooManyRequestsException\",\"Message\":\"m\","
+		"\"Reason\":\"CONCURRENT_QUERY_LIMIT_EXCEEDED\"}";
+	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_THROTTLED &&
+	   streq(e.reason, "CONCURRENT_QUERY_LIMIT_EXCEEDED"),
+	   "decoded: Reason kept");
+	aws_json_error_free(&e);
+
+	/* the header's type wins over the body's, before any text rule */
+	body = "{\"__type\":\"InvalidRequestException\",\"Message\":\"Session s was not found\"}";
+	aws_json_decode_error(400, "AccessDeniedException", NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_ACCESS_DENIED,
+	   "x-amzn-ErrorType decides before the message");
+	aws_json_error_free(&e);
+
+	/* a specific AthenaErrorCode decides before the message */
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
+									  "MALFORMED_QUERY",
+									  "Session x was not found") == AWS_ERROR_VALIDATION,
+	   "a specific AthenaErrorCode decides before the message");
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
+									  "INVALID_INPUT",
+									  "Session ID x was not found") == AWS_ERROR_NOT_FOUND,
+	   "INVALID_INPUT leaves the message rule to decide");
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException", NULL,
+									  NULL) == AWS_ERROR_VALIDATION,
+	   "InvalidRequestException without a message is a validation error");
 }
 
 int
@@ -868,6 +930,7 @@ main(void)
 	test_list_sessions();
 	test_list_work_groups();
 	test_error_classes();
+	test_error_fields();
 
 	return tap_finish();
 }
