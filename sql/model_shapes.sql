@@ -56,7 +56,23 @@ EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE state = 'idle';
 EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions
  WHERE workgroup IN ('a b', 'c/d') AND state = 'IDLE';
 EXPLAIN (COSTS OFF) DELETE FROM athena_sessions WHERE state = 'idle';
+-- nor in a join, even where a batched join would otherwise look the
+-- outer rows' ids up (the other joins are disabled to make it the choice)
+SET enable_nestloop = off;
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+\! $MOCKCTL reset
+SELECT s.session_id FROM (VALUES ('s-idle'), ('s-busy')) r(id)
+  JOIN athena_sessions s ON s.session_id = r.id WHERE s.state = 'idle';
+\! $MOCKCTL count
+SELECT s.session_id FROM (VALUES ('s-idle'), ('s-busy')) r(id)
+  JOIN athena_sessions s ON s.session_id = r.id WHERE s.state = 'IDLE';
+\! $MOCKCTL count
+RESET enable_nestloop;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 -- the possible values of a list are sent, the others dropped
+\! $MOCKCTL reset
 SELECT session_id FROM athena_sessions
  WHERE workgroup = 'spark-etl' AND state IN ('idle', 'IDLE') ORDER BY 1;
 \! $MOCKCTL requests
