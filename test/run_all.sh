@@ -156,6 +156,13 @@ for check in test/checks/*.sh; do
 	fi
 done
 
+# --- every answer the mock sent in this run was on botocore's model ---
+if mock_model_ok; then
+	record pass "mock answers on botocore's model ($($MOCKCTL model | head -1))"
+else
+	record fail "mock answers on botocore's model"
+fi
+
 # --- no secret ever reaches the server log ---
 if grep -F -e "SECRET+key0123456789abcdefEXAMPLE" -e "mock-session-token/EXAMPLE" \
 	"$PG_LOG" >/dev/null; then

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -594,24 +595,26 @@ aws_json_list_work_groups_body(int max_results, const char *next_token,
 }
 
 /*
- * The status fields of a session object.  AWS always sends Status for an
- * existing session; a session without it is not one we understand, and
- * reporting a row with no state would hide that.
+ * SessionId and the SessionStatus fields of a session object, which
+ * GetSessionStatusResponse, GetSessionResponse and SessionSummary share.
+ * The model makes none of them required: an absent Status leaves its fields
+ * NULL, as any absent member does.
  */
 static bool
 parse_status(json_object *session, AthenaSession *out,
 			 char *errbuf, size_t errlen)
 {
-	json_object *status = json_object_object_get(session, "Status");
+	json_object *status;
 
+	if (!get_string_field(session, "SessionId", "SessionId",
+						  &out->session_id, errbuf, errlen) ||
+		!get_object_field(session, "Status", "Status", &status,
+						  errbuf, errlen))
+		return false;
 	if (status == NULL)
-		return set_error(errbuf, errlen, "response has no \"Status\" object");
-	if (!json_object_is_type(status, json_type_object))
-		return set_error(errbuf, errlen, "field \"Status\" is not an object");
+		return true;
 
-	return get_string_field(session, "SessionId", "SessionId",
-							&out->session_id, errbuf, errlen) &&
-		get_string_field(status, "State", "Status.State",
+	return get_string_field(status, "State", "Status.State",
 						 &out->state, errbuf, errlen) &&
 		get_string_field(status, "StateChangeReason", "Status.StateChangeReason",
 						 &out->state_change_reason, errbuf, errlen) &&
@@ -627,27 +630,44 @@ parse_status(json_object *session, AthenaSession *out,
 							&out->idle_since_date_time, errbuf, errlen);
 }
 
-/* What a ListSessions item adds to the status. */
+/* What SessionSummary and GetSessionResponse both add to the status. */
+static bool
+parse_description(json_object *session, AthenaSession *out,
+				  char *errbuf, size_t errlen)
+{
+	return parse_status(session, out, errbuf, errlen) &&
+		get_string_field(session, "Description", "Description",
+						 &out->description, errbuf, errlen) &&
+		get_string_field(session, "NotebookVersion", "NotebookVersion",
+						 &out->notebook_version, errbuf, errlen);
+}
+
+/*
+ * A ListSessions item (SessionSummary): its EngineVersion is an
+ * EngineVersion structure, of which the effective version is kept.
+ */
 static bool
 parse_summary(json_object *session, AthenaSession *out,
 			  char *errbuf, size_t errlen)
 {
 	json_object *engine;
 
-	return parse_status(session, out, errbuf, errlen) &&
-		get_string_field(session, "Description", "Description",
-						 &out->description, errbuf, errlen) &&
+	return parse_description(session, out, errbuf, errlen) &&
 		get_object_field(session, "EngineVersion", "EngineVersion",
 						 &engine, errbuf, errlen) &&
 		(engine == NULL ||
 		 get_string_field(engine, "EffectiveEngineVersion",
 						  "EngineVersion.EffectiveEngineVersion",
-						  &out->engine_version, errbuf, errlen)) &&
-		get_string_field(session, "NotebookVersion", "NotebookVersion",
-						 &out->notebook_version, errbuf, errlen);
+						  &out->engine_version, errbuf, errlen));
 }
 
-/* What GetSession adds to the summary. */
+/*
+ * A GetSession answer (GetSessionResponse): unlike SessionSummary's, its
+ * EngineVersion is a string (NameString), the effective version's name.
+ * MonitoringConfiguration, Classifications and SessionIdleTimeoutInMinutes
+ * (added to the model after 2022) have no column and are ignored, as any
+ * unknown member is.
+ */
 static bool
 parse_details(json_object *session, AthenaSession *out,
 			  char *errbuf, size_t errlen)
@@ -656,7 +676,10 @@ parse_details(json_object *session, AthenaSession *out,
 	json_object *config;
 	json_object *stats;
 
-	if (!get_string_field(session, "WorkGroup", "WorkGroup",
+	if (!parse_description(session, out, errbuf, errlen) ||
+		!get_string_field(session, "EngineVersion", "EngineVersion",
+						  &out->engine_version, errbuf, errlen) ||
+		!get_string_field(session, "WorkGroup", "WorkGroup",
 						  &out->workgroup, errbuf, errlen) ||
 		!get_object_field(session, "EngineConfiguration", "EngineConfiguration",
 						  &engine, errbuf, errlen) ||
@@ -754,8 +777,7 @@ aws_json_parse_get_session(const char *body, size_t len, AthenaSession *out,
 	memset(out, 0, sizeof(*out));
 	if (!parse_object(body, len, &root, errbuf, errlen))
 		return false;
-	ok = parse_summary(root, out, errbuf, errlen) &&
-		parse_details(root, out, errbuf, errlen);
+	ok = parse_details(root, out, errbuf, errlen);
 	json_object_put(root);
 	if (!ok)
 		aws_json_session_free(out);
@@ -1151,6 +1173,8 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 	const char *msg_text = NULL;
 	size_t		msg_len = 0;
 	const char *fallback_msg = NULL;
+	const char *member;
+	size_t		member_len = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->http_status = http_status;
@@ -1177,6 +1201,16 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 			msg_text = object_string(root, "Message", &msg_len);
 		if (msg_text == NULL)
 			msg_text = object_string(root, "errorMessage", &msg_len);
+		/* the members Athena's model gives its exceptions */
+		if ((member = object_string(root, "AthenaErrorCode", &member_len)))
+			out->athena_error_code = utf8_sanitize(member, member_len,
+												   ATHENA_ERROR_TYPE_MAX);
+		if ((member = object_string(root, "ResourceName", &member_len)))
+			out->resource_name = utf8_sanitize(member, member_len,
+											   ATHENA_ERROR_MESSAGE_MAX);
+		if ((member = object_string(root, "Reason", &member_len)))
+			out->reason = utf8_sanitize(member, member_len,
+										ATHENA_ERROR_TYPE_MAX);
 	}
 
 	/* the header wins over the body, as in the AWS SDKs */
@@ -1213,9 +1247,10 @@ aws_json_decode_error(int http_status, const char *error_type_header,
 		out->type = oom_type;
 	if (out->message == NULL)
 		out->message = oom_message;
-	/* request_id may be NULL anyway; losing it to OOM is harmless */
-	out->error_class = aws_json_classify_error(http_status, out->type,
-											   out->message);
+	/* request_id and the members may be NULL anyway: OOM is harmless */
+	out->error_class = aws_json_classify_error_fields(http_status, out->type,
+													  out->athena_error_code,
+													  out->message);
 }
 
 void
@@ -1228,9 +1263,15 @@ aws_json_error_free(AwsError *err)
 	if (err->message != oom_message)
 		free(err->message);
 	free(err->request_id);
+	free(err->athena_error_code);
+	free(err->resource_name);
+	free(err->reason);
 	err->type = NULL;
 	err->message = NULL;
 	err->request_id = NULL;
+	err->athena_error_code = NULL;
+	err->resource_name = NULL;
+	err->reason = NULL;
 }
 
 /*
@@ -1290,7 +1331,6 @@ static const char *const access_denied_codes[] = {
 
 static const char *const validation_codes[] = {
 	"ValidationException",
-	"InvalidRequestException",
 	"InvalidParameterException",
 	"InvalidParameterValue",
 	"InvalidParameterCombination",
@@ -1310,59 +1350,104 @@ code_in(const char *type, const char *const *codes)
 }
 
 /*
- * Athena answers a session id it does not know with
- * ResourceNotFoundException, or with InvalidRequestException "Session ID
- * <id> was not found" (GetSession and GetSessionStatus both do, depending
- * on the id).  Other InvalidRequestExceptions ("WorkGroup <name> is not
- * found") are not about a session and stay validation errors.
+ * AthenaErrorCodes of an InvalidRequestException that name one specific
+ * problem with the request (as Athena sends them to StartQueryExecution and
+ * its idempotency token): the error is about the input, whatever its text
+ * says.  INVALID_INPUT, the code Athena sends with most refusals, says no
+ * more than the type does, so the message rules below may still refine it.
+ */
+static const char *const specific_input_codes[] = {
+	"MALFORMED_QUERY",
+	"IDEMPOTENT_PARAMETER_MISMATCH",
+	"INVALID_NEXT_TOKEN",
+	NULL
+};
+
+/*
+ * The last resort, for an InvalidRequestException whose structured fields
+ * say no more: Athena's two refusals that mean something else than a bad
+ * request, recognized by their whole shape rather than by a word in them.
+ *
+ * "Session ID <id> was not found": what GetSession and GetSessionStatus
+ * answer for some ids Athena does not know, where others get a
+ * ResourceNotFoundException.  Matched as "Session " ... " not found" with no
+ * "WorkGroup" before it, so "WorkGroup <name> is not found" (an unknown
+ * workgroup: an error) never matches.
  */
 static bool
-is_session_not_found(const char *type, const char *message)
+is_session_not_found_text(const char *message)
 {
-	if (strcmp(type, "ResourceNotFoundException") == 0)
-		return true;
-	return strcmp(type, "InvalidRequestException") == 0 && message != NULL &&
-		strncmp(message, "Session ", 8) == 0 &&
+	return message != NULL && strncmp(message, "Session ", 8) == 0 &&
 		strstr(message, " not found") != NULL;
 }
 
 /*
- * ListSessions on a workgroup whose engine is not Spark: Athena refuses it
- * with InvalidRequestException naming Spark.  Listing every workgroup meets
- * such a workgroup now and then (its engine can change), and lists nothing
- * there rather than failing.
+ * "Workgroup EngineVersion is not Spark.": what Athena answers a Spark
+ * session call on a workgroup whose engine is SQL (StartSession there says
+ * exactly this).  Listing every workgroup meets such a workgroup when its
+ * engine changed since ListWorkGroups, and lists nothing there.  The whole
+ * phrase is matched, case aside: a workgroup whose name contains "Spark"
+ * ("WorkGroup Spark-ETL is not found") is not this.
  */
 static bool
-is_not_spark(const char *type, const char *message)
+is_not_spark_text(const char *message)
 {
-	return strcmp(type, "InvalidRequestException") == 0 && message != NULL &&
-		strstr(message, "Spark") != NULL;
+	static const char phrase[] = "engineversion is not spark";
+	const char *p;
+
+	if (message == NULL)
+		return false;
+	for (p = message; *p; p++)
+		if (strncasecmp(p, phrase, sizeof(phrase) - 1) == 0)
+			return true;
+	return false;
 }
 
 AwsErrorClass
-aws_json_classify_error(int http_status, const char *type, const char *message)
+aws_json_classify_error_fields(int http_status, const char *type,
+							   const char *athena_error_code,
+							   const char *message)
 {
 	if (type == NULL)
 		type = "";
 	/* a redirect or a success is not an AWS error, whatever it says */
 	if (http_status < 400 || http_status > 599)
 		return AWS_ERROR_OTHER;
+
+	/* 1. the type (x-amzn-ErrorType, else __type) and the status */
 	/* a throttling code wins over the status: S3's SlowDown comes as 503 */
 	if (http_status == 429 || code_in(type, throttled_codes))
 		return AWS_ERROR_THROTTLED;
 	if (http_status >= 500 || code_in(type, transient_codes))
 		return AWS_ERROR_TRANSIENT;
-	if (is_session_not_found(type, message))
+	if (strcmp(type, "ResourceNotFoundException") == 0)
 		return AWS_ERROR_NOT_FOUND;
-	if (is_not_spark(type, message))
-		return AWS_ERROR_NOT_SPARK;
 	if (code_in(type, auth_codes))
 		return AWS_ERROR_AUTH;
 	if (code_in(type, access_denied_codes))
 		return AWS_ERROR_ACCESS_DENIED;
 	if (code_in(type, validation_codes))
 		return AWS_ERROR_VALIDATION;
-	return AWS_ERROR_OTHER;
+	if (strcmp(type, "InvalidRequestException") != 0)
+		return AWS_ERROR_OTHER;
+
+	/* 2. Athena's AthenaErrorCode, when it names the problem */
+	if (athena_error_code != NULL &&
+		code_in(athena_error_code, specific_input_codes))
+		return AWS_ERROR_VALIDATION;
+
+	/* 3. the message text, last */
+	if (is_session_not_found_text(message))
+		return AWS_ERROR_NOT_FOUND;
+	if (is_not_spark_text(message))
+		return AWS_ERROR_NOT_SPARK;
+	return AWS_ERROR_VALIDATION;
+}
+
+AwsErrorClass
+aws_json_classify_error(int http_status, const char *type, const char *message)
+{
+	return aws_json_classify_error_fields(http_status, type, NULL, message);
 }
 
 const char *

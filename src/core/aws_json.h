@@ -113,6 +113,10 @@ typedef struct AwsError
 	char	   *type;			/* "ThrottlingException", never NULL */
 	char	   *message;		/* never NULL, may be "" */
 	char	   *request_id;		/* x-amzn-RequestId, or NULL */
+	/* the exception's members in Athena's model, NULL when not sent */
+	char	   *athena_error_code;	/* InvalidRequestException */
+	char	   *resource_name;	/* ResourceNotFoundException */
+	char	   *reason;			/* TooManyRequestsException */
 } AwsError;
 
 /*
@@ -139,12 +143,15 @@ extern char *aws_json_list_work_groups_body(int max_results,
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
  * Returns true on success.  On failure returns false, frees what it
  * allocated, and writes a short lower-case reason into errbuf (may be NULL),
- * e.g. "response is not valid JSON (truncated)", "response has no
- * \"Status\" object" or "field \"Status.StartDateTime\" is not a number".
- * The body must be exactly one JSON object (whitespace around it is fine);
- * a missing or null "Status" is a failure, since AWS always sends it.
- * Absent and null fields give NULL / present = false.  Unknown fields are
- * ignored; an unknown State passes through.  Strings with invalid UTF-8 or
+ * e.g. "response is not valid JSON (truncated)", "field \"Status\" is not
+ * an object" or "field \"Status.StartDateTime\" is not a number".
+ * The body must be exactly one JSON object (whitespace around it is fine).
+ * Each parser takes exactly its operation's output shape in botocore's
+ * model (test/unit/gen_model_fixtures.py feeds them every member, and the
+ * required ones only): the members the model defines with its types; no
+ * member is required there, so absent and null members (Status included)
+ * give NULL / present = false.  Unknown members are ignored; an unknown
+ * State passes through.  Strings with invalid UTF-8 or
  * NUL bytes (json-c decodes "\u0000" into one) are failures.
  */
 extern bool aws_json_parse_session_status(const char *body, size_t len,
@@ -166,7 +173,8 @@ extern bool aws_json_parse_terminate_session(const char *body, size_t len,
 
 /*
  * Parses a 200 response of GetSession into *out, as strictly as
- * aws_json_parse_session_status (a "Status" object is required too).
+ * aws_json_parse_session_status.  Its EngineVersion is a string (the
+ * model's NameString); a ListSessions item's is a structure.
  * Integers must be JSON integers in range (int32 for the DPU sizes, int64
  * for the others); SparkProperties and AdditionalConfigs must map strings
  * to strings, and come back as their compact JSON text.
@@ -208,7 +216,8 @@ extern bool aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec);
  * Decodes an error response.  The type comes from the x-amzn-ErrorType
  * header (may be NULL; it wins when non-empty) or the body's "__type" /
  * "code", stripped of any "namespace#" prefix and ":suffix"; the message from
- * "message" or "Message".  A body that is not JSON (an HTML page from a
+ * "message" or "Message"; AthenaErrorCode, ResourceName and Reason (the
+ * members Athena's model gives its exceptions) when they are strings.  A body that is not JSON (an HTML page from a
  * proxy) still gives a usable error: type "HTTP <status>" (unless the header
  * names one) and a message saying the body was not JSON.  Type, message and
  * request id are sanitized for reporting: invalid UTF-8 and NUL become
@@ -226,15 +235,24 @@ extern void aws_json_decode_error(int http_status, const char *error_type_header
 extern void aws_json_error_free(AwsError *err);
 
 /*
- * Classifies an error by HTTP status, bare type and message.  Only a 4xx or
- * 5xx is an AWS error; anything else is OTHER.  Throttling codes (botocore's
- * list) and 429 are THROTTLED; other 5xx and the SDKs' timeout codes are
- * TRANSIENT; a 4xx is classified by its type (and, for
- * InvalidRequestException "Session ... not found", by its message: Athena's
- * second way of saying NOT_FOUND; and "WorkGroup ... is not enabled for
- * Apache Spark", NOT_SPARK), OTHER when the type is unknown.  type and
- * message may be NULL.
+ * Classifies an error from its structured fields first: HTTP status and
+ * bare type (x-amzn-ErrorType or __type), then Athena's AthenaErrorCode, and
+ * the message text only as a last resort.  Only a 4xx or 5xx is an AWS
+ * error; anything else is OTHER.  Throttling codes (botocore's list) and 429
+ * are THROTTLED; other 5xx and the SDKs' timeout codes are TRANSIENT;
+ * ResourceNotFoundException is NOT_FOUND; every other type decides by
+ * itself but InvalidRequestException, which an AthenaErrorCode naming a
+ * specific input problem keeps VALIDATION; else two messages refine it
+ * (aws_json.c names them): NOT_FOUND for a session id Athena does not know,
+ * NOT_SPARK for a workgroup whose engine is not Spark.  An unknown type is
+ * OTHER.  type, athena_error_code and message may be NULL.
  */
+extern AwsErrorClass aws_json_classify_error_fields(int http_status,
+													const char *type,
+													const char *athena_error_code,
+													const char *message);
+
+/* The same without an AthenaErrorCode (STS and the credential sources). */
 extern AwsErrorClass aws_json_classify_error(int http_status, const char *type,
 											 const char *message);
 

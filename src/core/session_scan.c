@@ -97,6 +97,44 @@ athena_session_id_possible(const char *id)
 	return true;
 }
 
+/* SessionState's values in Athena's model (botocore's service-2.json). */
+static const char *const session_states[] = {
+	"CREATING", "CREATED", "IDLE", "BUSY", "TERMINATING", "TERMINATED",
+	"DEGRADED", "FAILED", NULL
+};
+
+bool
+athena_session_state_possible(const char *state)
+{
+	const char *const *s;
+
+	if (state == NULL)
+		return false;
+	for (s = session_states; *s != NULL; s++)
+		if (strcmp(state, *s) == 0)
+			return true;
+	return false;
+}
+
+bool
+athena_workgroup_possible(const char *name)
+{
+	size_t		n = 0;
+
+	if (name == NULL)
+		return false;
+	for (; name[n] != '\0'; n++)
+	{
+		char		c = name[n];
+
+		if (n >= 128 ||
+			!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return n > 0;
+}
+
 static char *
 build_body(void *arg, AthenaOperation op, void *tag, size_t *len)
 {

@@ -53,6 +53,15 @@ typedef struct AthenaSessionScan AthenaSessionScan;
 extern bool athena_session_id_possible(const char *id);
 
 /*
+ * Whether a session can have this value, as Athena's model says: a State
+ * is one of SessionState's values, a workgroup name matches WorkGroupName's
+ * pattern [a-zA-Z0-9._-]{1,128}.  A condition no value of which is
+ * possible matches no row, and is never sent.
+ */
+extern bool athena_session_state_possible(const char *state);
+extern bool athena_workgroup_possible(const char *name);
+
+/*
  * Starts a scan; ids Athena cannot hold are skipped, never sent.  NULL on
  * out of memory or an unusable endpoint.
  */

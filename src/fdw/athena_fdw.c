@@ -85,9 +85,19 @@ enum FdwPlanPrivate
 	PLAN_WORKGROUPS_ARRAY,		/* ... its values come from = ANY(array) */
 	PLAN_HAS_STATES,			/* listing: states from a condition */
 	PLAN_STATES_ARRAY,			/* ... its values come from = ANY(array) */
+	PLAN_NEVER_MATCHES,			/* an FdwNeverMatches: when not NEVER_NONE, no
+								 * call; fdw_exprs holds that condition */
 	PLAN_NUM_INTEGERS,
 	PLAN_COLUMNS = PLAN_NUM_INTEGERS
 };
+
+/* Why no session can meet a condition (FdwRelInfo.never_matches_why). */
+typedef enum FdwNeverMatches
+{
+	NEVER_NONE = 0,
+	NEVER_WORKGROUP,			/* no value matches WorkGroupName's pattern */
+	NEVER_STATE					/* no value is one of SessionState's */
+} FdwNeverMatches;
 
 /* Execution state of one foreign scan. */
 struct FdwScanState
@@ -102,6 +112,7 @@ struct FdwScanState
 	bool		workgroups_is_array;
 	ExprState  *states_expr;	/* listing, NULL without a condition */
 	bool		states_is_array;
+	bool		never_matches;	/* PLAN_NEVER_MATCHES: no row, no call */
 	bool		started;		/* this (re)scan's values evaluated and sent */
 };
 
@@ -250,32 +261,55 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		}
 	}
 
-	/* for a listing: the workgroup and state conditions with fewest values */
+	/*
+	 * For a listing: the workgroup and state conditions with fewest values.
+	 * A condition whose values are all constants no session can have
+	 * (state = 'idle', workgroup = 'a b': off the model's SessionState and
+	 * WorkGroupName) matches no row, whatever else the query says.
+	 */
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		FdwIdQual	qual;
 
-		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual) &&
-			(!info->has_workgroup_qual ||
-			 qual.estimated_ids < info->workgroup_qual.estimated_ids))
+		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual))
 		{
-			info->workgroup_qual = qual;
-			info->has_workgroup_qual = true;
+			if (info->never_matches == NULL &&
+				fdw_count_constant_values(qual.ids, qual.is_array,
+										  athena_workgroup_possible) == 0)
+			{
+				info->never_matches = rinfo;
+				info->never_matches_why = NEVER_WORKGROUP;
+			}
+			if (!info->has_workgroup_qual ||
+				qual.estimated_ids < info->workgroup_qual.estimated_ids)
+			{
+				info->workgroup_qual = qual;
+				info->has_workgroup_qual = true;
+			}
 		}
-		if (fdw_match_id_clause(root, baserel, state_attno, rinfo, &qual) &&
-			(!info->has_state_qual ||
-			 qual.estimated_ids < info->state_qual.estimated_ids))
+		if (fdw_match_id_clause(root, baserel, state_attno, rinfo, &qual))
 		{
-			info->state_qual = qual;
-			info->has_state_qual = true;
+			if (info->never_matches == NULL &&
+				fdw_count_constant_values(qual.ids, qual.is_array,
+										  athena_session_state_possible) == 0)
+			{
+				info->never_matches = rinfo;
+				info->never_matches_why = NEVER_STATE;
+			}
+			if (!info->has_state_qual ||
+				qual.estimated_ids < info->state_qual.estimated_ids)
+			{
+				info->state_qual = qual;
+				info->has_state_qual = true;
+			}
 		}
 	}
 
 	baserel->tuples = list_rows(info);
-	baserel->rows = info->has_id_qual
-		? clamp_row_est(info->id_qual.estimated_ids)
-		: list_rows(info);
+	baserel->rows = info->never_matches ? clamp_row_est(0) :
+		info->has_id_qual ? clamp_row_est(info->id_qual.estimated_ids) :
+		list_rows(info);
 	baserel->fdw_private = info;
 }
 
@@ -359,8 +393,19 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
 {
 	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
+	int			parameterized;
 
-	int			parameterized = add_parameterized_paths(root, baserel, info);
+	/* no session can match: the one plan is to ask nothing */
+	if (info->never_matches != NULL)
+	{
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+										 0, 0, NIL, baserel->lateral_relids,
+										 NULL, NIL));
+		return;
+	}
+
+	parameterized = add_parameterized_paths(root, baserel, info);
 
 	/* ids given: they are the scan, any workgroup condition a filter */
 	if (info->has_id_qual)
@@ -389,7 +434,7 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 static List *
 plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
 			 FdwWorkgroupSource workgroups, bool workgroups_array,
-			 bool has_states, bool states_array)
+			 bool has_states, bool states_array, int never_matches)
 {
 	List	   *items = NIL;
 	List	   *columns = NIL;
@@ -404,6 +449,7 @@ plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
 	values[PLAN_WORKGROUPS_ARRAY] = workgroups_array;
 	values[PLAN_HAS_STATES] = has_states;
 	values[PLAN_STATES_ARRAY] = states_array;
+	values[PLAN_NEVER_MATCHES] = never_matches;
 	for (i = 0; i < PLAN_NUM_INTEGERS; i++)
 		items = lappend(items, makeInteger(values[i]));
 	while ((member = bms_next_member(info->attrs_used, member)) >= 0)
@@ -429,6 +475,17 @@ make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
 	List	   *exprs = NIL;
 	FdwWorkgroupSource workgroups;
 
+	/* nothing is sent; the condition is kept for EXPLAIN */
+	if (info->never_matches != NULL)
+		return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+								baserel->relid,
+								list_make1(info->never_matches->clause),
+								plan_private(info, false, true, false,
+											 WORKGROUPS_EVERY, false,
+											 false, false,
+											 info->never_matches_why),
+								NIL, NIL, outer_plan);
+
 	if (info->has_workgroup_qual)
 	{
 		workgroups = WORKGROUPS_QUAL;
@@ -448,7 +505,7 @@ make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
 										 info->workgroup_qual.is_array,
 										 info->has_state_qual,
 										 info->has_state_qual &&
-										 info->state_qual.is_array),
+										 info->state_qual.is_array, NEVER_NONE),
 							NIL, NIL, outer_plan);
 }
 
@@ -494,7 +551,8 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 							list_make1(qual.ids),
 							plan_private(info, qual.is_array, false,
 										 fdw_rel_needs_get_session(info, true),
-										 WORKGROUPS_EVERY, false, false, false),
+										 WORKGROUPS_EVERY, false, false, false,
+										 NEVER_NONE),
 							NIL, recheck_clauses, outer_plan);
 }
 
@@ -526,6 +584,9 @@ fdw_scan_begin(ForeignScanState *node)
 										   "athena_fdw ids",
 										   ALLOCSET_DEFAULT_SIZES);
 	state->is_list = plan_item(plan, PLAN_IS_LIST);
+	state->never_matches = plan_item(plan, PLAN_NEVER_MATCHES);
+	if (state->never_matches)
+		return state;
 	if (!state->is_list)
 	{
 		state->ids_expr = ExecInitExpr(linitial(plan->fdw_exprs),
@@ -582,6 +643,22 @@ evaluate_values(ExprState *expr, bool is_array, ExprContext *econtext,
 	return n;
 }
 
+/*
+ * Keeps, in place, the values a session can have; returns how many (-1, no
+ * condition, stays -1).  None left means no row: nothing is sent.
+ */
+static int
+keep_possible(const char **values, int n, bool (*possible) (const char *))
+{
+	int			kept = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (possible(values[i]))
+			values[kept++] = values[i];
+	return n < 0 ? n : kept;
+}
+
 /* Evaluates the conditions for this (re)scan and sends the first requests. */
 static void
 start_scan(ForeignScanState *node, FdwScanState *state)
@@ -595,7 +672,9 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 	int			nstates;
 
 	MemoryContextReset(state->ids_cxt);
-	if (!state->is_list)
+	if (state->never_matches)
+		fdw_lookup_start_list(state->lookup, NULL, 0, NULL, 0);
+	else if (!state->is_list)
 	{
 		nids = evaluate_values(state->ids_expr, state->ids_is_array, econtext,
 							   state->ids_cxt, &ids);
@@ -608,6 +687,11 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 									  state->ids_cxt, &workgroups);
 		nstates = evaluate_values(state->states_expr, state->states_is_array,
 								  econtext, state->ids_cxt, &states);
+		/* values known only now (a parameter) are held to the model too */
+		nworkgroups = keep_possible(workgroups, nworkgroups,
+									athena_workgroup_possible);
+		nstates = keep_possible(states, nstates,
+								athena_session_state_possible);
 		fdw_lookup_start_list(state->lookup, workgroups, nworkgroups,
 							  states, nstates);
 	}
@@ -736,7 +820,19 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 																	 es->rtable_names),
 									   (Plan *) plan, NIL);
 
-	if (!is_list)
+	if (plan_item(plan, PLAN_NEVER_MATCHES))
+	{
+		ExplainPropertyText("Athena API", "none", es);
+		ExplainPropertyText("Never Matches",
+							psprintf("%s (%s)",
+									 deparse_expression(linitial(plan->fdw_exprs),
+														context, prefix, false),
+									 plan_item(plan, PLAN_NEVER_MATCHES) ==
+									 NEVER_STATE ? "no value is a SessionState" :
+									 "no workgroup name matches [a-zA-Z0-9._-]{1,128}"),
+							es);
+	}
+	else if (!is_list)
 	{
 		/* GetSession answers the status too: one call per id either way */
 		ExplainPropertyText("Athena API", details ? "GetSession" : "GetSessionStatus", es);

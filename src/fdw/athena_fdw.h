@@ -182,6 +182,8 @@ extern const char *fdw_id_to_utf8(Datum text_datum);
 extern int	fdw_distinct_ids(const char **ids, int n);
 extern int	fdw_compare_ids(const void *a, const void *b);
 extern int	fdw_count_constant_ids(Expr *expr, bool is_array);
+extern int	fdw_count_constant_values(Expr *expr, bool is_array,
+									  bool (*possible) (const char *value));
 
 /* athena_fdw.c: planner state of one foreign table, in its fdw_private */
 typedef struct FdwRelInfo
@@ -200,6 +202,9 @@ typedef struct FdwRelInfo
 	FdwIdQual	state_qual;		/* state = / IN / = ANY */
 	bool		has_workgroup_option;	/* the table's or server's */
 	Bitmapset  *attrs_used;		/* columns the query reads */
+	/* a condition no session can meet (state = 'idle'): no call at all */
+	RestrictInfo *never_matches;
+	int			never_matches_why;	/* for EXPLAIN: 1 workgroup, 2 state */
 } FdwRelInfo;
 
 extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);

@@ -254,6 +254,9 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 	info = fdw_rel_info(innerrel);
 	if (info == NULL || info->session_id_attno == InvalidAttrNumber)
 		return;
+	/* no session can meet a condition: the scan asks nothing (athena_fdw.c) */
+	if (info->never_matches != NULL)
+		return;
 	/* the rows a DELETE or UPDATE of the foreign table acts on come from its scan */
 	if (bms_is_member(innerrel->relid, root->all_result_relids))
 		return;

@@ -17,6 +17,7 @@
 #include "commands/explain.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -290,6 +291,33 @@ failure_sqlstate(const AthenaFailure *failure)
 }
 
 /*
+ * " AthenaErrorCode X, ResourceName Y, Reason Z.": the members of Athena's
+ * model that the error answer carried (in that order, those it sent), for
+ * the DETAIL; "" when none.  In our encoding, without control characters.
+ */
+static char *
+error_fields(const AwsError *err)
+{
+	const char *names[] = {"AthenaErrorCode", "ResourceName", "Reason"};
+	const char *values[] = {err->athena_error_code, err->resource_name,
+	err->reason};
+	StringInfoData buf;
+	size_t		i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < lengthof(names); i++)
+	{
+		if (values[i] == NULL)
+			continue;
+		appendStringInfo(&buf, "%s %s %s", buf.len ? "," : "", names[i],
+						 fdw_remote_text(pstrdup(values[i])));
+	}
+	if (buf.len)
+		appendStringInfoChar(&buf, '.');
+	return buf.data;
+}
+
+/*
  * Raises the ERROR for a failed call.  progress, when not NULL, says what
  * the statement did before it failed ("after 2 sessions were terminated")
  * and goes into the primary message, the one line a pg_cron job's run
@@ -308,6 +336,7 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 	char	   *request_id = failure->error.request_id
 		? pstrdup(failure->error.request_id) : NULL;
 	const char *operation = athena_operation_name(failure->op);
+	char	   *fields = error_fields(&failure->error);
 
 	aws_json_error_free(&failure->error);
 
@@ -334,10 +363,11 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 					  operation, progress, type, message)
 			 : errmsg("invalid response from Athena %s%s: %s",
 					  operation, progress, message),
-			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
-							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
+			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.%s",
+							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.%s",
 							  attempts, http_status,
-							  request_id ? request_id : "(none)", attempts)));
+							  request_id ? request_id : "(none)", attempts,
+							  fields)));
 }
 
 /*

@@ -269,6 +269,19 @@ fdw_collect_ids(Datum value, bool isnull, bool is_array, const char ***ids)
 int
 fdw_count_constant_ids(Expr *expr, bool is_array)
 {
+	return fdw_count_constant_values(expr, is_array,
+									 athena_session_id_possible);
+}
+
+/*
+ * The same for any pushed condition's values: how many distinct non-NULL
+ * constants of expr are possible (workgroup and state conditions pass
+ * athena_workgroup_possible and athena_session_state_possible).
+ */
+int
+fdw_count_constant_values(Expr *expr, bool is_array,
+						  bool (*possible) (const char *value))
+{
 	const char **ids;
 	int			n = 0;
 	int			sent = 0;
@@ -298,7 +311,7 @@ fdw_count_constant_ids(Expr *expr, bool is_array)
 		return -1;
 
 	for (i = 0; i < n; i++)
-		sent += athena_session_id_possible(ids[i]);
+		sent += possible(ids[i]);
 	return sent;
 }
 

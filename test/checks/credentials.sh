@@ -329,4 +329,7 @@ else
 	ok 0 "sweep: no secret key, session token, web identity or container token in any output"
 fi
 
+mock_model_ok
+ok $? "every answer of this check's mock was on botocore's model"
+
 tap_finish

@@ -356,8 +356,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_string(e.message, 512);
 	check_string(e.request_id, 128);
 	CHECK((reqid == NULL) == (e.request_id == NULL));
-	CHECK(e.error_class == aws_json_classify_error(e.http_status, e.type,
-												   e.message));
+	check_string(e.athena_error_code, 128);
+	check_string(e.resource_name, 512);
+	check_string(e.reason, 128);
+	CHECK(e.error_class ==
+		  aws_json_classify_error_fields(e.http_status, e.type,
+										 e.athena_error_code, e.message));
 	aws_json_error_free(&e);
 
 	/* the same bytes as number text and as a session id */

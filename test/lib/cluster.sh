@@ -38,6 +38,17 @@ start_mock() {
 	export MOCK_PORT MOCKCTL
 }
 
+# mock_model_ok: true when every answer the mock sent since it started was
+# on botocore's model (test/mock/model_check.py; answers broken on purpose
+# are counted apart); else prints the violations to stderr.
+mock_model_ok() {
+	local out
+	out=$($MOCKCTL model --check 2>&1)
+	local rc=$?
+	[ $rc -eq 0 ] || printf 'mock answers off the model:\n%s\n' "$out" >&2
+	return $rc
+}
+
 stop_mock() {
 	if [ -n "${MOCK_PID:-}" ]; then
 		kill "$MOCK_PID" 2>/dev/null || true

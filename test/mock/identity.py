@@ -213,12 +213,14 @@ class Identity:
 
     # -- STS ----------------------------------------------------------------------
     @staticmethod
-    def sts_error(h, status, code, message, type_="Sender"):
+    def sts_error(h, action, status, code, message, type_="Sender"):
+        """action: the Action asked for, for the model check."""
         body = ('<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code>'
                 '<Message>%s</Message></Error><RequestId>%s</RequestId>'
                 '</ErrorResponse>' % (STS_NS, type_, escape(code),
                                       escape(message), uuid.uuid4()))
-        return h.respond(status, body.encode(), ctype=XML_CT)
+        return h.respond(status, body.encode(), ctype=XML_CT,
+                         sts_action=action)
 
     def sts(self, h, method, path, headers, body):
         try:
@@ -236,12 +238,12 @@ class Identity:
                 "signed": "authorization" in headers, "access_key_id": None}
         if action not in ("AssumeRole", "AssumeRoleWithWebIdentity"):
             self.count("sts_unknown", last)
-            return self.sts_error(h, 400, "InvalidAction",
+            return self.sts_error(h, action, 400, "InvalidAction",
                                   "Could not find operation %s for version "
                                   "2011-06-15" % action[:64])
         if args.get("Version") != "2011-06-15":
             self.count("sts_refused", last)
-            return self.sts_error(h, 400, "InvalidParameterValue",
+            return self.sts_error(h, action, 400, "InvalidParameterValue",
                                   "Invalid Version")
         if action == "AssumeRole":
             try:
@@ -249,13 +251,13 @@ class Identity:
                                       ("content-type", "host", "x-amz-date"))
             except self.auth_error as e:
                 self.count("sts_refused", last)
-                return self.sts_error(h, e.status,
+                return self.sts_error(h, action, e.status,
                                       STS_AUTH_CODES.get(e.type, e.type),
                                       e.message)
             last["access_key_id"] = akid
         elif args.get("WebIdentityToken") != WEB_IDENTITY_TOKEN:
             self.count("sts_refused", last)
-            return self.sts_error(h, 400, "InvalidIdentityToken",
+            return self.sts_error(h, action, 400, "InvalidIdentityToken",
                                   "The web identity token that was passed "
                                   "could not be validated by AWS.")
 
@@ -272,13 +274,13 @@ class Identity:
             problem = None
         if problem:
             self.count("sts_refused", last)
-            return self.sts_error(h, 400, "ValidationError", problem)
+            return self.sts_error(h, action, 400, "ValidationError", problem)
         role = m.group(2).rsplit("/", 1)[-1]
         if role == "mock-denied" or (role == "mock-external" and
                                      args.get("ExternalId") != EXTERNAL_ID):
             self.count("sts_refused", last)
             return self.sts_error(
-                h, 403, "AccessDenied",
+                h, action, 403, "AccessDenied",
                 "User: arn:aws:iam::%s:user/mock is not authorized to "
                 "perform: sts:%s on resource: %s" % (ACCOUNT, action,
                                                      args["RoleArn"]))
@@ -298,4 +300,4 @@ class Identity:
                     a=action, ns=STS_NS, k=escape(akid), s=escape(secret),
                     t=escape(tok), e=exp, n=escape(name), acct=ACCOUNT,
                     r=escape(role), rid=uuid.uuid4())
-        return h.respond(200, body.encode(), ctype=XML_CT)
+        return h.respond(200, body.encode(), ctype=XML_CT, sts_action=action)

@@ -27,6 +27,22 @@ Usage
                    full
   --dump-fixtures  print every fixture's status and exact body, then exit
 
+Answers held to botocore's model
+--------------------------------
+Every answer to an Athena API request, and every STS answer, is checked
+against the operation's shapes in botocore's model before it is sent
+(test/mock/model_check.py: member names, types, required members, enum
+values, lengths; error members and the x-amzn-ErrorType header, which
+every error answer carries).  Members AWS added after Debian's botocore
+1.29 are in model_check.ADDED_MEMBERS, the one list of them.  An answer
+off the model is still sent, logged to stderr and counted; answers broken
+on purpose (the hostile-* fixtures, s-nulls, s-extra and s-future, the
+faults garbage, oversized, redirect, html503, http429 and stream) are
+counted apart as off_model.  The counts are never reset (stats key
+"model": checked, off_model, violations, problems); `mockctl model
+--check` fails when there was a violation, and test/run_all.sh and
+test/lib/with_mock.sh fail the run then.
+
 IMDSv2, container credentials and STS (AssumeRole signed for service sts,
 AssumeRoleWithWebIdentity unsigned) are served on the same port: see
 test/mock/identity.py.
@@ -107,7 +123,8 @@ Hostile fixtures (200 unless stated):
   hostile-empty            empty body
   hostile-wrongtype-number StartDateTime "yesterday"
   hostile-wrongtype-string State is an object
-  hostile-nostatus         {"SessionId":"hostile-nostatus"}
+  hostile-nostatus         {"SessionId":"hostile-nostatus"} (on the model,
+                           which makes Status optional; kept with the others)
   hostile-badutf8          StateChangeReason holds raw bytes \\xff\\xfe
   hostile-nul              StateChangeReason "a\\u0000b" (JSON escape)
   hostile-array            top-level JSON array
@@ -119,7 +136,10 @@ Hostile fixtures (200 unless stated):
                            Ünïcødé ✓ 日本 and an emoji), JSON-escaped
 
 Any other id: 400 {"__type":"ResourceNotFoundException",
-"Message":"Session <id> not found"}.  A body that is not a JSON object
+"Message":"Session <id> not found","ResourceName":"<id>"}.  Every
+InvalidRequestException carries "AthenaErrorCode":"INVALID_INPUT" (what
+AWS sends with a refused input); TooManyRequestsException carries
+"Reason":"CONCURRENT_QUERY_LIMIT_EXCEEDED".  A body that is not a JSON object
 with a string SessionId: 400 InvalidRequestException.  Any other
 X-Amz-Target: 400 UnknownOperationException.
 
@@ -172,7 +192,8 @@ sessions, with one it returns exactly that state.  Pages hold MaxResults
 items (1..100; ListWorkGroups 1..50), capped by /_mock/page_size, and end
 with a NextToken while more remain; a NextToken from another listing is an
 InvalidRequestException.  ListSessions on a SQL workgroup: 400
-InvalidRequestException "WorkGroup <name> is not enabled for Apache Spark";
+InvalidRequestException "Workgroup EngineVersion is not Spark." (what
+Athena answers StartSession there);
 on an unknown one: 400 InvalidRequestException "WorkGroup <name> is not
 found".
 
@@ -216,9 +237,14 @@ Control endpoints (unsigned, same port; never counted as API requests)
                   123456789012:user/mock is not authorized to perform:
                   athena:<Operation>"
         gone      400 ResourceNotFoundException "Session <id> not found"
-                  (the session vanished between two calls)
+                  (the session vanished between two calls), ResourceName
+                  the id; on a listing "WorkGroup <name> not found",
+                  ResourceName the workgroup
         vanished  400 InvalidRequestException "Session ID <id> was not
                   found" (the same, in the other shape)
+        misshaped 200 {"SessionId", "EngineVersion": {...}, "Status"}: a
+                  GetSession answer off the model and NOT marked so, for
+                  the self-test's proof that the model check counts it
       op: the fault only applies to requests of this operation (e.g.
           "TerminateSession"); others pass it by.
       skip: the first N requests the fault would apply to pass untouched.
@@ -265,6 +291,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import identity
+import model_check
 from botocore.auth import SigV4Auth
 from botocore.credentials import Credentials
 
@@ -564,8 +591,11 @@ def session_summary(s):
 
 
 def get_session_body(s):
-    """A GetSession answer: the summary's fields plus the details."""
+    """A GetSession answer: the summary's fields plus the details, except
+    that GetSessionResponse.EngineVersion is a NameString (the effective
+    version's name), where SessionSummary's is an EngineVersion structure."""
     out = session_summary(s)
+    out["EngineVersion"] = SPARK_ENGINE
     if s["WorkGroup"] is not None:
         out["WorkGroup"] = s["WorkGroup"]
     out.update(s["Details"] or {})
@@ -578,14 +608,18 @@ GONE_PREFIX = "vanished-"
 INVALID_PREFIX = "locked-"
 MSG_GONE = "Session ID %s was not found"
 MSG_INVALID = "The request could not be processed: the session is locked"
-MSG_NOT_SPARK = "WorkGroup %s is not enabled for Apache Spark"
+# Athena's answer to a Spark call on a workgroup whose engine is SQL, as it
+# answers StartSession there (it names no workgroup)
+MSG_NOT_SPARK = "Workgroup EngineVersion is not Spark."
 
 # API requests whose operation and body /_mock/requests keeps since reset
 MAX_RECORDS = 100000
+# model violations whose text /_mock/stats keeps
+MAX_MODEL_PROBLEMS = 50
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
-               "slow", "stream", "denied", "gone", "vanished")
+               "slow", "stream", "denied", "gone", "vanished", "misshaped")
 
 TERMINATED_REASON = "Session was terminated by user request"
 
@@ -603,8 +637,32 @@ MSG_BAD_SIG = ("The request signature we calculated does not match the "
 MSG_BAD_REGION = "Credential should be scoped to a valid region."
 
 
-def _err(type_, msg, key="message"):
-    return json.dumps({"__type": type_, key: msg}).encode()
+def _err(type_, msg, key="message", **members):
+    """An error body: __type, the message under key, and the members the
+    model gives that exception (AthenaErrorCode, ResourceName, Reason)."""
+    return json.dumps(dict({"__type": type_, key: msg}, **members)).encode()
+
+
+def _err_header(type_):
+    """x-amzn-ErrorType as AWS sends it: the code, a colon, a namespace URL
+    (Athena's for its modeled exceptions, the front end's for the rest)."""
+    ns = ("com.amazon.coral.service" if type_ in
+          model_check.COMMON_JSON_ERRORS else "com.amazonaws.athena")
+    return (("x-amzn-ErrorType",
+             "%s:http://internal.amazon.com/coral/%s/" % (type_, ns)),)
+
+
+# Athena's AthenaErrorCode of an InvalidRequestException about the input
+# (as AWS sends it, e.g. to CreateWorkGroup without an execution role).
+INVALID_INPUT = "INVALID_INPUT"
+
+# Status fixtures that are off the model on purpose: the parser's tolerance
+# of what AWS does not send today.  Never counted as model violations.
+OFF_MODEL_FIXTURES = {
+    "s-nulls": "members sent as JSON null",
+    "s-extra": "members the model does not have",
+    "s-future": "a State the model does not have (yet)",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -826,6 +884,12 @@ class State:
         # a gauge, not a counter: reset() must not zero it while requests
         # of an earlier test (a slow or hanging one) are still being served
         self.in_flight = 0
+        # the model check's counts: never reset, so that a mis-shaped
+        # answer anywhere in a test run is still seen at its end
+        self.model_checked = 0
+        self.model_off_model = 0
+        self.model_violations = 0
+        self.model_problems = []  # the first MAX_MODEL_PROBLEMS
         self.reset()
 
     def reset(self):
@@ -919,10 +983,34 @@ class State:
                 "terminations": [dict(t) for t in self.terminations],
                 "faults_pending": [
                     {k: v for k, v in f.items()} for f in self.faults],
+                "model": self.model_snapshot(),
                 "latency_ms": self.latency_ms,
                 "region": self.region,
                 "last_request": self.last_request,
             }
+
+    def model_snapshot(self):
+        """Called under self.lock."""
+        return {"checked": self.model_checked,
+                "off_model": self.model_off_model,
+                "violations": self.model_violations,
+                "problems": list(self.model_problems)}
+
+    def model_record(self, what, problems, off_model):
+        """Counts one answer the model check saw (what: "GetSession 200")."""
+        with self.lock:
+            if off_model:
+                self.model_off_model += 1
+                return
+            self.model_checked += 1
+            if problems:
+                self.model_violations += 1
+                if len(self.model_problems) < MAX_MODEL_PROBLEMS:
+                    self.model_problems.append(
+                        "%s: %s" % (what, "; ".join(problems)))
+        if problems:
+            sys.stderr.write("mock: answer off botocore's model: %s: %s\n"
+                             % (what, "; ".join(problems)))
 
     def status(self, sid, status):
         """A session's Status as the API reports it now: after a
@@ -993,7 +1081,23 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     # -- response -----------------------------------------------------------
-    def respond(self, status, body, ctype=JSON_CT, extra=(), api=True):
+    def respond(self, status, body, ctype=JSON_CT, extra=(), api=True,
+                off_model=None, sts_action=None):
+        """Writes one answer.  Every answer to an Athena API request (and,
+        with sts_action, to an STS one) goes through model_check first;
+        off_model, a reason, marks an answer broken on purpose (a fault, a
+        hostile fixture), which is counted apart and not checked."""
+        if api and (self.api_op is not None or sts_action is not None):
+            if off_model is None and sts_action is not None:
+                what = "STS %s %d" % (sts_action, status)
+                problems = model_check.check_sts(sts_action, status, body)
+            elif off_model is None:
+                what = "%s %d" % (self.api_op, status)
+                problems = model_check.check_athena(self.api_op, status,
+                                                    body, extra)
+            else:
+                what, problems = None, None
+            self.server.state.model_record(what, problems, off_model)
         lines = ["HTTP/1.1 %d %s" % (status, REASONS.get(status, "Status"))]
         if api:
             lines.append("x-amzn-RequestId: " + str(uuid.uuid4()))
@@ -1250,7 +1354,8 @@ class Handler(BaseHTTPRequestHandler):
                     st.signature_failures += 1
                     st.auth_failures_by_type[e.type] = (
                         st.auth_failures_by_type.get(e.type, 0) + 1)
-                status = self.respond(e.status, _err(e.type, e.message))
+                status = self.respond(e.status, _err(e.type, e.message),
+                                      extra=_err_header(e.type))
                 return
             with st.lock:
                 admitted = st.take_quota()
@@ -1258,7 +1363,8 @@ class Handler(BaseHTTPRequestHandler):
             if not admitted:
                 fault_kind = "quota"
                 status = self.respond(400, _err("ThrottlingException",
-                                                "Rate exceeded"))
+                                                "Rate exceeded"),
+                                      extra=_err_header("ThrottlingException"))
                 return
             if fault is not None:
                 fault_kind = fault["kind"]
@@ -1279,43 +1385,66 @@ class Handler(BaseHTTPRequestHandler):
         kind = f["kind"]
         if kind == "throttle":
             return self.respond(400, _err("ThrottlingException",
-                                          "Rate exceeded"))
+                                          "Rate exceeded"),
+                                extra=_err_header("ThrottlingException"))
         if kind == "toomany":
-            return self.respond(400, _err("TooManyRequestsException",
-                                          "Too many requests", "Message"))
+            return self.respond(400, _err(
+                "TooManyRequestsException", "Too many requests", "Message",
+                Reason="CONCURRENT_QUERY_LIMIT_EXCEEDED"),
+                extra=_err_header("TooManyRequestsException"))
         if kind == "http429":
             extra = ()
             if f.get("retry_after") is not None:
                 extra = (("Retry-After", str(f["retry_after"])),)
             return self.respond(429, b'{"message":"Too Many Requests"}',
-                                extra=extra)
+                                extra=extra,
+                                off_model="fault http429: a proxy's answer")
         if kind == "http500":
             return self.respond(500, _err("InternalServerException",
-                                          "internal", "Message"))
+                                          "internal", "Message"),
+                                extra=_err_header("InternalServerException"))
         if kind == "html503":
-            return self.respond(503, HTML_503, ctype="text/html")
+            return self.respond(503, HTML_503, ctype="text/html",
+                                off_model="fault html503")
         if kind == "garbage":
-            return self.respond(200, b"<<<not json>>>")
+            return self.respond(200, b"<<<not json>>>",
+                                off_model="fault garbage")
         if kind == "oversized":
             sid = _session_id(body) or "oversized"
-            return self.respond(200, oversized_body(sid))
+            return self.respond(200, oversized_body(sid),
+                                off_model="fault oversized")
         if kind == "redirect":
             return self.respond(302, b"", extra=(
-                ("Location", f.get("location", REDIRECT_LOCATION)),))
+                ("Location", f.get("location", REDIRECT_LOCATION)),),
+                off_model="fault redirect")
         if kind == "stream":
+            self.server.state.model_record(None, None, "fault stream")
             return self.stream_body(body, f.get("ms", 2))
+        if kind == "misshaped":
+            # NOT marked: the self-test's proof that the check catches it
+            return self.respond(200, json.dumps(
+                {"SessionId": _session_id(body) or "misshaped",
+                 "EngineVersion": {"EffectiveEngineVersion": SPARK_ENGINE},
+                 "Status": {"State": "IDLE"}}).encode())
         if kind == "denied":
             return self.respond(400, _err(
                 "AccessDeniedException",
                 "User: arn:aws:iam::123456789012:user/mock is not authorized "
-                "to perform: athena:%s" % op, "Message"))
+                "to perform: athena:%s" % op, "Message"),
+                extra=_err_header("AccessDeniedException"))
         if kind == "vanished":
             return self.invalid(MSG_GONE % (_session_id(body) or ""))
         if kind == "gone":
-            return self.respond(400, _err(
-                "ResourceNotFoundException",
-                "Session %s not found" % (_session_id(body) or ""),
-                "Message"))
+            sid = _session_id(body)
+            if sid is None:
+                # a listing: the resource gone is its workgroup
+                wg = (_json_object(body) or {}).get("WorkGroup")
+                return self.respond(400, _err(
+                    "ResourceNotFoundException",
+                    "WorkGroup %s not found" % wg, "Message",
+                    ResourceName=str(wg)),
+                    extra=_err_header("ResourceNotFoundException"))
+            return self.not_found(sid)
         if kind == "slow":
             time.sleep(f.get("ms", 1000) / 1000.0)
             return None
@@ -1397,12 +1526,23 @@ class Handler(BaseHTTPRequestHandler):
         if handler is None:
             return self.respond(400, _err(
                 "UnknownOperationException",
-                "Unknown operation %s" % (op or "(no X-Amz-Target)")))
+                "Unknown operation %s" % (op or "(no X-Amz-Target)")),
+                extra=_err_header("UnknownOperationException"))
         return handler(op, body)
 
     def invalid(self, message):
         return self.respond(400, _err("InvalidRequestException", message,
-                                      "Message"))
+                                      "Message", AthenaErrorCode=INVALID_INPUT),
+                            extra=_err_header("InvalidRequestException"))
+
+    def not_found(self, sid):
+        # ResourceName has 1 to 1011 characters in the model: none for a
+        # call without a session id (the fault "gone" on a listing)
+        members = {"ResourceName": sid} if sid else {}
+        return self.respond(400, _err("ResourceNotFoundException",
+                                      "Session %s not found" % sid,
+                                      "Message", **members),
+                            extra=_err_header("ResourceNotFoundException"))
 
     def op_session(self, op, body):
         """GetSessionStatus, GetSession and TerminateSession."""
@@ -1417,7 +1557,8 @@ class Handler(BaseHTTPRequestHandler):
                 "and 256")
         h = HOSTILE.get(sid)
         if h is not None:
-            return self.respond(h[0], h[2], ctype=h[1], extra=h[3])
+            return self.respond(h[0], h[2], ctype=h[1], extra=h[3],
+                                off_model="hostile fixture %s" % sid)
         if sid.startswith(GONE_PREFIX):
             return self.invalid(MSG_GONE % sid)
         if sid.startswith(INVALID_PREFIX):
@@ -1427,6 +1568,7 @@ class Handler(BaseHTTPRequestHandler):
         if listed is None and sid.startswith("gen-"):
             listed = _gen_session(sid)
         b = FIXTURE_BYTES.get(sid)
+        off = OFF_MODEL_FIXTURES.get(sid) if b is not None else None
         if listed is not None:
             listed = dict(listed, Status=st.status(sid, listed["Status"]))
         if op == "TerminateSession":
@@ -1441,12 +1583,13 @@ class Handler(BaseHTTPRequestHandler):
                     {"State": st.terminate(sid, status)}).encode())
         elif op == "GetSessionStatus":
             if b is not None and sid not in st.terminated:
-                return self.respond(200, b)     # the exact fixture text
+                # the exact fixture text
+                return self.respond(200, b, off_model=off)
             if b is not None:
                 return self.respond(200, json.dumps(
                     {"SessionId": sid,
                      "Status": st.status(sid, json.loads(b)["Status"])},
-                    ensure_ascii=False).encode())
+                    ensure_ascii=False).encode(), off_model=off)
             if sid.startswith("gen-") and sid not in st.terminated:
                 return self.respond(
                     200, (GEN_TEMPLATE % json.dumps(sid)).encode("utf-8"))
@@ -1462,10 +1605,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.respond(200, json.dumps(
                     {"SessionId": sid,
                      "Status": st.status(sid, json.loads(b)["Status"])},
-                    ensure_ascii=False).encode())
-        return self.respond(400, _err("ResourceNotFoundException",
-                                      "Session %s not found" % sid,
-                                      "Message"))
+                    ensure_ascii=False).encode(), off_model=off)
+        return self.not_found(sid)
 
     def paging(self, op, req, max_results, key):
         """(offset, page size) of a paged request, or an error string.
@@ -1502,7 +1643,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.invalid("StateFilter must be a string")
         if wg in WORKGROUP_INFO:
             if WORKGROUP_INFO[wg][1] != SPARK_ENGINE:
-                return self.invalid(MSG_NOT_SPARK % wg)
+                return self.invalid(MSG_NOT_SPARK)
         elif _gen_workgroup_size(wg) is None:
             return self.invalid("WorkGroup %s is not found" % wg)
         key = "ListSessions|%s|%s" % (wg, state)

@@ -12,6 +12,10 @@ Commands (output is terse and exact; SQL tests print it):
                            AmazonAthena.GetSessionStatus); default: all
     bytes [OP]             bytes of the response bodies sent for OP's
                            requests (default: all operations)
+    model [--check]        the model check of every answer sent since the
+                           mock started (never reset): "checked N off_model
+                           N violations N", then one line per violation;
+                           --check: exit status 1 when there is one
     conns                  TCP connections whose first request was an API call
     peak                   peak number of API requests in flight at once
     sigfail                number of requests rejected by the auth check
@@ -228,6 +232,15 @@ def run(port, cmd, rest, opts):
         else:
             n = sum(by_op.values())
         out.write("%d\n" % n)
+    elif cmd == "model":
+        # never reset: what the whole run's answers did against the model
+        m = call(port, "GET", "/_mock/stats")["model"]
+        out.write("checked %d off_model %d violations %d\n"
+                  % (m["checked"], m["off_model"], m["violations"]))
+        for line in m["problems"]:
+            out.write(line + "\n")
+        if m["violations"] and rest[:1] == ["--check"]:
+            sys.exit(1)
     elif cmd == "conns":
         out.write("%d\n" % call(port, "GET", "/_mock/stats")["connections"])
     elif cmd == "peak":

@@ -45,6 +45,12 @@ class IdentityTest(Base):
     def tearDownClass(cls):
         cls.mock.stop()
 
+    def test_zz_model_clean(self):
+        """Runs last: every STS answer of this test was on STS's model."""
+        m = self.mock.stats()["model"]
+        self.assertGreater(m["checked"], 5)
+        self.assertEqual((m["violations"], m["problems"]), (0, []))
+
     def identity(self):
         import json
         import urllib.request

@@ -411,7 +411,7 @@ class MockTest(Base):
         e = self.err(lambda: self.c.list_sessions(WorkGroup="primary"),
                      "InvalidRequestException")
         self.assertEqual(e["Error"]["Message"],
-                         "WorkGroup primary is not enabled for Apache Spark")
+                         "Workgroup EngineVersion is not Spark.")
         self.err(lambda: self.c.list_sessions(WorkGroup="nope"),
                  "InvalidRequestException")
         self.err(lambda: self.c.list_sessions(WorkGroup="gen-250",
@@ -425,7 +425,7 @@ class MockTest(Base):
     def test_get_session(self):
         r = self.c.get_session(SessionId="la-idle-1")
         self.assertEqual((r["WorkGroup"], r["Description"],
-                          r["EngineVersion"]["EffectiveEngineVersion"],
+                          r["EngineVersion"],
                           r["NotebookVersion"], r["Status"]["State"]),
                          ("spark-analytics", "nightly model",
                           "PySpark engine version 3",
@@ -471,6 +471,118 @@ class MockTest(Base):
         s, _, d = raw(self.mock, h, b)
         self.assertEqual((s, json.loads(d)["__type"]),
                          (400, "InvalidRequestException"))
+
+    # -- the model check -------------------------------------------------------
+    def test_model_check_catches_misshaped(self):
+        """A GetSession answer with EngineVersion an object (the shape of
+        SessionSummary's, not GetSessionResponse's), not marked off-model:
+        counted as a violation, and mockctl model --check fails."""
+        m = self.mock
+        before = m.stats()["model"]
+        m.ctl("fault", "misshaped", "--op", "GetSession")
+        h, b = signed(m, {"SessionId": "la-idle-1"},
+                      target="AmazonAthena.GetSession")
+        self.assertEqual(raw(m, h, b)[0], 200)
+        after = m.stats()["model"]
+        self.assertEqual(after["violations"] - before["violations"], 1)
+        self.assertEqual(after["problems"][-1],
+                         "GetSession 200: GetSession.EngineVersion is not a "
+                         "string (NameString)")
+        r = subprocess.run([PY, CTL, "--port", str(m.port), "model",
+                            "--check"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("violations %d" % after["violations"], r.stdout)
+        # a fault marked off-model is counted apart, not as a violation
+        m.ctl("fault", "garbage")
+        raw_sid(m, "s-idle")
+        last = m.stats()["model"]
+        self.assertEqual((last["violations"], last["off_model"]),
+                         (after["violations"], after["off_model"] + 1))
+
+    def test_model_check_rules(self):
+        """What check_athena and check_sts refuse, one rule at a time."""
+        import model_check as mc
+        hdr = [("x-amzn-ErrorType", "InvalidRequestException:http://x/")]
+        ok = {"SessionId": "s", "Status": {"State": "IDLE",
+                                           "StartDateTime": 1700000000.5}}
+        self.assertEqual(mc.check_athena("GetSessionStatus", 200,
+                                         json.dumps(ok)), [])
+        cases = [
+            ("GetSessionStatus", {"SessionId": "s",
+                                  "Status": {"State": "idle"}},
+             "GetSessionStatus.Status.State is 'idle', not one of"),
+            ("GetSessionStatus", {"SessionId": "s", "Foo": 1},
+             "GetSessionStatus.Foo is not a member of"),
+            ("GetSessionStatus", {"SessionId": None},
+             "GetSessionStatus.SessionId is null"),
+            ("GetSessionStatus", {"Status": {"StartDateTime": "1700"}},
+             "GetSessionStatus.Status.StartDateTime is not a number"),
+            ("GetSession", {"EngineConfiguration": {"CoordinatorDpuSize": 1}},
+             "GetSession.EngineConfiguration.MaxConcurrentDpus is required"),
+            ("GetSession", {"EngineConfiguration": {
+                "MaxConcurrentDpus": 2, "SparkProperties": {"a": 1}}},
+             "GetSession.EngineConfiguration.SparkProperties['a'] is not a "
+             "string"),
+            ("ListSessions", {"Sessions": {}},
+             "ListSessions.Sessions is not a list"),
+            ("ListWorkGroups", {"WorkGroups": [{"Name": "w",
+                                                "State": "ON"}]},
+             "ListWorkGroups.WorkGroups[0].State is 'ON'"),
+        ]
+        for op, body, want in cases:
+            got = mc.check_athena(op, 200, json.dumps(body))
+            self.assertTrue(any(p.startswith(want) for p in got), (want, got))
+        # the members added since botocore 1.29 pass, by their types
+        self.assertEqual(mc.check_athena("GetSession", 200, json.dumps({
+            "EngineConfiguration": {
+                "MaxConcurrentDpus": 2, "SparkProperties": {"a": "b"},
+                "Classifications": [{"Name": "n", "Properties": {}}]},
+            "SessionConfiguration": {"SessionIdleTimeoutInMinutes": 15},
+            "MonitoringConfiguration": {
+                "S3LoggingConfiguration": {"Enabled": True}}})), [])
+        err = {"__type": "InvalidRequestException", "Message": "m",
+               "AthenaErrorCode": "INVALID_INPUT"}
+        self.assertEqual(mc.check_athena("ListSessions", 400,
+                                         json.dumps(err), hdr), [])
+        self.assertEqual(mc.check_athena("ListSessions", 400,
+                                         json.dumps(err)),
+                         ["error InvalidRequestException without an "
+                          "x-amzn-ErrorType header"])
+        self.assertEqual(mc.check_athena("ListSessions", 400, json.dumps(
+            dict(err, ResourceName="r")), hdr),
+            ["InvalidRequestException.ResourceName is not a member of "
+             "InvalidRequestException"])
+        self.assertEqual(mc.check_athena("GetSession", 400, json.dumps(
+            {"__type": "NoSuchThing", "message": "m"}),
+            [("x-amzn-ErrorType", "NoSuchThing")]),
+            ["error type 'NoSuchThing' is neither in Athena's model nor one "
+             "of AWS's common errors"])
+        ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+        good = ('<AssumeRoleResponse xmlns="%s"><AssumeRoleResult>'
+                '<Credentials><AccessKeyId>ASIAX123456789012</AccessKeyId>'
+                '<SecretAccessKey>s</SecretAccessKey><SessionToken>t'
+                '</SessionToken><Expiration>2026-01-01T00:00:00Z'
+                '</Expiration></Credentials></AssumeRoleResult>'
+                '<ResponseMetadata><RequestId>r</RequestId>'
+                '</ResponseMetadata></AssumeRoleResponse>' % ns)
+        self.assertEqual(mc.check_sts("AssumeRole", 200, good), [])
+        self.assertEqual(mc.check_sts("AssumeRole", 200, good.replace(
+            "2026-01-01T00:00:00Z", "tomorrow")),
+            ["AssumeRole.Credentials.Expiration is not an ISO 8601 time: "
+             "'tomorrow'"])
+        self.assertEqual(mc.check_sts("AssumeRole", 200, good.replace(
+            "<SessionToken>t</SessionToken>", "")),
+            ["AssumeRole.Credentials.SessionToken is required by "
+             "Credentials but absent"])
+
+    def test_zz_model_clean(self):
+        """Runs last: of every answer this mock sent in the whole self-test,
+        only the misshaped probe was off the model."""
+        m = self.mock.stats()["model"]
+        self.assertGreater(m["checked"], 100)
+        self.assertEqual(m["problems"], [
+            "GetSession 200: GetSession.EngineVersion is not a string "
+            "(NameString)"], m["problems"])
 
     def test_request_records(self):
         self.c.list_sessions(WorkGroup="spark-etl", StateFilter="IDLE",

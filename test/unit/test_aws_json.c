@@ -324,9 +324,30 @@ test_wrong_types(void)
 		 "string for Status");
 	FAIL("{\"SessionId\":\"x\",\"Status\":[]}", "field \"Status\" is not an object",
 		 "array for Status");
-	FAIL("{\"SessionId\":\"x\"}", "response has no \"Status\" object", "missing Status");
-	FAIL("{\"SessionId\":\"x\",\"Status\":null}", "response has no \"Status\" object",
-		 "null Status");
+}
+
+/* The model makes no member required: an answer without Status parses. */
+static void
+test_no_status(void)
+{
+	const char *bodies[] = {"{\"SessionId\":\"x\"}",
+	"{\"SessionId\":\"x\",\"Status\":null}", "{}"};
+	int			i;
+
+	for (i = 0; i < 3; i++)
+	{
+		AthenaSession s;
+		char		err[128];
+		bool		parsed = aws_json_parse_session_status(bodies[i],
+														   strlen(bodies[i]),
+														   &s, err, sizeof(err));
+
+		ok(parsed && s.state == NULL && !s.start_date_time.present &&
+		   (i == 2 ? s.session_id == NULL : streq(s.session_id, "x")),
+		   "no Status (%s): parsed, status fields NULL", bodies[i]);
+		if (parsed)
+			aws_json_session_free(&s);
+	}
 }
 
 static void
@@ -367,7 +388,7 @@ test_lenient_parts(void)
 	   "negative and zero timestamps");
 	aws_json_session_free(&s);
 
-	ok(!aws_json_parse_session_status("{}", 2, &s, NULL, 0),
+	ok(!aws_json_parse_session_status("[]", 2, &s, NULL, 0),
 	   "errbuf may be NULL");
 
 	/* a short errbuf gets a truncated, terminated message */
@@ -626,8 +647,7 @@ test_list_bodies(void)
 #define FULL_GET_SESSION \
 	"{\"SessionId\":\"la-idle-1\",\"Description\":\"nightly model\"," \
 	"\"WorkGroup\":\"spark-analytics\"," \
-	"\"EngineVersion\":{\"SelectedEngineVersion\":\"PySpark engine version 3\"," \
-	"\"EffectiveEngineVersion\":\"PySpark engine version 3\"}," \
+	"\"EngineVersion\":\"PySpark engine version 3\"," \
 	"\"EngineConfiguration\":{\"CoordinatorDpuSize\":1,\"MaxConcurrentDpus\":20," \
 	"\"DefaultExecutorDpuSize\":1,\"AdditionalConfigs\":{\"NotebookId\":\"nb-7f3a\"}," \
 	"\"SparkProperties\":{\"spark.executor.memory\":\"4g\",\"a/b\":\"\\u00e9\"}}," \
@@ -690,8 +710,6 @@ test_get_session(void)
 		if (p_) aws_json_session_free(&s); \
 	} while (0)
 
-	BAD_GET_SESSION("{\"SessionId\":\"x\"}", "response has no \"Status\" object",
-					"a missing Status");
 	BAD_GET_SESSION("{\"Status\":{},\"Statistics\":{\"DpuExecutionInMillis\":1.5}}",
 					"field \"Statistics.DpuExecutionInMillis\" is not an integer",
 					"a fractional integer");
@@ -710,9 +728,10 @@ test_get_session(void)
 	BAD_GET_SESSION("{\"Status\":{},\"SessionConfiguration\":[]}",
 					"field \"SessionConfiguration\" is not an object",
 					"a configuration that is not an object");
-	BAD_GET_SESSION("{\"Status\":{},\"EngineVersion\":{\"EffectiveEngineVersion\":3}}",
-					"field \"EngineVersion.EffectiveEngineVersion\" is not a string",
-					"an engine version that is not a string");
+	/* SessionSummary's shape, which GetSessionResponse does not have */
+	BAD_GET_SESSION("{\"Status\":{},\"EngineVersion\":{\"EffectiveEngineVersion\":\"3\"}}",
+					"field \"EngineVersion\" is not a string",
+					"an engine version that is a structure");
 }
 
 static void
@@ -764,8 +783,9 @@ test_list_sessions(void)
 			 "Sessions[0]: no \"SessionId\"", "an item without an id");
 	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\",\"Status\":{\"State\":1}}]}",
 			 "Sessions[0]: field \"Status.State\" is not a string", "a bad state");
-	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\"}]}",
-			 "Sessions[0]: response has no \"Status\" object", "an item without a Status");
+	BAD_LIST("{\"Sessions\":[{\"SessionId\":\"a\",\"EngineVersion\":\"3\"}]}",
+			 "Sessions[0]: field \"EngineVersion\" is not an object",
+			 "an item whose EngineVersion is GetSession's string");
 	BAD_LIST("{\"Sessions\":[],\"NextToken\":5}",
 			 "field \"NextToken\" is not a string", "a token that is not a string");
 	BAD_LIST("[]", "response is not a JSON object", "an array");
@@ -823,11 +843,73 @@ test_error_classes(void)
 				AWS_ERROR_VALIDATION,
 				"a workgroup not found is not a session not found");
 	check_class("InvalidRequestException",
-				"WorkGroup primary is not enabled for Apache Spark",
+				"Workgroup EngineVersion is not Spark.",
 				AWS_ERROR_NOT_SPARK, "a workgroup without Spark");
+	/* issue 17: a workgroup name with "Spark" in it is no such refusal */
+	check_class("InvalidRequestException", "WorkGroup Spark-ETL is not found",
+				AWS_ERROR_VALIDATION,
+				"an unknown workgroup named Spark-ETL is an error");
+	check_class("InvalidRequestException",
+				"Spark properties are not valid for this workgroup",
+				AWS_ERROR_VALIDATION, "a message mentioning Spark is an error");
 	check_class("ThrottlingException", "Spark session not found",
 				AWS_ERROR_THROTTLED,
 				"only InvalidRequestException carries these meanings in its message");
+}
+
+/* The structured fields first: type, then AthenaErrorCode, then text. */
+static void
+test_error_fields(void)
+{
+	AwsError e;
+	const char *body;
+
+	body = "{\"__type\":\"InvalidRequestException\",\"AthenaErrorCode\":"
+		"\"INVALID_INPUT\",\"Message\":\"WorkGroup Spark-ETL is not found\"}";
+	aws_json_decode_error(400, "InvalidRequestException:http://internal.amazon.com/coral/com.amazonaws.athena/",
+						  "rid", body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_VALIDATION &&
+	   streq(e.type, "InvalidRequestException") &&
+	   streq(e.athena_error_code, "INVALID_INPUT") &&
+	   e.resource_name == NULL && e.reason == NULL,
+	   "decoded: AthenaErrorCode kept, an unknown workgroup is a validation error");
+	aws_json_error_free(&e);
+
+	body = "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"m\","
+		"\"ResourceName\":\"s-1\"}";
+	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_NOT_FOUND && streq(e.resource_name, "s-1") &&
+	   e.athena_error_code == NULL,
+	   "decoded: ResourceName kept");
+	aws_json_error_free(&e);
+
+	body = "{\"__type\":\"TooManyRequestsException\",\"Message\":\"m\","
+		"\"Reason\":\"CONCURRENT_QUERY_LIMIT_EXCEEDED\"}";
+	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_THROTTLED &&
+	   streq(e.reason, "CONCURRENT_QUERY_LIMIT_EXCEEDED"),
+	   "decoded: Reason kept");
+	aws_json_error_free(&e);
+
+	/* the header's type wins over the body's, before any text rule */
+	body = "{\"__type\":\"InvalidRequestException\",\"Message\":\"Session s was not found\"}";
+	aws_json_decode_error(400, "AccessDeniedException", NULL, body, strlen(body), &e);
+	ok(e.error_class == AWS_ERROR_ACCESS_DENIED,
+	   "x-amzn-ErrorType decides before the message");
+	aws_json_error_free(&e);
+
+	/* a specific AthenaErrorCode decides before the message */
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
+									  "MALFORMED_QUERY",
+									  "Session x was not found") == AWS_ERROR_VALIDATION,
+	   "a specific AthenaErrorCode decides before the message");
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
+									  "INVALID_INPUT",
+									  "Session ID x was not found") == AWS_ERROR_NOT_FOUND,
+	   "INVALID_INPUT leaves the message rule to decide");
+	ok(aws_json_classify_error_fields(400, "InvalidRequestException", NULL,
+									  NULL) == AWS_ERROR_VALIDATION,
+	   "InvalidRequestException without a message is a validation error");
 }
 
 int
@@ -838,6 +920,7 @@ main(void)
 	test_full_response();
 	test_absent_fields();
 	test_wrong_types();
+	test_no_status();
 	test_lenient_parts();
 	test_malformed();
 	test_errors();
@@ -847,6 +930,7 @@ main(void)
 	test_list_sessions();
 	test_list_work_groups();
 	test_error_classes();
+	test_error_fields();
 
 	return tap_finish();
 }
