@@ -92,7 +92,9 @@ adaptive_rate_current(const AdaptiveRate *adaptive, uint64_t now_usec)
 	double		t;
 	double		rate;
 
-	if (!adaptive->limiting)
+	if (!adaptive->limiting ||
+		(now_usec > adaptive->cut_usec &&
+		 now_usec - adaptive->cut_usec >= RATE_RECOVERY_USEC))
 		return 0.0;
 	t = now_usec > adaptive->cut_usec ?
 		(now_usec - adaptive->cut_usec) / USEC_PER_SEC : 0.0;
@@ -121,6 +123,27 @@ meter_advance(AdaptiveRate *adaptive, uint64_t now_usec)
 	adaptive->meter_slot = slot;
 }
 
+/* Remembers one answer's outcome among the last RATE_OUTCOMES. */
+static void
+record_outcome(AdaptiveRate *adaptive, bool throttled)
+{
+	uint32_t	i = adaptive->next_outcome;
+	uint64_t	bit = UINT64_C(1) << (i % 64);
+	uint64_t   *word = &adaptive->outcomes[i / 64];
+
+	if (adaptive->noutcomes == RATE_OUTCOMES && (*word & bit))
+		adaptive->nthrottled--;
+	*word &= ~bit;
+	if (throttled)
+	{
+		*word |= bit;
+		adaptive->nthrottled++;
+	}
+	if (adaptive->noutcomes < RATE_OUTCOMES)
+		adaptive->noutcomes++;
+	adaptive->next_outcome = (i + 1) % RATE_OUTCOMES;
+}
+
 double
 adaptive_rate_accepted(AdaptiveRate *adaptive, uint64_t now_usec)
 {
@@ -133,12 +156,59 @@ adaptive_rate_accepted(AdaptiveRate *adaptive, uint64_t now_usec)
 	return sum / (RATE_METER_SLOTS * RATE_METER_SLOT_USEC / USEC_PER_SEC);
 }
 
+double
+adaptive_rate_throttled_fraction(const AdaptiveRate *adaptive)
+{
+	return adaptive->noutcomes > 0 ?
+		(double) adaptive->nthrottled / adaptive->noutcomes : 0.0;
+}
+
+/* How many of the last n answers were throttled. */
+static int
+recent_throttles(const AdaptiveRate *adaptive, uint32_t n)
+{
+	int			count = 0;
+	uint32_t	k;
+
+	for (k = 1; k <= n && k <= adaptive->noutcomes; k++)
+	{
+		uint32_t	i = (adaptive->next_outcome + RATE_OUTCOMES - k) %
+			RATE_OUTCOMES;
+
+		count += (adaptive->outcomes[i / 64] >> (i % 64)) & 1;
+	}
+	return count;
+}
+
+/* Whether the last answers say the throttles are not a quota's. */
+static bool
+throttles_are_sporadic(const AdaptiveRate *adaptive)
+{
+	bool		accepted_any = adaptive->nthrottled < adaptive->noutcomes;
+
+	return accepted_any &&
+		adaptive->nthrottled <= RATE_SPORADIC_FRACTION * RATE_OUTCOMES &&
+		recent_throttles(adaptive, RATE_RUN) < RATE_RUN_THROTTLES;
+}
+
 void
 adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 						uint64_t sent_usec, bool throttled)
 {
 	double		w;
 	double		rate;
+
+	record_outcome(adaptive, throttled);
+
+	/*
+	 * A full window of answers since the cut, and throttles still among
+	 * them at the lower rate: they do not follow the rate, so they are not
+	 * a quota's (under one, a cut rate is throttled not at all until it
+	 * grows back to the quota, and then in runs).  Undo the cut.
+	 */
+	if (adaptive->limiting && adaptive->noutcomes == RATE_OUTCOMES &&
+		adaptive->nthrottled >= RATE_PERSISTENT_THROTTLES)
+		adaptive->limiting = false;
 
 	if (!throttled)
 	{
@@ -148,8 +218,16 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 		return;
 	}
 
+	/* a quota lifted long ago: what it taught is forgotten */
+	if (adaptive->limiting && adaptive_rate_current(adaptive, now_usec) == 0)
+		adaptive->limiting = false;
+
 	/* sent at the rate already cut: this answer tells nothing new */
 	if (adaptive->limiting && sent_usec < adaptive->cut_usec)
+		return;
+
+	/* a small fraction at any rate: cutting would not reduce them */
+	if (throttles_are_sporadic(adaptive))
 		return;
 
 	w = adaptive_rate_accepted(adaptive, now_usec);
@@ -170,6 +248,12 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 		rate_bucket_init(&adaptive->bucket, rate, rate, now_usec);
 	adaptive->bucket.tokens = 0.0;
 	adaptive->limiting = true;
+
+	/* the evidence is used up: the next cut needs answers to the new rate */
+	memset(adaptive->outcomes, 0, sizeof(adaptive->outcomes));
+	adaptive->noutcomes = 0;
+	adaptive->next_outcome = 0;
+	adaptive->nthrottled = 0;
 }
 
 uint64_t
@@ -179,6 +263,10 @@ rate_limit_acquire(RateBucket *configured, AdaptiveRate *adaptive,
 	uint64_t	wait = 0;
 	RateBucket *paced = NULL;
 
+	/* a quota lifted long ago: unlimited again */
+	if (adaptive != NULL && adaptive->limiting &&
+		adaptive_rate_current(adaptive, now_usec) == 0)
+		adaptive->limiting = false;
 	if (adaptive != NULL && adaptive->limiting)
 	{
 		double		rate = adaptive_rate_current(adaptive, now_usec);

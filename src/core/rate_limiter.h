@@ -19,9 +19,32 @@
 /* CUBIC's constants (botocore's adaptive mode uses the same ones). */
 #define RATE_CUBIC_BETA			0.7
 #define RATE_CUBIC_SCALE		0.4
-/* The accepted-answer meter spans this many slots of this many usec. */
+/* The answer meters span this many slots of this many usec. */
 #define RATE_METER_SLOTS		10
 #define RATE_METER_SLOT_USEC	100000
+/*
+ * Throttles are sporadic, not a quota, while at most this fraction of
+ * RATE_OUTCOMES answers (the last ones; fewer while fewer came) were
+ * throttled and something was accepted.  The window is long enough that 3 %
+ * of random throttles exceed it rarely (16 of 256: p < 1 %).
+ */
+#define RATE_SPORADIC_FRACTION	0.06
+#define RATE_OUTCOMES			256
+/*
+ * A quota also shows at once as a run: RATE_RUN_THROTTLES of the last
+ * RATE_RUN answers throttled (random 3 % throttles make such a run about
+ * once in 10,000 throttles).
+ */
+#define RATE_RUN				5
+#define RATE_RUN_THROTTLES		4
+/*
+ * After a cut, this many throttles in the next RATE_OUTCOMES answers (no
+ * run, no more than RATE_SPORADIC_FRACTION) show throttles that persist at
+ * the lower rate: sporadic ones, and the cut is undone.
+ */
+#define RATE_PERSISTENT_THROTTLES	3
+/* With no cut for this long, the rate is unlimited again. */
+#define RATE_RECOVERY_USEC		(20 * 1000000ULL)
 
 /*
  * A token bucket: `rate` tokens per second accumulate up to `capacity`;
@@ -66,6 +89,21 @@ extern void rate_bucket_take(RateBucket *bucket, uint64_t now_usec);
  * Only a throttled request sent after the last cut cuts the rate again:
  * the requests already in flight were sent at the old rate and tell
  * nothing new, so a burst of them does not divide the rate many times.
+ *
+ * A quota and sporadic throttles are told apart by the fraction of answers
+ * throttled, as a loss-tolerant congestion control tells congestion from
+ * random loss: past a quota that fraction grows with the overshoot (at
+ * twice the quota, half the answers are throttled), while throttles that do
+ * not depend on this client's rate (another client of the account, a brief
+ * hiccup) stay a small fraction at any rate, and cutting would not reduce
+ * them.  So a throttle cuts only when more than RATE_SPORADIC_FRACTION of
+ * RATE_OUTCOMES answers were throttled (counted among the last ones), when
+ * the last answers are a run of throttles, or when nothing was accepted;
+ * otherwise it is only retried.  And a cut that does not stop the
+ * throttles (RATE_PERSISTENT_THROTTLES of the next RATE_OUTCOMES answers)
+ * was a mistake, and is undone.  A rate near a quota overshoots it
+ * by at most that fraction before it is cut.  With no cut for
+ * RATE_RECOVERY_USEC the rate is unlimited again (a lifted quota).
  */
 typedef struct AdaptiveRate
 {
@@ -77,6 +115,11 @@ typedef struct AdaptiveRate
 	uint64_t	meter_slot;		/* clock / RATE_METER_SLOT_USEC of slot 0 */
 	uint32_t	meter[RATE_METER_SLOTS];	/* accepted answers per slot,
 											 * newest first */
+	uint64_t	outcomes[RATE_OUTCOMES / 64];	/* the last answers, a bit
+												 * set for a throttled one */
+	uint32_t	noutcomes;		/* answers in it (at most RATE_OUTCOMES) */
+	uint32_t	next_outcome;	/* where the next one goes */
+	uint32_t	nthrottled;		/* bits set */
 } AdaptiveRate;
 
 extern void adaptive_rate_init(AdaptiveRate *adaptive);
@@ -88,6 +131,9 @@ extern double adaptive_rate_current(const AdaptiveRate *adaptive,
 /* Answers not throttled per second, over the last second. */
 extern double adaptive_rate_accepted(AdaptiveRate *adaptive,
 									 uint64_t now_usec);
+
+/* The fraction of the last RATE_OUTCOMES answers that were throttled. */
+extern double adaptive_rate_throttled_fraction(const AdaptiveRate *adaptive);
 
 /*
  * Records the answer to a request sent at sent_usec.  Any answer other than

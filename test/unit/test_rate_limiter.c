@@ -143,9 +143,13 @@ test_adaptive(void)
 	/* the mock's burst of 40 at 40/s: 44 accepted in the first 120 ms */
 	for (i = 0; i < 44; i++)
 		adaptive_rate_on_answer(&a, T0 + 20000 + i * 2000, T0, false);
+	for (i = 0; i < 3; i++)
+		adaptive_rate_on_answer(&a, cut - 3 + i, cut - 20000, true);
+	ok(!a.limiting,
+	   "3 throttles after 44 answers: could be sporadic, no cut");
 	adaptive_rate_on_answer(&a, cut, cut - 20000, true);
 	ok(a.limiting && near(a.w_max, 44) && near(a.k_sec, k),
-	   "the first throttle records the accepted rate (44/s) as w_max");
+	   "a 4th in a row is a quota's run: the accepted rate (44/s) is w_max");
 	ok(near(adaptive_rate_current(&a, cut), 44 * RATE_CUBIC_BETA),
 	   "and cuts the rate to %.1f x that: %.2f/s", RATE_CUBIC_BETA,
 	   adaptive_rate_current(&a, cut));
@@ -183,6 +187,10 @@ test_adaptive(void)
 
 		for (i = 0; i < 36; i++)
 			adaptive_rate_on_answer(&a, cut2 - 800000 + i * 20000, cut, false);
+		/* one throttle among them is no evidence; a run of 4 is */
+		for (i = 3; i >= 1; i--)
+			adaptive_rate_on_answer(&a, cut2 - i, cut2 - 20000, true);
+		ok(a.cut_usec == cut, "3 throttles after 36 answers: the rate is kept");
 		adaptive_rate_on_answer(&a, cut2, cut2 - 20000, true);
 		ok(a.cut_usec == cut2 && near(a.w_max, 36) &&
 		   near(adaptive_rate_current(&a, cut2), 36 * RATE_CUBIC_BETA),
@@ -209,6 +217,9 @@ test_adaptive(void)
 		adaptive_rate_init(&b);
 		for (i = 0; i < 20; i++)
 			adaptive_rate_on_answer(&b, T0 - SEC / 2, T0 - SEC, false);
+		for (i = 0; i < 3; i++)
+			adaptive_rate_on_answer(&b, T0, T0, true);
+		ok(!b.limiting, "20 accepted, 3 throttled: not yet a quota");
 		adaptive_rate_on_answer(&b, T0, T0, true);
 		now = T0;
 		while (now < T0 + SEC)
@@ -221,7 +232,7 @@ test_adaptive(void)
 				now += w;
 		}
 		ok(n >= 14 && n <= 17,
-		   "20/s accepted, then a throttle: 14 to 17 grants in the next second (%d)",
+		   "20/s accepted, then 4 throttles in a row: 14 to 17 grants in the next second (%d)",
 		   n);
 	}
 }
@@ -346,6 +357,120 @@ test_against_quota(void)
 	   throttled);
 	ok(now - T0 <= 1.15 * 9 * SEC,
 	   "last answer within 1.15 x the floor of 9 s (%.3f s)", (now - T0) / 1e6);
+}
+
+/*
+ * Sporadic throttles: 8 requests in flight, 5 ms per answer, and 3 % of the
+ * answers throttled at random (a deterministic generator), whatever the
+ * rate: as many requests must go through in 15 s as without throttles,
+ * less the retries, since cutting the rate would not reduce them.
+ */
+static int
+run_sporadic(int permille, int *throttled_out, bool *limited)
+{
+	enum
+	{
+		SLOTS = 8
+	};
+	const uint64_t latency = 5000;
+	AdaptiveRate a;
+	uint64_t	now = T0;
+	uint64_t	busy_until[SLOTS];
+	uint64_t	sent_at[SLOTS];
+	bool		busy[SLOTS];
+	uint32_t	random = 12345;
+	int			done = 0,
+				throttled = 0;
+	int			s;
+
+	adaptive_rate_init(&a);
+	memset(busy, 0, sizeof(busy));
+	*limited = false;
+	while (now < T0 + 15 * SEC)
+	{
+		uint64_t	next = UINT64_MAX;
+
+		for (s = 0; s < SLOTS; s++)
+		{
+			if (busy[s] && busy_until[s] <= now)
+			{
+				bool		hit;
+
+				random ^= random << 13;	/* xorshift32 */
+				random ^= random >> 17;
+				random ^= random << 5;
+				hit = (int) (random % 1000) < permille;
+				if (hit)
+					throttled++;
+				else
+					done++;
+				adaptive_rate_on_answer(&a, now, sent_at[s], hit);
+				*limited |= a.limiting;
+				busy[s] = false;
+			}
+		}
+		for (s = 0; s < SLOTS; s++)
+		{
+			uint64_t	w;
+
+			if (busy[s])
+				continue;
+			w = rate_limit_acquire(NULL, &a, now);
+			if (w > 0)
+			{
+				next = now + w;
+				break;
+			}
+			busy[s] = true;
+			sent_at[s] = now;
+			busy_until[s] = now + latency;
+		}
+		for (s = 0; s < SLOTS; s++)
+			if (busy[s] && busy_until[s] < next)
+				next = busy_until[s];
+		now = next;
+	}
+	*throttled_out = throttled;
+	return done;
+}
+
+static void
+test_sporadic(void)
+{
+	int			throttled;
+	bool		limited;
+	int			clean = run_sporadic(0, &throttled, &limited);
+	int			sporadic = run_sporadic(30, &throttled, &limited);
+
+	diag("fake clock, 15 s: %d answers unthrottled; %d with 3 %% sporadic throttles (%d throttled)",
+		 clean, sporadic, throttled);
+	ok(sporadic >= 0.9 * clean,
+	   "3 %% random throttles: %.2f x the unthrottled answers (a cut that does not stop them is undone)",
+	   (double) sporadic / clean);
+	sporadic = run_sporadic(300, &throttled, &limited);
+	ok(limited,
+	   "30 %% throttled: that is no longer sporadic, the rate is cut");
+}
+
+/* A quota lifted: 20 s without a cut and the rate is unlimited again. */
+static void
+test_recovery(void)
+{
+	AdaptiveRate a;
+	int			i;
+	bool		all = true;
+
+	adaptive_rate_init(&a);
+	adaptive_rate_on_answer(&a, T0, T0, true);
+	ok(a.limiting && rate_limit_acquire(NULL, &a, T0 + 19 * SEC) == 0 &&
+	   a.limiting, "a cut rate is still limiting 19 s later");
+	for (i = 0; i < 1000; i++)
+		all &= rate_limit_acquire(NULL, &a, T0 + 20 * SEC) == 0;
+	ok(all && !a.limiting && adaptive_rate_current(&a, T0 + 20 * SEC) == 0,
+	   "20 s after the last cut: unlimited again (1000 requests at once)");
+	adaptive_rate_on_answer(&a, T0 + 21 * SEC, T0 + 21 * SEC, true);
+	ok(a.limiting && a.cut_usec == T0 + 21 * SEC,
+	   "a new quota is learnt afresh");
 }
 
 static RateKey
@@ -526,6 +651,8 @@ main(void)
 	test_adaptive();
 	test_combined();
 	test_against_quota();
+	test_sporadic();
+	test_recovery();
 	test_table_rotation();
 	test_table_rules();
 	return tap_finish();
