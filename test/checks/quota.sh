@@ -88,6 +88,27 @@ ok $? "the mock counted one request per id and one per throttled answer ($reques
 ok $? "EXPLAIN ANALYZE: API Calls = ids + API Throttled (${calls:-?} = $IDS + ${explained_throttled:-?})"
 $MOCKCTL quota 0
 
+# --- sporadic throttles (3 % at random, whatever the rate) are retried,
+# and do not slow the rate down: two lookups in one session, the second
+# with the learnt state of the first ---
+$MOCKCTL reset
+$MOCKCTL throttle-random 0.03
+out=$($PSQL -At -d $DB 2>&1 <<EOF
+SELECT count(*), count(DISTINCT session_id) FROM s
+ WHERE session_id = ANY(ARRAY(SELECT 'gen-r' || i FROM generate_series(1, 400) i));
+SELECT count(*), count(DISTINCT session_id) FROM s
+ WHERE session_id = ANY(ARRAY(SELECT 'gen-q' || i FROM generate_series(1, 400) i));
+EOF
+)
+requests=$(stat requests)
+throttled=$(stat quota_throttled)
+echo "# 2 x 400 ids with 3 % random throttles: $requests requests, $throttled throttled"
+[ "$(echo "$out" | tr '\n' ' ')" = "400|400 400|400 " ]
+ok $? "sporadic throttles: every row of both lookups (got $(echo "$out" | tr '\n' ' '))"
+[ "$requests" -eq $((800 + throttled)) ] && [ "$throttled" -gt 0 ]
+ok $? "sporadic throttles: one request per id and one per throttled answer ($requests = 800 + $throttled)"
+$MOCKCTL throttle-random 0
+
 # --- cancel while waiting for a max_requests_per_second token ---
 $MOCKCTL reset
 PGAPPNAME=quota_victim $PSQL -d $DB >"$TMP/victim.out" 2>&1 <<EOF &

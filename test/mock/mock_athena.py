@@ -251,7 +251,9 @@ Control endpoints (unsigned, same port; never counted as API requests)
 Faults apply to API requests that passed the signature check, and those
 requests are counted like any other.  So does the quota, which is checked
 first (one bucket for every key, after the latency): a request it throttles
-takes no fault and is counted in quota_throttled.
+takes no fault and is counted in quota_throttled.  POST /_mock/quota with
+"random": F (0 <= F < 1) also throttles that fraction of the requests at
+random (a seeded generator), whatever their rate.
 
 With --tls-cert and --tls-key the same endpoint is also served over TLS on
 a second port (written to --tls-port-file), sharing counters and faults;
@@ -279,6 +281,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import select
 import signal
 import socket
@@ -927,9 +930,17 @@ class State:
         self.quota_tokens = burst
         self.quota_updated = time.monotonic()
         self.quota_throttled = 0
+        # throttles that do not depend on the client's rate (a neighbour,
+        # a hiccup): this fraction of requests, at random, whatever the rate
+        self.quota_random = 0.0
+        self.quota_random_gen = random.Random(20261207)
 
     def take_quota(self):
         """Called under self.lock: False when the request is throttled."""
+        if (self.quota_random > 0 and
+                self.quota_random_gen.random() < self.quota_random):
+            self.quota_throttled += 1
+            return False
         if self.quota_rps <= 0:
             return True
         now = time.monotonic()
@@ -1255,6 +1266,10 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/_mock/quota" and method == "POST":
                 with st.lock:
                     st.set_quota(args.get("rps", 0), args.get("burst"))
+                    fraction = float(args.get("random", 0))
+                    if not 0 <= fraction < 1:
+                        raise ValueError("random must be in [0, 1)")
+                    st.quota_random = fraction
                 out = {"ok": True}
             elif path == "/_mock/identity":
                 out = self.server.identity.control(method, args)

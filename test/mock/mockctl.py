@@ -27,6 +27,9 @@ Commands (output is terse and exact; SQL tests print it):
     quota RPS [BURST]      meter API requests: a new, full token bucket of
                            RPS per second and BURST (default RPS); RPS 0
                            removes it; no output
+    throttle-random F      throttle the fraction F (0..1) of API requests at
+                           random, whatever their rate (and no quota);
+                           0 stops; no output
     throttled              requests the quota answered with
                            ThrottlingException since the last reset
     fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
@@ -285,6 +288,10 @@ def run(port, cmd, rest, opts):
         if len(rest) == 2:
             payload["burst"] = float(rest[1])
         call(port, "POST", "/_mock/quota", payload)
+    elif cmd == "throttle-random":
+        if len(rest) != 1:
+            die("usage: throttle-random FRACTION")
+        call(port, "POST", "/_mock/quota", {"rps": 0, "random": float(rest[0])})
     elif cmd == "throttled":
         out.write("%d\n" %
                   call(port, "GET", "/_mock/stats")["quota_throttled"])
