@@ -5,6 +5,8 @@
     boto3_bench.py --port P --ids N --threads T --quota RPS,BURST
                    --retry-mode standard|adaptive
     boto3_bench.py --port P --list-workgroup WG [--details] [--threads T] ...
+    boto3_bench.py --port P --transactions SECONDS --random-throttle F
+                   --retry-mode standard|adaptive [--threads T]
 
 Fetches gen-0 .. gen-(N-1) with GetSessionStatus through one boto3 client
 (max_pool_connections = T, retries off) and a ThreadPoolExecutor(T), the
@@ -22,6 +24,12 @@ the warm-up the mock gets a new, full quota bucket of RPS per second and
 BURST: one round then fetches every id, and the JSON says the wall time,
 the ids that failed (after botocore's retries) and the answers the quota
 throttled, as the mock counted them.
+
+With --transactions, T client threads run for SECONDS what test/bench/
+sporadic.sh's pgbench clients run: one lookup, then 10 ids fetched on a
+shared pool of T threads, per transaction; 7 attempts (botocore's retry
+mode as given).  The mock throttles the fraction F at random meanwhile.
+The JSON says the transactions per second and the failed transactions.
 """
 
 import argparse
@@ -81,6 +89,45 @@ def quota_round(a, client, pool, ids):
     }
 
 
+def transactions_run(a, client, pool):
+    """The pgbench-like workload for a.transactions seconds."""
+    import random
+    import threading
+    done = [0, 0]                      # transactions, failed ones
+    lock = threading.Lock()
+    stop = time.monotonic() + a.transactions
+
+    def fetch(sid):
+        client.get_session_status(SessionId=sid)
+
+    def worker(seed):
+        rnd = random.Random(seed)
+        while time.monotonic() < stop:
+            i = rnd.randint(1, 100000)
+            try:
+                fetch("gen-%d" % i)
+                list(pool.map(fetch, ["gen-%d" % (i + g) for g in range(1, 11)]))
+                ok = True
+            except botocore.exceptions.ClientError:
+                ok = False
+            with lock:
+                done[0 if ok else 1] += 1
+
+    mock_control(a.port, "POST", "/_mock/quota",
+                 {"rps": 0, "random": a.random_throttle})
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,))
+               for n in range(a.threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    mock_control(a.port, "POST", "/_mock/quota", {"rps": 0})
+    return {"retry_mode": a.retry_mode, "random_throttle": a.random_throttle,
+            "tps": done[0] / wall, "failed": done[1]}
+
+
 def cpu_usec():
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return (ru.ru_utime + ru.ru_stime) * 1e6
@@ -97,10 +144,16 @@ def main(argv):
     ap.add_argument("--quota", metavar="RPS,BURST")
     ap.add_argument("--retry-mode", choices=("standard", "adaptive"),
                     default="standard")
+    ap.add_argument("--transactions", type=float, metavar="SECONDS")
+    ap.add_argument("--random-throttle", type=float, default=0.0)
     a = ap.parse_args(argv)
     # benchmark (a) measures boto3 itself: no retries
-    retries = ({"mode": a.retry_mode} if a.quota else
-               {"max_attempts": 1, "mode": "standard"})
+    if a.transactions:
+        retries = {"mode": a.retry_mode, "max_attempts": 7}
+    elif a.quota:
+        retries = {"mode": a.retry_mode}
+    else:
+        retries = {"max_attempts": 1, "mode": "standard"}
 
     client = boto3.session.Session(
         aws_access_key_id="AKIDMOCKSTATIC",
@@ -112,8 +165,8 @@ def main(argv):
         config=Config(max_pool_connections=a.threads,
                       retries=retries),
     )
-    if a.list_workgroup is None and a.ids is None:
-        ap.error("--ids or --list-workgroup is required")
+    if a.list_workgroup is None and a.ids is None and not a.transactions:
+        ap.error("--ids, --list-workgroup or --transactions is required")
 
     def fetch(sid):
         return client.get_session_status(SessionId=sid)["Status"]["State"]
@@ -138,6 +191,10 @@ def main(argv):
         # warm-up: open the pool's connections, load botocore's models
         warm = ["gen-%d" % i for i in range(max(a.threads * 2, 1))]
         list(pool.map(fetch, warm))
+        if a.transactions:
+            print(json.dumps(transactions_run(a, client, pool),
+                             sort_keys=True))
+            return 0
         if a.quota:
             ids = ["gen-%d" % i for i in range(a.ids)]
             print(json.dumps(quota_round(a, client, pool, ids),
