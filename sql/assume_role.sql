@@ -1,6 +1,6 @@
 --
 -- AssumeRole over the user mapping's keys: the temporary keys STS hands out
--- sign the Athena calls; they are cached until five minutes before they
+-- sign the Athena calls; they are cached until 15 minutes before they
 -- expire, and ALTER of the mapping or server drops them.
 --
 \getenv mock_port MOCK_PORT
@@ -42,13 +42,47 @@ SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 \! $MOCKCTL identity count AssumeRole
 
--- keys that expire within five minutes are fetched again for every query
-\! $MOCKCTL identity expires-in 200
-ALTER SERVER monitored OPTIONS (SET max_retries '2');
+-- keys are renewed from 15 minutes before they expire, at the latest 10
+-- minutes before (half and a third of their life when they live less than
+-- 30 minutes): keys for 4 s are renewed after 2 s; a renewal that fails
+-- with time left keeps the keys it has
+\! $MOCKCTL identity expires-in 4
+ALTER SERVER monitored OPTIONS (SET max_retries '1');
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 \! $MOCKCTL identity count AssumeRole
+SELECT pg_sleep(2.2);
+SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
+\! $MOCKCTL identity count AssumeRole
+-- keys for 12 s: after 6.5 s, in the advisory window (from 6 s to 8 s):
+-- STS's Throttling (a 400, retried by its code: 2 attempts) leaves the
+-- old keys in use
+\! $MOCKCTL reset
+\! $MOCKCTL identity expires-in 12
+ALTER SERVER monitored OPTIONS (SET max_retries '1');
+SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
+SELECT pg_sleep(6.5);
+\! $MOCKCTL identity sts-fault Throttling 2
+SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
+\! $MOCKCTL identity count sts_fault
+\! $MOCKCTL identity count AssumeRole
+\! $MOCKCTL count GetSessionStatus
 \! $MOCKCTL identity expires-in default
+ALTER SERVER monitored OPTIONS (SET max_retries '2');
+
+-- AWS refuses the cached keys as expired (its clock ahead of ours): they
+-- are renewed once for the whole query, and the refused requests retried
+\! $MOCKCTL reset
+SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
+\! $MOCKCTL identity expire-issued
+SELECT session_id, state FROM monitored_sessions
+ WHERE session_id IN ('s-idle', 's-busy') ORDER BY 1;
+\! $MOCKCTL identity count AssumeRole
+\! $MOCKCTL count GetSessionStatus
+-- and the query after it uses the renewed keys: no renewal, one request
+SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
+\! $MOCKCTL identity count AssumeRole
+\! $MOCKCTL count GetSessionStatus
 
 -- a role that needs an external id
 \! $MOCKCTL reset

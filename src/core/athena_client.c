@@ -76,6 +76,9 @@ struct AthenaCalls
 	char	   *session_token;
 	char	   *user_agent;
 	char	   *ca_file;
+	AthenaRenewFn renew;		/* the config's, with its arg */
+	void	   *renew_arg;
+	int			renewal;		/* 0: not asked, 1: renewed, -1: could not */
 
 	/* per-attempt buffers, kept until the next attempt is prepared */
 	char	   *body;
@@ -269,13 +272,62 @@ calls_interrupts(void *arg)
 	calls->check_interrupts(calls->interrupt_arg);
 }
 
+/*
+ * Signs the calls' later attempts with renewed credentials, asked for once:
+ * whether there are some.  An ERROR while renewing leaves the calls as they
+ * were, never asking again.
+ */
+static bool
+renew_credentials(AthenaCalls *calls)
+{
+	AthenaCredentials fresh;
+	char	   *key;
+	char	   *secret;
+	char	   *token;
+	bool		ok = true;
+
+	if (calls->renewal != 0 || calls->renew == NULL)
+		return calls->renewal > 0;
+	calls->renewal = -1;
+	memset(&fresh, 0, sizeof(fresh));
+	if (!calls->renew(calls->renew_arg, &fresh))	/* may longjmp */
+		return false;
+	key = dup_or_null(fresh.access_key_id ? fresh.access_key_id : "", &ok);
+	secret = dup_or_null(fresh.secret_access_key ? fresh.secret_access_key : "",
+						 &ok);
+	token = dup_or_null(fresh.session_token, &ok);
+	if (!ok)
+	{
+		free(key);
+		free_secret(secret);
+		free_secret(token);
+		return false;
+	}
+	free(calls->access_key_id);
+	free_secret(calls->secret_access_key);
+	free_secret(calls->session_token);
+	calls->access_key_id = key;
+	calls->secret_access_key = secret;
+	calls->session_token = token;
+	calls->renewal = 1;
+	return true;
+}
+
+/* What AWS answers a request signed with temporary keys past their time. */
+static bool
+is_expired_token(const AwsError *err)
+{
+	return strcmp(err->type, "ExpiredTokenException") == 0 ||
+		strcmp(err->type, "ExpiredToken") == 0;
+}
+
 static HttpRetryVerdict
 should_retry(void *arg, const HttpResult *r)
 {
+	AthenaCalls *calls = arg;
 	AwsError	err;
 	HttpRetryVerdict verdict = HTTP_RETRY_NO;
-
-	(void) arg;
+	bool		expired;
 	switch (r->outcome)
 	{
 		case HTTP_BODY_TOO_LARGE:
@@ -297,7 +349,16 @@ should_retry(void *arg, const HttpResult *r)
 		verdict = HTTP_RETRY_THROTTLED;
 	else if (retry_is_retryable(false, err.error_class))
 		verdict = HTTP_RETRY_BACKOFF;
+	expired = is_expired_token(&err);
 	aws_json_error_free(&err);
+
+	/*
+	 * Expired keys: renewed once for all the calls (the requests sent with
+	 * the old ones retry with the new), as the SDKs refresh and retry.
+	 */
+	if (expired && r->attempts <= calls->http.max_retries &&
+		renew_credentials(calls))
+		verdict = HTTP_RETRY_BACKOFF;
 	return verdict;
 }
 
@@ -322,6 +383,8 @@ athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
 	calls->access_key_id = dup_or_null(cred->access_key_id ? cred->access_key_id : "", &ok);
 	calls->secret_access_key = dup_or_null(cred->secret_access_key ? cred->secret_access_key : "", &ok);
 	calls->session_token = dup_or_null(cred->session_token, &ok);
+	calls->renew = config->renew_credentials;
+	calls->renew_arg = config->renew_arg;
 	calls->user_agent = dup_or_null(config->http.user_agent ?
 									config->http.user_agent : ATHENA_USER_AGENT, &ok);
 	calls->ca_file = dup_or_null(config->http.ca_file, &ok);
@@ -474,6 +537,7 @@ athena_calls_next(AthenaCalls *calls, AthenaReply *reply)
 	reply->result = r;
 	reply->failure.op = reply->op;
 	reply->failure.attempts = r->attempts;
+	reply->failure.retry_quota_empty = r->retry_quota_empty;
 	if (r->outcome == HTTP_RESPONSE && r->http_status == 200)
 	{
 		reply->ok = true;

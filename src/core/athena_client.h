@@ -11,6 +11,8 @@
 #ifndef ATHENA_CLIENT_H
 #define ATHENA_CLIENT_H
 
+#include <time.h>
+
 #include "aws_json.h"
 #include "endpoint.h"
 #include "http_batch.h"
@@ -25,13 +27,24 @@ typedef struct AthenaCredentials
 	const char *access_key_id;
 	const char *secret_access_key;
 	const char *session_token;	/* NULL for long-term keys */
+	time_t		renew_at;		/* read them anew from then; 0: never */
 } AthenaCredentials;
+
+/*
+ * Asked once per set of calls when AWS answers ExpiredToken: fills *fresh
+ * with new credentials (valid until the calls end) and returns true, or
+ * returns false when there is nothing to renew (long-term keys).  May
+ * longjmp.
+ */
+typedef bool (*AthenaRenewFn) (void *arg, AthenaCredentials *fresh);
 
 typedef struct AthenaClientConfig
 {
 	const Endpoint *endpoint;	/* endpoint_parse of the endpoint option */
 	const char *region;
 	AthenaCredentials credentials;
+	AthenaRenewFn renew_credentials;	/* or NULL */
+	void	   *renew_arg;
 	HttpOptions http;
 } AthenaClientConfig;
 
@@ -63,6 +76,7 @@ typedef struct AthenaFailure
 	AthenaOperation op;			/* the call that failed */
 	AwsError	error;			/* type, message, http_status, request_id */
 	int			attempts;		/* attempts made for the failing call */
+	bool		retry_quota_empty;	/* a retry was due, the quota said no */
 } AthenaFailure;
 
 /* Calls and retries per operation, and wall time spent waiting on them. */

@@ -106,6 +106,20 @@ aws_credentials_set(AwsCredentials *creds, const char *access_key_id,
 }
 
 void
+aws_credentials_renewal(time_t expiration, time_t obtained,
+						time_t *advisory_at, time_t *mandatory_at)
+{
+	time_t		life = expiration > obtained ? expiration - obtained : 0;
+	time_t		advisory = life / 2 < AWS_ADVISORY_REFRESH_SECONDS ?
+		life / 2 : AWS_ADVISORY_REFRESH_SECONDS;
+	time_t		mandatory = life / 3 < AWS_MANDATORY_REFRESH_SECONDS ?
+		life / 3 : AWS_MANDATORY_REFRESH_SECONDS;
+
+	*advisory_at = expiration - advisory;
+	*mandatory_at = expiration - mandatory;
+}
+
+void
 aws_credential_error_free(AwsCredentialError *err)
 {
 	if (err->has_aws_error)
@@ -327,6 +341,7 @@ aws_shared_file_parse(const char *text, const char *profile,
 typedef struct FetchContext
 {
 	const HttpRequest *request;
+	AwsDecodeErrorFn decode_error;
 	AwsStopFn	should_stop;
 	void	   *arg;
 	jmp_buf		stop;
@@ -345,15 +360,33 @@ fetch_prepare(void *arg, int item, int attempt, HttpRequest *req)
 static HttpRetryVerdict
 fetch_should_retry(void *arg, const HttpResult *attempt)
 {
-	(void) arg;
+	FetchContext *ctx = arg;
+	AwsErrorClass error_class;
+
+	if (attempt->outcome != HTTP_RESPONSE)
+		return retry_is_retryable(true, AWS_ERROR_OTHER) ?
+			HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
+	if (attempt->http_status < 400)
+		return HTTP_RETRY_NO;
 
 	/*
-	 * STS's XML errors are not decoded here: the status decides.  There is
-	 * no rate gate on these few calls, so a throttled one backs off too.
+	 * The error's code decides where the service sends one (STS's
+	 * IDPCommunicationError is a 400), else the status.  There is no rate
+	 * gate on these few calls, so a throttled one backs off too.
 	 */
-	return retry_is_retryable(attempt->outcome != HTTP_RESPONSE,
-							  aws_json_classify_error((int) attempt->http_status,
-													  NULL, NULL)) ?
+	if (ctx->decode_error != NULL)
+	{
+		AwsError	err;
+
+		ctx->decode_error((int) attempt->http_status, attempt->request_id,
+						  attempt->body, attempt->body_len, &err);
+		error_class = err.error_class;
+		aws_json_error_free(&err);
+	}
+	else
+		error_class = aws_json_classify_error((int) attempt->http_status,
+											  NULL, NULL);
+	return retry_is_retryable(false, error_class) ?
 		HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
 }
 
@@ -368,8 +401,8 @@ fetch_check_interrupts(void *arg)
 
 HttpResult *
 aws_http_fetch(HttpClient *client, const HttpOptions *options,
-			   const HttpRequest *request, AwsStopFn should_stop, void *arg,
-			   bool *interrupted)
+			   const HttpRequest *request, AwsDecodeErrorFn decode_error,
+			   AwsStopFn should_stop, void *arg, bool *interrupted)
 {
 	FetchContext ctx;
 	HttpBatch  *volatile batch;
@@ -377,6 +410,7 @@ aws_http_fetch(HttpClient *client, const HttpOptions *options,
 
 	*interrupted = false;
 	ctx.request = request;
+	ctx.decode_error = decode_error;
 	ctx.should_stop = should_stop;
 	ctx.arg = arg;
 	batch = http_batch_begin(client, options, 1, fetch_prepare,
@@ -435,7 +469,8 @@ metadata_call(HttpClient *client, const HttpOptions *options,
 	req.nheaders = nheaders;
 	req.body = "";
 	req.operation = source;		/* counted as "instance metadata", ... */
-	r = aws_http_fetch(client, options, &req, should_stop, arg, &err->interrupted);
+	r = aws_http_fetch(client, options, &req, NULL, should_stop, arg,
+					   &err->interrupted);
 	err->source = source;
 	if (r == NULL)
 	{

@@ -91,6 +91,20 @@ typedef struct StsAssumeRoleParams
 extern const char *aws_credential_source_name(AwsCredentialSource source);
 
 /*
+ * When credentials that expire are renewed, as botocore renews them: from
+ * 15 minutes before they expire (advisory: a failed renewal keeps them),
+ * and at the latest 10 minutes before (mandatory).  Credentials that live
+ * less than 30 minutes get windows of half and a third of their life, so
+ * that a 15-minute role is not assumed again for every query (botocore
+ * would).  obtained: when they were had; times in seconds since the epoch.
+ */
+#define AWS_ADVISORY_REFRESH_SECONDS	(15 * 60)
+#define AWS_MANDATORY_REFRESH_SECONDS	(10 * 60)
+
+extern void aws_credentials_renewal(time_t expiration, time_t obtained,
+									time_t *advisory_at, time_t *mandatory_at);
+
+/*
  * Copies the strings (token may be NULL).  NULL on success; otherwise *creds
  * is empty and the result says why, in words that hold no secret: "out of
  * memory", or that a value holds a control character (safe_value.h), which
@@ -178,13 +192,20 @@ extern bool sts_parse_credentials(const char *action, const char *body, size_t l
 extern void sts_decode_error(int http_status, const char *request_id_header,
 							 const char *body, size_t len, AwsError *out);
 
+/* Decodes an error answer of a service into *out (its code classified). */
+typedef void (*AwsDecodeErrorFn) (int http_status, const char *request_id,
+								  const char *body, size_t len, AwsError *out);
+
 /*
  * One request through the HTTP engine, retried as the retry policy says
- * (network failures, throttling, 5xx).  NULL on out of memory, or when
- * should_stop stopped it (*interrupted is then set).
+ * (network failures, throttling, transient errors).  decode_error reads the
+ * service's error code, so that the code decides; NULL: the status alone.
+ * NULL on out of memory, or when should_stop stopped it (*interrupted is
+ * then set).
  */
 extern HttpResult *aws_http_fetch(HttpClient *client, const HttpOptions *options,
 								  const HttpRequest *request,
+								  AwsDecodeErrorFn decode_error,
 								  AwsStopFn should_stop, void *arg,
 								  bool *interrupted);
 

@@ -1304,8 +1304,17 @@ static const char *const throttled_codes[] = {
 static const char *const transient_codes[] = {
 	"RequestTimeout",
 	"RequestTimeoutException",
+	"IDPCommunicationError",	/* STS: the identity provider did not answer */
 	NULL
 };
+
+/* botocore's transient statuses: 501 and 505 would fail the same way again */
+static bool
+is_transient_status(int http_status)
+{
+	return http_status == 500 || http_status == 502 ||
+		http_status == 503 || http_status == 504;
+}
 
 static const char *const auth_codes[] = {
 	"UnrecognizedClientException",
@@ -1418,7 +1427,7 @@ aws_json_classify_error_fields(int http_status, const char *type,
 	/* a throttling code wins over the status: S3's SlowDown comes as 503 */
 	if (http_status == 429 || code_in(type, throttled_codes))
 		return AWS_ERROR_THROTTLED;
-	if (http_status >= 500 || code_in(type, transient_codes))
+	if (is_transient_status(http_status) || code_in(type, transient_codes))
 		return AWS_ERROR_TRANSIENT;
 	if (strcmp(type, "ResourceNotFoundException") == 0)
 		return AWS_ERROR_NOT_FOUND;

@@ -61,6 +61,7 @@ typedef struct Slot
 	CURLcode	code;			/* of a finished transfer */
 	int			item;
 	int			attempt;
+	int			quota_cost;		/* retry quota its last retry took, or 0 */
 	const char *operation;		/* the request's, for the observer */
 	uint64_t	sent_usec;		/* when handed to curl; 0 if never */
 	struct Slot *next_done;
@@ -72,6 +73,7 @@ typedef struct RetryEntry
 	uint64_t	due_usec;
 	int			item;
 	int			attempts;		/* attempts made so far */
+	int			quota_cost;		/* what the retry took of the retry quota */
 } RetryEntry;
 
 struct HttpBatch
@@ -508,7 +510,7 @@ setup_easy(HttpBatch *batch, Slot *slot, const HttpRequest *req)
  * error, so that retries and the caller see it like any other failure.
  */
 static bool
-start_item(HttpBatch *batch, int item, int attempt)
+start_item(HttpBatch *batch, int item, int attempt, int quota_cost)
 {
 	HttpClient *client = batch->client;
 	Slot	   *slot;
@@ -541,6 +543,7 @@ start_item(HttpBatch *batch, int item, int attempt)
 	slot->errbuf[0] = '\0';
 	slot->item = item;
 	slot->attempt = attempt;
+	slot->quota_cost = quota_cost;
 	slot->operation = NULL;
 	slot->sent_usec = 0;
 	slot->code = CURLE_OK;
@@ -588,7 +591,8 @@ start_item(HttpBatch *batch, int item, int attempt)
 /* ---- retry heap ---- */
 
 static bool
-retry_push(HttpBatch *batch, uint64_t due, int item, int attempts)
+retry_push(HttpBatch *batch, uint64_t due, int item, int attempts,
+		   int quota_cost)
 {
 	RetryEntry *h;
 	int			i;
@@ -613,6 +617,7 @@ retry_push(HttpBatch *batch, uint64_t due, int item, int attempts)
 	h[i].due_usec = due;
 	h[i].item = item;
 	h[i].attempts = attempts;
+	h[i].quota_cost = quota_cost;
 	return true;
 }
 
@@ -660,6 +665,22 @@ http_batch_transfer_done(void *slotp, CURLcode code)
 	b->done_tail = slot;
 }
 
+/* Whether the retry quota (if any) pays for retrying slot's request. */
+static bool
+take_retry_quota(HttpBatch *batch, Slot *slot)
+{
+	int			cost;
+
+	if (batch->options.retry_quota == NULL)
+		return true;
+	cost = retry_quota_acquire(batch->options.retry_quota,
+							   slot->result->outcome == HTTP_TIMEOUT);
+	if (cost == 0)
+		return false;
+	slot->quota_cost = cost;
+	return true;
+}
+
 /*
  * Turns this batch's finished transfers into results or scheduled retries.
  * Only runs while no result is waiting, so at most nslots wait.
@@ -697,6 +718,14 @@ process_done(HttpBatch *batch)
 							verdict == HTTP_RETRY_THROTTLED);
 		retry = verdict != HTTP_RETRY_NO &&
 			slot->attempt <= batch->options.max_retries;
+		if (retry && !take_retry_quota(batch, slot))
+		{
+			retry = false;
+			r->retry_quota_empty = true;
+		}
+		if (r->outcome == HTTP_RESPONSE && r->http_status >= 200 &&
+			r->http_status < 300 && batch->options.retry_quota != NULL)
+			retry_quota_release(batch->options.retry_quota, slot->quota_cost);
 
 		if (retry)
 		{
@@ -718,7 +747,7 @@ process_done(HttpBatch *batch)
 									   http_client_random(batch->client),
 									   retry_after);
 			if (!retry_push(batch, http_now_usec() + (uint64_t) delay * 1000,
-							slot->item, slot->attempt))
+							slot->item, slot->attempt, slot->quota_cost))
 				retry = false;	/* out of memory: hand out this failure */
 			else
 				batch->stats.retries++;
@@ -787,9 +816,10 @@ fill_slots(HttpBatch *batch)
 				if (!gate_allows(batch, now))
 					break;
 				retry_pop(batch);
-				if (!start_item(batch, e.item, e.attempts + 1))
+				if (!start_item(batch, e.item, e.attempts + 1, e.quota_cost))
 				{
-					retry_push(batch, e.due_usec, e.item, e.attempts);
+					retry_push(batch, e.due_usec, e.item, e.attempts,
+							   e.quota_cost);
 					batch->oom = true;
 					break;
 				}
@@ -802,7 +832,7 @@ fill_slots(HttpBatch *batch)
 		if (!gate_allows(batch, http_now_usec()))
 			break;
 		batch->next_item++;
-		if (!start_item(batch, batch->next_item - 1, 1))
+		if (!start_item(batch, batch->next_item - 1, 1, 0))
 		{
 			batch->next_item--;
 			batch->oom = true;

@@ -46,6 +46,7 @@ typedef struct HttpOptions
 	const char *user_agent;
 	const char *ca_file;			/* PEM bundle, or NULL for the system store */
 	HttpRateGate rate_gate;		/* all zero: no rate limit */
+	struct RetryQuota *retry_quota; /* retry_policy.h; NULL: retries unmetered */
 } HttpOptions;
 
 /*
@@ -91,6 +92,7 @@ typedef struct HttpResult
 	char	   *request_id;		/* x-amzn-RequestId header, or NULL */
 	char	   *error_type;		/* x-amzn-ErrorType header, or NULL */
 	char	   *retry_after;	/* Retry-After header, or NULL */
+	bool		retry_quota_empty;	/* a retry was due, the quota said no */
 } HttpResult;
 
 typedef struct HttpStats

@@ -31,6 +31,7 @@
  * is asked.
  */
 #include "http_internal.h"
+#include "retry_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,7 @@ struct HttpClient
 	uint64_t	rng;			/* xorshift64* state */
 	HttpObserveFn observe;		/* told of every attempt sent, or NULL */
 	void	   *observe_arg;
+	RetryQuota	retry_quota;
 };
 
 static bool curl_initialized = false;
@@ -329,6 +331,7 @@ http_client_create(char *reason, size_t reasonlen)
 		goto fail;
 	}
 	client->rng = random_seed();
+	retry_quota_init(&client->retry_quota);
 	client->wait = poll_wait;
 	return client;
 
@@ -361,6 +364,12 @@ http_client_destroy(HttpClient *client)
 	close(client->epfd);
 	free(client->watch);
 	free(client);
+}
+
+RetryQuota *
+http_client_retry_quota(HttpClient *client)
+{
+	return &client->retry_quota;
 }
 
 void

@@ -44,6 +44,12 @@ extern HttpClient *http_client_create(char *reason, size_t reasonlen);
 extern void http_client_set_wait(HttpClient *client, HttpWaitFn wait,
 								 void *arg);
 
+/*
+ * The client's retry quota (retry_policy.h), for the options of the
+ * batches that should share it: one endpoint and key.
+ */
+extern struct RetryQuota *http_client_retry_quota(HttpClient *client);
+
 /* Only when no batch of this client is active. */
 extern void http_client_destroy(HttpClient *client);
 

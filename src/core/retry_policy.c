@@ -90,3 +90,28 @@ retry_parse_retry_after(const char *value)
 		return INT64_MAX / 1000 * 1000;
 	return seconds * 1000;
 }
+
+void
+retry_quota_init(RetryQuota *quota)
+{
+	quota->available = RETRY_QUOTA_CAPACITY;
+}
+
+int
+retry_quota_acquire(RetryQuota *quota, bool after_timeout)
+{
+	int			cost = after_timeout ? RETRY_QUOTA_TIMEOUT_COST : RETRY_QUOTA_COST;
+
+	if (quota->available < cost)
+		return 0;
+	quota->available -= cost;
+	return cost;
+}
+
+void
+retry_quota_release(RetryQuota *quota, int cost)
+{
+	quota->available += cost > 0 ? cost : RETRY_QUOTA_REFUND;
+	if (quota->available > RETRY_QUOTA_CAPACITY)
+		quota->available = RETRY_QUOTA_CAPACITY;
+}

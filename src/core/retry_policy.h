@@ -52,4 +52,35 @@ extern uint32_t retry_delay_ms(int retry, uint32_t base_ms, uint32_t cap_ms,
  */
 extern int64_t retry_parse_retry_after(const char *value);
 
+/*
+ * The retry quota, as botocore's standard mode keeps one per client: a
+ * bucket of RETRY_QUOTA_CAPACITY tokens, RETRY_QUOTA_COST taken for each
+ * retry (RETRY_QUOTA_TIMEOUT_COST after a timeout), given back by a success:
+ * what its last retry took, or RETRY_QUOTA_REFUND when it needed none.  A
+ * retry that finds too few tokens is not made, so in an outage the failures
+ * no longer multiply the load once about 100 retries have gone unanswered;
+ * successes fill the bucket again.  Kept per HttpClient: one endpoint and
+ * one key (a user mapping) in a backend.
+ */
+#define RETRY_QUOTA_CAPACITY		500
+#define RETRY_QUOTA_COST			5
+#define RETRY_QUOTA_TIMEOUT_COST	10
+#define RETRY_QUOTA_REFUND			1
+
+typedef struct RetryQuota
+{
+	int			available;		/* 0 .. RETRY_QUOTA_CAPACITY */
+} RetryQuota;
+
+extern void retry_quota_init(RetryQuota *quota);
+
+/* Takes a retry's cost: the tokens taken, or 0 when too few are left. */
+extern int	retry_quota_acquire(RetryQuota *quota, bool after_timeout);
+
+/*
+ * A success: gives back cost (what the request's last retry took), or
+ * RETRY_QUOTA_REFUND when cost is 0; never above the capacity.
+ */
+extern void retry_quota_release(RetryQuota *quota, int cost);
+
 #endif							/* ATHENA_RETRY_POLICY_H */

@@ -478,8 +478,8 @@ sts_call(HttpClient *client, const StsConfig *config, const char *action,
 		options.max_body_bytes = STS_MAX_BODY_BYTES;
 	options.max_concurrency = 1;
 
-	result = aws_http_fetch(client, &options, &req, should_stop, arg,
-							&err->interrupted);
+	result = aws_http_fetch(client, &options, &req, sts_decode_error,
+							should_stop, arg, &err->interrupted);
 	if (result == NULL)
 	{
 		if (err->interrupted)

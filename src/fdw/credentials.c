@@ -13,8 +13,11 @@
  * authentication.
  *
  * Temporary credentials are cached per backend, keyed by user mapping and
- * user, until five minutes before they expire; ALTER or DROP of the server
- * or the mapping drops the entry (syscache invalidation).  Secrets are never
+ * user, and renewed as aws_credentials_renewal says: from 15 minutes before
+ * they expire (the advisory window: a failed renewal keeps the old ones,
+ * with a LOG line), and no later than 10 minutes before (mandatory: a
+ * failure is the ERROR).  ALTER or DROP of the server or the mapping drops the entry
+ * (syscache invalidation).  Secrets are never
  * formatted into any message, and every copy made here is wiped when freed.
  */
 #include "postgres.h"
@@ -29,7 +32,6 @@
 #include "athena_fdw.h"
 #include "aws_credentials.h"
 
-#define REFRESH_MARGIN_SECONDS	300
 #define STS_TIMEOUT_MS			10000
 #define STS_MAX_RETRIES			2
 
@@ -43,6 +45,8 @@ typedef struct CredentialEntry
 {
 	CredentialKey key;
 	AwsCredentials credentials; /* malloc'd; wiped when dropped */
+	time_t		advisory_at;	/* aws_credentials_renewal's times */
+	time_t		mandatory_at;
 	uint32		server_hashvalue;
 	uint32		mapping_hashvalue;
 } CredentialEntry;
@@ -88,12 +92,10 @@ init_credential_cache(void)
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_credentials, 0);
 }
 
-/* Whether credentials are still good for a while. */
-static bool
-fresh(const AwsCredentials *c)
+bool
+fdw_credentials_expiring(const AthenaCredentials *credentials)
 {
-	return c->expiration == 0 ||
-		time(NULL) < c->expiration - REFRESH_MARGIN_SECONDS;
+	return credentials->renew_at != 0 && time(NULL) >= credentials->renew_at;
 }
 
 /* The core polls this while a request waits; it must not throw. */
@@ -116,9 +118,12 @@ wipe_copies(void *arg)
 		explicit_bzero((char *) c->session_token, strlen(c->session_token));
 }
 
-/* Copies into CurrentMemoryContext, wiped when that context is reset. */
+/*
+ * Copies into CurrentMemoryContext, wiped when that context is reset; the
+ * copy is to be read anew from renew_at (0: never).
+ */
 static void
-hand_out(const AwsCredentials *from, AthenaCredentials *to)
+hand_out(const AwsCredentials *from, time_t renew_at, AthenaCredentials *to)
 {
 	MemoryContextCallback *callback;
 
@@ -126,6 +131,7 @@ hand_out(const AwsCredentials *from, AthenaCredentials *to)
 	to->secret_access_key = pstrdup(from->secret_access_key);
 	to->session_token = from->session_token ? pstrdup(from->session_token)
 		: NULL;
+	to->renew_at = renew_at;
 	callback = palloc0(sizeof(MemoryContextCallback));
 	callback->func = wipe_copies;
 	callback->arg = to;
@@ -313,45 +319,17 @@ check_ambient_allowed(ForeignServer *server, UserMapping *user,
 				 errhint("The AWS credentials of the PostgreSQL server are used only on servers a superuser owns, so that they never go to an endpoint another role chose. Set keys in the user mapping, or, to lend the server's identity anyway, give the mapping \"ambient_credentials\".")));
 }
 
-void
-fdw_get_credentials(ForeignServer *server, UserMapping *user,
-					const FdwOptions *options, HttpClient *client,
-					AthenaCredentials *credentials)
+/*
+ * Fetches credentials (the chain or the mapping's keys, then AssumeRole if
+ * asked) into *result, malloc'd; an ERROR leaks nothing.
+ */
+static void
+fetch_credentials(ForeignServer *server, UserMapping *user,
+				  const FdwOptions *options, HttpClient *client,
+				  bool has_keys, AwsCredentials *result)
 {
-	bool		has_keys = options->aws_access_key_id != NULL &&
-		options->aws_secret_access_key != NULL;
-	CredentialKey key;
-	CredentialEntry *entry;
 	AwsCredentials base;
-	AwsCredentials result;
 	HttpOptions http;
-	bool		found;
-
-	memset(credentials, 0, sizeof(*credentials));
-
-	/* the rule comes first: no request at all with the server's identity */
-	if (!has_keys)
-		check_ambient_allowed(server, user, options);
-
-	if (has_keys && options->role_arn == NULL)
-	{
-		credentials->access_key_id = options->aws_access_key_id;
-		credentials->secret_access_key = options->aws_secret_access_key;
-		credentials->session_token = options->aws_session_token;
-		return;
-	}
-
-	if (credential_cache == NULL)
-		init_credential_cache();
-	memset(&key, 0, sizeof(key));
-	key.umid = user->umid;
-	key.userid = user->userid;
-	entry = hash_search(credential_cache, &key, HASH_FIND, NULL);
-	if (entry != NULL && fresh(&entry->credentials))
-	{
-		hand_out(&entry->credentials, credentials);
-		return;
-	}
 
 	memset(&http, 0, sizeof(http));
 	http.max_concurrency = 1;
@@ -361,12 +339,9 @@ fdw_get_credentials(ForeignServer *server, UserMapping *user,
 	http.user_agent = ATHENA_USER_AGENT;
 	http.ca_file = options->ca_file;
 
-	/*
-	 * The malloc'd credentials below must not leak if an ERROR interrupts:
-	 * they are wiped and freed in PG_FINALLY.
-	 */
+	/* base is wiped and freed in PG_FINALLY, whatever happens */
 	memset(&base, 0, sizeof(base));
-	memset(&result, 0, sizeof(result));
+	memset(result, 0, sizeof(*result));
 	PG_TRY();
 	{
 		if (has_keys)
@@ -383,36 +358,174 @@ fdw_get_credentials(ForeignServer *server, UserMapping *user,
 			resolve_chain(server, options, client, &http, &base);
 
 		if (options->role_arn != NULL)
-			assume_role(server, user, options, client, &http, &base, &result);
+			assume_role(server, user, options, client, &http, &base, result);
 		else
 		{
-			result = base;
+			*result = base;
 			memset(&base, 0, sizeof(base));
 		}
-
-		/* only what expires is worth keeping: files and env are read anew */
-		if (result.expiration != 0)
-		{
-			entry = hash_search(credential_cache, &key, HASH_ENTER, &found);
-			if (found)
-				aws_credentials_clear(&entry->credentials);
-			entry->credentials = result;
-			memset(&result, 0, sizeof(result));
-			entry->server_hashvalue =
-				GetSysCacheHashValue1(FOREIGNSERVEROID,
-									  ObjectIdGetDatum(server->serverid));
-			entry->mapping_hashvalue =
-				GetSysCacheHashValue1(USERMAPPINGOID,
-									  ObjectIdGetDatum(user->umid));
-			hand_out(&entry->credentials, credentials);
-		}
-		else
-			hand_out(&result, credentials);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		aws_credentials_clear(&base);
-		aws_credentials_clear(&result);
+		aws_credentials_clear(result);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	aws_credentials_clear(&base);
+}
+
+/*
+ * In the advisory window, renewing may fail without harm: the cached
+ * credentials still have more than 10 minutes.  A cancel still cancels.
+ * Returns whether *result was fetched.
+ */
+static bool
+fetch_in_advisory_window(ForeignServer *server, UserMapping *user,
+						 const FdwOptions *options, HttpClient *client,
+						 bool has_keys, AwsCredentials *result)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool fetched = false;
+
+	PG_TRY();
+	{
+		fetch_credentials(server, user, options, client, has_keys, result);
+		fetched = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(LOG,
+				(errmsg("athena_fdw could not renew the AWS credentials of server \"%s\" before they expire, and keeps using them: %s",
+						server->servername, edata->message)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return fetched;
+}
+
+/* Keeps credentials that expire in the cache, and hands out a copy. */
+static void
+cache_and_hand_out(ForeignServer *server, UserMapping *user,
+				   const CredentialKey *key, AwsCredentials *result,
+				   AthenaCredentials *credentials)
+{
+	CredentialEntry *entry;
+	bool		found;
+
+	/* only what expires is worth keeping: files and env are read anew */
+	if (result->expiration == 0)
+	{
+		PG_TRY();
+		{
+			hand_out(result, 0, credentials);
+		}
+		PG_FINALLY();
+		{
+			aws_credentials_clear(result);
+		}
+		PG_END_TRY();
+		return;
+	}
+	entry = hash_search(credential_cache, key, HASH_ENTER, &found);
+	if (found)
+		aws_credentials_clear(&entry->credentials);
+	entry->credentials = *result;
+	memset(result, 0, sizeof(*result));
+	aws_credentials_renewal(entry->credentials.expiration, time(NULL),
+							&entry->advisory_at, &entry->mandatory_at);
+	entry->server_hashvalue =
+		GetSysCacheHashValue1(FOREIGNSERVEROID,
+							  ObjectIdGetDatum(server->serverid));
+	entry->mapping_hashvalue =
+		GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(user->umid));
+	hand_out(&entry->credentials, entry->advisory_at, credentials);
+}
+
+/*
+ * The credentials of a scan.  renew: the ones handed out before were
+ * refused as expired, so the cache is not asked; returns false when there
+ * is nothing to renew (the mapping's own long-term keys).
+ */
+static bool
+get_credentials(ForeignServer *server, UserMapping *user,
+				const FdwOptions *options, HttpClient *client,
+				bool renew, AthenaCredentials *credentials)
+{
+	bool		has_keys = options->aws_access_key_id != NULL &&
+		options->aws_secret_access_key != NULL;
+	CredentialKey key;
+	CredentialEntry *entry;
+	AwsCredentials result;
+
+	memset(credentials, 0, sizeof(*credentials));
+
+	/* the rule comes first: no request at all with the server's identity */
+	if (!has_keys)
+		check_ambient_allowed(server, user, options);
+
+	if (has_keys && options->role_arn == NULL)
+	{
+		if (renew)
+			return false;
+		credentials->access_key_id = options->aws_access_key_id;
+		credentials->secret_access_key = options->aws_secret_access_key;
+		credentials->session_token = options->aws_session_token;
+		return true;
+	}
+
+	if (credential_cache == NULL)
+		init_credential_cache();
+	memset(&key, 0, sizeof(key));
+	key.umid = user->umid;
+	key.userid = user->userid;
+	entry = hash_search(credential_cache, &key, HASH_FIND, NULL);
+	if (entry != NULL && renew)
+	{
+		drop_entry(entry);
+		entry = NULL;
+	}
+	if (entry != NULL && time(NULL) < entry->advisory_at)
+	{
+		hand_out(&entry->credentials, entry->advisory_at, credentials);
+		return true;
+	}
+	if (entry != NULL && time(NULL) < entry->mandatory_at)
+	{
+		/* kept: asked again only once the mandatory window opens */
+		if (!fetch_in_advisory_window(server, user, options, client, has_keys,
+									  &result))
+		{
+			hand_out(&entry->credentials, entry->mandatory_at, credentials);
+			return true;
+		}
+	}
+	else
+		fetch_credentials(server, user, options, client, has_keys, &result);
+	cache_and_hand_out(server, user, &key, &result, credentials);
+	return true;
+}
+
+void
+fdw_get_credentials(ForeignServer *server, UserMapping *user,
+					const FdwOptions *options, HttpClient *client,
+					AthenaCredentials *credentials)
+{
+	(void) get_credentials(server, user, options, client, false, credentials);
+}
+
+bool
+fdw_renew_credentials(ForeignServer *server, UserMapping *user,
+					  const FdwOptions *options, HttpClient *client,
+					  AthenaCredentials *credentials)
+{
+	return get_credentials(server, user, options, client, true, credentials);
 }

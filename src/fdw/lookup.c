@@ -28,6 +28,9 @@ struct FdwLookup
 	MemoryContext cxt;			/* everything of this lookup */
 	FdwColumnMap *columns;
 	AthenaClientConfig config;
+	ForeignServer *server;		/* where the credentials come from */
+	UserMapping *user;
+	FdwOptions	options;
 	const char *endpoint_text;	/* the option, for messages */
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
@@ -104,6 +107,43 @@ parse_endpoint(FdwLookup *lookup)
 }
 
 /*
+ * AWS said the scan's credentials expired: new ones, for the requests
+ * that got the answer and every later one (AthenaRenewFn).
+ */
+static bool
+renew_credentials(void *arg, AthenaCredentials *fresh)
+{
+	FdwLookup  *lookup = arg;
+	MemoryContext oldcxt = MemoryContextSwitchTo(lookup->cxt);
+	bool		renewed;
+
+	renewed = fdw_renew_credentials(lookup->server, lookup->user,
+									&lookup->options, lookup->client,
+									&lookup->config.credentials);
+	MemoryContextSwitchTo(oldcxt);
+	*fresh = lookup->config.credentials;
+	return renewed;
+}
+
+/*
+ * Each scan, batch of a join or set of terminations reads the credentials
+ * anew when they are about to expire, so a long statement never signs with
+ * keys past their time.
+ */
+static void
+refresh_credentials(FdwLookup *lookup)
+{
+	MemoryContext oldcxt;
+
+	if (!fdw_credentials_expiring(&lookup->config.credentials))
+		return;
+	oldcxt = MemoryContextSwitchTo(lookup->cxt);
+	fdw_get_credentials(lookup->server, lookup->user, &lookup->options,
+						lookup->client, &lookup->config.credentials);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
  * Sets up the scans of foreign table rel for one plan node, signing as
  * userid, in a child of the current memory context; with details, each row
  * comes from GetSession.
@@ -127,26 +167,28 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	ForeignServer *server = GetForeignServer(table->serverid);
 	UserMapping *user = GetUserMapping(userid, server->serverid);
 	MemoryContextCallback *callback;
-	FdwOptions	options;
+	FdwOptions *options = &lookup->options;
 
 	lookup->cxt = cxt;
 	lookup->details = details;
-	fdw_get_options(server, table, user, &options);
-	if (options.workgroup != NULL)
-		lookup->workgroup_option[0] = pg_server_to_any(options.workgroup,
-													   strlen(options.workgroup),
+	lookup->server = server;
+	lookup->user = user;
+	fdw_get_options(server, table, user, options);
+	if (options->workgroup != NULL)
+		lookup->workgroup_option[0] = pg_server_to_any(options->workgroup,
+													   strlen(options->workgroup),
 													   PG_UTF8);
-	fdw_resolve_endpoint(server, &options);
-	lookup->endpoint_text = options.endpoint;
+	fdw_resolve_endpoint(server, options);
+	lookup->endpoint_text = options->endpoint;
 	lookup->config.endpoint = &lookup->endpoint;
-	lookup->config.region = options.region;
-	lookup->config.http.max_concurrency = options.max_concurrency;
-	lookup->config.http.connect_timeout_ms = options.connect_timeout_ms;
-	lookup->config.http.request_timeout_ms = options.request_timeout_ms;
-	lookup->config.http.max_retries = options.max_retries;
+	lookup->config.region = options->region;
+	lookup->config.http.max_concurrency = options->max_concurrency;
+	lookup->config.http.connect_timeout_ms = options->connect_timeout_ms;
+	lookup->config.http.request_timeout_ms = options->request_timeout_ms;
+	lookup->config.http.max_retries = options->max_retries;
 	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
 	lookup->config.http.user_agent = ATHENA_USER_AGENT;
-	lookup->config.http.ca_file = options.ca_file;
+	lookup->config.http.ca_file = options->ca_file;
 	lookup->config.http.rate_gate.acquire = fdw_rate_limit_acquire;
 	lookup->config.http.rate_gate.on_answer = fdw_rate_limit_on_answer;
 	lookup->config.http.rate_gate.arg = &lookup->rate_limit;
@@ -158,11 +200,14 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 	MemoryContextRegisterResetCallback(cxt, callback);
 	parse_endpoint(lookup);
 	lookup->client = fdw_client_acquire(user);
+	lookup->config.http.retry_quota = http_client_retry_quota(lookup->client);
 	/* may call STS or metadata endpoints through this client */
-	fdw_get_credentials(server, user, &options, lookup->client,
+	fdw_get_credentials(server, user, options, lookup->client,
 						&lookup->config.credentials);
+	lookup->config.renew_credentials = renew_credentials;
+	lookup->config.renew_arg = lookup;
 	/* with the credentials: the learnt rate is per access key */
-	fdw_rate_limit_init(&lookup->rate_limit, server, &options,
+	fdw_rate_limit_init(&lookup->rate_limit, server, options,
 						&lookup->config.credentials);
 
 	MemoryContextSwitchTo(oldcxt);
@@ -181,6 +226,7 @@ static void
 start_scan(FdwLookup *lookup, AthenaScanSpec *spec)
 {
 	spec->details = lookup->details;
+	refresh_credentials(lookup);
 	lookup->status_scan = athena_session_scan_begin(lookup->client,
 													&lookup->config, spec,
 													check_interrupts, NULL);
@@ -317,6 +363,13 @@ error_fields(const AwsError *err)
 	return buf.data;
 }
 
+/* Why a failure was not retried when the retry quota was empty. */
+static int
+retry_quota_hint(void)
+{
+	return errhint("Too many of this server's requests failed recently: retries resume as requests succeed again.");
+}
+
 /*
  * Raises the ERROR for a failed call.  progress, when not NULL, says what
  * the statement did before it failed ("after 2 sessions were terminated")
@@ -330,6 +383,8 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 	int			sqlstate = failure_sqlstate(failure);
 	AthenaFailureKind kind = failure->kind;
 	int			attempts = failure->attempts;
+	const char *quota = failure->retry_quota_empty ?
+		" Not retried: the retry quota is empty." : "";
 	int			http_status = failure->error.http_status;
 	char	   *type = pstrdup(failure->error.type);
 	char	   *message = pstrdup(failure->error.message);
@@ -352,9 +407,10 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 				(errcode(sqlstate),
 				 errmsg("could not reach Athena at \"%s\"%s: %s",
 						lookup->endpoint_text, progress, message),
-				 errdetail_plural("Gave up after %d attempt.",
-								  "Gave up after %d attempts.",
-								  attempts, attempts)));
+				 errdetail_plural("Gave up after %d attempt.%s",
+								  "Gave up after %d attempts.%s",
+								  attempts, attempts, quota),
+				 failure->retry_quota_empty ? retry_quota_hint() : 0));
 
 	ereport(ERROR,
 			(errcode(sqlstate),
@@ -363,11 +419,12 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 					  operation, progress, type, message)
 			 : errmsg("invalid response from Athena %s%s: %s",
 					  operation, progress, message),
-			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.%s",
-							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.%s",
+			 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.%s%s",
+							  "HTTP status %d, x-amzn-RequestId %s, %d attempts.%s%s",
 							  attempts, http_status,
 							  request_id ? request_id : "(none)", attempts,
-							  fields)));
+							  fields, quota),
+			 failure->retry_quota_empty ? retry_quota_hint() : 0));
 }
 
 /*
@@ -491,6 +548,7 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 
 	if (nids == 0)
 		return 0;
+	refresh_credentials(lookup);
 	lookup->terminations = athena_terminations_begin(lookup->client,
 													 &lookup->config,
 													 ids, nids,

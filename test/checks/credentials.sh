@@ -109,6 +109,18 @@ ok $? "web identity: one AssumeRoleWithWebIdentity for three queries (cache)"
 ok $? "web identity: unsigned, AWS_ROLE_SESSION_NAME used, AWS_ENDPOINT_URL_STS honoured"
 $MOCKCTL last access_key_id | grep -q '^ASIAMOCK'
 ok $? "web identity: Athena signed with the role's temporary keys"
+# STS's own transient error is a 400: its code, not its status, retries it
+$PSQL -c "ALTER SERVER mock OPTIONS (SET max_retries '2')" >/dev/null
+$MOCKCTL reset
+$MOCKCTL identity sts-fault IDPCommunicationError 1
+[ "$(sql web_idp "SELECT state FROM s WHERE session_id = 's-idle'")" = IDLE ] &&
+	[ "$(icount sts_fault) $(icount AssumeRoleWithWebIdentity)" = "1 1" ]
+ok $? "web identity: IDPCommunicationError (HTTP 400) retried once, then the row"
+$MOCKCTL identity sts-fault InvalidIdentityToken 1
+sql web_invalid "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
+[ "$(icount sts_fault) $(icount AssumeRoleWithWebIdentity)" = "2 1" ]
+ok $? "web identity: InvalidIdentityToken (HTTP 400) is not retried"
+$PSQL -c "ALTER SERVER mock OPTIONS (SET max_retries '0')" >/dev/null
 printf 'not-the-token\n' >"$WORK/web-token"
 $MOCKCTL reset
 sql web_refused "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null

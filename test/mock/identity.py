@@ -48,7 +48,15 @@ Control (on the mock's control path)
                          metadata", "container", "AssumeRole", ...)
   POST /_mock/identity   {"expires_in": S}: credentials issued from now on
                          expire S seconds after issue (null: the duration
-                         asked for, else 3600)
+                         asked for, else 3600); an issued key used past
+                         its expiration is refused (ExpiredTokenException)
+  POST /_mock/identity   {"expire_issued": true}: every key issued so far
+                         expires now (a clock ahead of ours: the client
+                         still thinks them good)
+  POST /_mock/identity   {"sts_fault": CODE, "count": N}: the next N STS
+                         calls answer 400 CODE (IDPCommunicationError,
+                         Throttling: what STS sends), counted as
+                         "sts_fault"
   /_mock/reset also resets this module.
 """
 
@@ -103,6 +111,8 @@ class Identity:
             self.last = None
             self.expires_in = None
             self.inject = None
+            self.sts_fault = None
+            self.sts_fault_left = 0
 
     def snapshot(self):
         with self.lock:
@@ -114,6 +124,14 @@ class Identity:
             with self.lock:
                 if "inject" in args:
                     self.inject = args["inject"]
+                elif args.get("expire_issued"):
+                    now = time.time()
+                    for k, v in list(self.keys.items()):
+                        if len(v) > 2:	# issued here, even before a reset
+                            self.keys[k] = v[:2] + (now,)
+                elif "sts_fault" in args:
+                    self.sts_fault = args["sts_fault"]
+                    self.sts_fault_left = int(args.get("count", 1))
                 else:
                     v = args.get("expires_in")
                     self.expires_in = None if v is None else int(v)
@@ -150,9 +168,10 @@ class Identity:
             self.issued.append({"source": source, "access_key_id": akid,
                                 "secret_access_key": secret,
                                 "session_token": token})
-        self.keys[akid] = (secret, token)
+        expires_at = time.time() + life
+        self.keys[akid] = (secret, token, expires_at)
         expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                   time.gmtime(time.time() + life))
+                                   time.gmtime(expires_at))
         if self.inject in ("token", "token:" + source):
             token += INJECTED
         return akid, secret, token, expiration
@@ -241,6 +260,13 @@ class Identity:
             return self.sts_error(h, action, 400, "InvalidAction",
                                   "Could not find operation %s for version "
                                   "2011-06-15" % action[:64])
+        with self.lock:
+            fault = self.sts_fault if self.sts_fault_left > 0 else None
+            if fault:
+                self.sts_fault_left -= 1
+        if fault:
+            self.count("sts_fault", last)
+            return self.sts_error(h, action, 400, fault, "mock sts fault")
         if args.get("Version") != "2011-06-15":
             self.count("sts_refused", last)
             return self.sts_error(h, action, 400, "InvalidParameterValue",

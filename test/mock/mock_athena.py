@@ -75,6 +75,8 @@ SignedHeaders must include host, x-amz-date, x-amz-target and content-type
                                      request is invalid."
   temporary key, token missing  403 UnrecognizedClientException (same text)
     or wrong; static key with a token header: same
+  issued key past its Expiration 400 ExpiredTokenException "The security
+                                    token included in the request is expired"
   scope region != --region      403 InvalidSignatureException
                                     "Credential should be scoped to a valid
                                      region."
@@ -226,7 +228,8 @@ Control endpoints (unsigned, same port; never counted as API requests)
         empty     connection closed (FIN), no response
         hang      request read, never answered until the client goes away
         garbage   200 <<<not json>>>
-        oversized 200, valid JSON of exactly 2 MiB
+        oversized 200, valid JSON of exactly 2 MiB ("bytes": N, and
+                  "status": S for another status)
         redirect  302 Location: location (default http://127.0.0.1:1/)
         slow      sleep ms (default 1000) then answer normally
         stream    200 with Transfer-Encoding: chunked (no Content-Length):
@@ -421,12 +424,12 @@ REDIRECT_LOCATION = "http://127.0.0.1:1/"
 OVERSIZE_BYTES = 2 * 1024 * 1024
 
 
-def oversized_body(sid):
-    """A valid JSON GetSessionStatus body of exactly 2 MiB."""
+def oversized_body(sid, size=OVERSIZE_BYTES):
+    """A valid JSON GetSessionStatus body of exactly size bytes."""
     head = ('{"SessionId":%s,"Status":{"State":"IDLE","StartDateTime":'
             '1700000000,"StateChangeReason":"' % json.dumps(sid)).encode()
     tail = b'"}}'
-    pad = OVERSIZE_BYTES - len(head) - len(tail)
+    pad = size - len(head) - len(tail)
     return head + b"x" * pad + tail
 
 
@@ -632,6 +635,7 @@ REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden",
            503: "Service Unavailable"}
 
 MSG_MISSING_AUTH = "Missing Authentication Token"
+MSG_EXPIRED_TOKEN = "The security token included in the request is expired"
 MSG_BAD_TOKEN = "The security token included in the request is invalid."
 MSG_BAD_SIG = ("The request signature we calculated does not match the "
                "signature you provided. Check your AWS Secret Access Key and "
@@ -793,7 +797,7 @@ def verify_signature(method, path, headers, body, region, max_skew,
     entry = KEYS.get(akid)
     if entry is None:
         raise AuthError(400, "UnrecognizedClientException", MSG_BAD_TOKEN)
-    secret, want_token = entry
+    secret, want_token = entry[0], entry[1]
     token = headers.get("x-amz-security-token")
     if want_token is None:
         if token is not None:
@@ -803,6 +807,8 @@ def verify_signature(method, path, headers, body, region, max_skew,
                 or not hmac.compare_digest(token[0].encode(),
                                            want_token.encode())):
             raise AuthError(403, "UnrecognizedClientException", MSG_BAD_TOKEN)
+    if len(entry) > 2 and time.time() >= entry[2]:
+        raise AuthError(400, "ExpiredTokenException", MSG_EXPIRED_TOKEN)
     signed_set = set(signed)
     missing = [h for h in required if h not in signed_set]
     if token is not None and "x-amz-security-token" not in signed_set:
@@ -1303,6 +1309,10 @@ class Handler(BaseHTTPRequestHandler):
                         f["op"] = str(args["op"])
                     if args.get("skip") is not None:
                         f["skip"] = int(args["skip"])
+                    if args.get("bytes") is not None:
+                        f["bytes"] = int(args["bytes"])
+                    if args.get("status") is not None:
+                        f["status"] = int(args["status"])
                     with st.lock:
                         if args.get("append"):
                             st.faults.append(f)
@@ -1426,7 +1436,9 @@ class Handler(BaseHTTPRequestHandler):
                                 off_model="fault garbage")
         if kind == "oversized":
             sid = _session_id(body) or "oversized"
-            return self.respond(200, oversized_body(sid),
+            return self.respond(f.get("status", 200),
+                                oversized_body(sid, f.get("bytes",
+                                                          OVERSIZE_BYTES)),
                                 off_model="fault oversized")
         if kind == "redirect":
             return self.respond(302, b"", extra=(

@@ -33,7 +33,7 @@ Commands (output is terse and exact; SQL tests print it):
     throttled              requests the quota answered with
                            ThrottlingException since the last reset
     fault KIND [COUNT] [--retry-after S] [--ms N] [--location URL] [--append]
-          [--op OPERATION] [--skip N]
+          [--op OPERATION] [--skip N] [--bytes N] [--status S]
                            inject KIND into the next COUNT API requests
                            (default 1, -1 = until reset) of OPERATION (default
                            any), after letting N of them pass; KIND "none"
@@ -53,6 +53,8 @@ Commands (output is terse and exact; SQL tests print it):
     identity issued FIELD  every credential issued so far, one line each
                            (access_key_id, secret_access_key, session_token)
     identity expires-in S  issued credentials expire after S seconds
+    identity expire-issued every credential issued so far expires now
+    identity sts-fault CODE [N]  the next N STS calls answer 400 CODE
     identity inject WHAT   a deliberately broken answer: a CR LF and a header
                            line appended to the IMDS session token
                            ("imds_token") or to the session token of every
@@ -115,7 +117,7 @@ def main(argv):
     while i < len(argv):
         a = argv[i]
         if a in ("--port", "--port-file", "--retry-after", "--ms",
-                 "--location", "--op", "--skip"):
+                 "--location", "--op", "--skip", "--bytes", "--status"):
             if i + 1 >= len(argv):
                 die("%s needs a value" % a)
             v = argv[i + 1]
@@ -199,12 +201,21 @@ def identity_command(port, rest):
         v = None if rest[1] == "default" else int(rest[1])
         call(port, "POST", "/_mock/identity", {"expires_in": v})
         return ""
+    if len(rest) == 1 and rest[0] == "expire-issued":
+        call(port, "POST", "/_mock/identity", {"expire_issued": True})
+        return ""
+    if len(rest) in (2, 3) and rest[0] == "sts-fault":
+        call(port, "POST", "/_mock/identity",
+             {"sts_fault": rest[1],
+              "count": int(rest[2]) if len(rest) == 3 else 1})
+        return ""
     if len(rest) == 2 and rest[0] == "inject":
         call(port, "POST", "/_mock/identity",
              {"inject": None if rest[1] == "none" else rest[1]})
         return ""
     die("usage: identity count KIND | counts | last FIELD | issued FIELD | "
-        "expires-in SECONDS|default | inject imds_token|token[:SOURCE]|none")
+        "expires-in SECONDS|default | expire-issued | sts-fault CODE [N] | "
+        "inject imds_token|token[:SOURCE]|none")
 
 
 def run(port, cmd, rest, opts):
@@ -317,6 +328,9 @@ def run(port, cmd, rest, opts):
             payload["skip"] = int(opts["skip"])
         if opts.get("append"):
             payload["append"] = True
+        for key in ("bytes", "status"):
+            if key in opts:
+                payload[key] = int(opts[key])
         call(port, "POST", "/_mock/fault", payload)
     elif cmd == "terminations":
         st = call(port, "GET", "/_mock/stats")

@@ -420,9 +420,33 @@ test_chain_offline(void)
 	http_client_destroy(client);
 }
 
+/* botocore's windows, and shorter ones for keys that live less than 30 min */
+static void
+test_renewal_windows(void)
+{
+	time_t		advisory;
+	time_t		mandatory;
+	const time_t t = 1800000000;
+
+	aws_credentials_renewal(t + 3600, t, &advisory, &mandatory);
+	ok(advisory == t + 3600 - 900 && mandatory == t + 3600 - 600,
+	   "an hour's keys: renewed from 15 min before, at the latest 10 min before");
+	aws_credentials_renewal(t + 1800, t, &advisory, &mandatory);
+	ok(advisory == t + 900 && mandatory == t + 1200,
+	   "30 minutes: still botocore's windows");
+	aws_credentials_renewal(t + 900, t, &advisory, &mandatory);
+	ok(advisory == t + 450 && mandatory == t + 600,
+	   "a 15-minute role: after half its life, at the latest after two thirds");
+	aws_credentials_renewal(t + 4, t, &advisory, &mandatory);
+	ok(advisory == t + 2 && mandatory == t + 3, "4 s: after 2 s, by 3 s");
+	aws_credentials_renewal(t - 5, t, &advisory, &mandatory);
+	ok(advisory == t - 5 && mandatory == t - 5, "already expired: renewed at once");
+}
+
 int
 main(void)
 {
+	test_renewal_windows();
 	test_bodies();
 	test_parse_credentials();
 	test_hostile_xml();

@@ -39,7 +39,13 @@ test_classification(void)
 		{false, 503, "ServiceUnavailableException", NULL, AWS_ERROR_TRANSIENT, true},
 		{false, 503, "SlowDown", NULL, AWS_ERROR_THROTTLED, true},
 		{false, 504, NULL, NULL, AWS_ERROR_TRANSIENT, true},
-		{false, 599, NULL, NULL, AWS_ERROR_TRANSIENT, true},
+		/* botocore's transient statuses only: the others fail again */
+		{false, 501, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 505, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 599, NULL, NULL, AWS_ERROR_OTHER, false},
+		{false, 501, "NotImplemented", NULL, AWS_ERROR_OTHER, false},
+		/* STS: the identity provider did not answer, a 400 */
+		{false, 400, "IDPCommunicationError", NULL, AWS_ERROR_TRANSIENT, true},
 		{false, 400, "ThrottlingException", NULL, AWS_ERROR_THROTTLED, true},
 		{false, 400, "TooManyRequestsException", NULL, AWS_ERROR_THROTTLED, true},
 		{false, 400, "RequestLimitExceeded", NULL, AWS_ERROR_THROTTLED, true},
@@ -246,10 +252,47 @@ test_retry_after(void)
 	}
 }
 
+/* botocore's standard mode: 500 tokens, 5 a retry, 10 after a timeout */
+static void
+test_retry_quota(void)
+{
+	RetryQuota	q;
+	int			retries = 0;
+	int			cost;
+
+	retry_quota_init(&q);
+	ok(q.available == 500, "the quota starts full");
+	while (retry_quota_acquire(&q, false) != 0)
+		retries++;
+	ok(retries == 100, "an outage empties it after 100 retries");
+	ok(q.available == 0, "nothing is left");
+	ok(retry_quota_acquire(&q, false) == 0, "an empty quota pays no retry");
+
+	retry_quota_release(&q, 0);
+	retry_quota_release(&q, 0);
+	retry_quota_release(&q, 0);
+	retry_quota_release(&q, 0);
+	ok(retry_quota_acquire(&q, false) == 0,
+	   "four successes without retries give back 4 tokens: not enough");
+	retry_quota_release(&q, 0);
+	ok(retry_quota_acquire(&q, false) == 5, "the fifth pays for one retry");
+	retry_quota_release(&q, 5);
+	ok(q.available == 5, "a retried success gives back what its retry took");
+	ok(retry_quota_acquire(&q, true) == 0, "a timeout's retry costs 10");
+	retry_quota_release(&q, 5);
+	cost = retry_quota_acquire(&q, true);
+	ok(cost == 10 && q.available == 0, "10 tokens pay for it");
+
+	retry_quota_init(&q);
+	retry_quota_release(&q, 10);
+	ok(q.available == 500, "never above the capacity");
+}
+
 int
 main(void)
 {
 	test_classification();
+	test_retry_quota();
 	test_delays();
 	test_retry_after();
 
