@@ -83,6 +83,21 @@ SELECT session_id, state FROM faulty_sessions WHERE session_id = 's-idle';
 SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
 \! $MOCKCTL count GetSessionStatus
 
+-- 501 and 505 are not transient (botocore retries 500, 502, 503, 504 only):
+-- asked once
+\! $MOCKCTL reset
+\! $MOCKCTL fault http500 -1 --status 501
+SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL reset
+\! $MOCKCTL fault http500 -1 --status 505
+SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL reset
+\! $MOCKCTL fault http500 -1 --status 502
+SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count GetSessionStatus
+
 -- HTTP 503 with a proxy's HTML page
 \! $MOCKCTL reset
 \! $MOCKCTL fault html503 1
@@ -186,6 +201,15 @@ SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$)
 -- a 200 of 2 MiB: refused past 1 MiB
 \! $MOCKCTL reset
 \! $MOCKCTL fault oversized -1
+SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count GetSessionStatus
+-- 64 MiB, as a 200 and as a 500: refused past 1 MiB, never asked again
+\! $MOCKCTL reset
+\! $MOCKCTL fault oversized -1 --bytes 67108864
+SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
+\! $MOCKCTL count GetSessionStatus
+\! $MOCKCTL reset
+\! $MOCKCTL fault oversized -1 --bytes 67108864 --status 500
 SELECT show_fault($$SELECT * FROM faulty_sessions WHERE session_id = 's-idle'$$);
 \! $MOCKCTL count GetSessionStatus
 -- a redirect is never followed

@@ -223,6 +223,7 @@ Control endpoints (unsigned, same port; never counted as API requests)
         http429   429 {"message":"Too Many Requests"}, Retry-After: S if
                   retry_after is given
         http500   500 {"__type":"InternalServerException","Message":"internal"}
+                  ("status": S: the same with another status)
         html503   503 text/html Service Unavailable page
         reset     connection closed with SO_LINGER 0 (RST), no response
         empty     connection closed (FIN), no response
@@ -1425,9 +1426,12 @@ class Handler(BaseHTTPRequestHandler):
                                 extra=extra,
                                 off_model="fault http429: a proxy's answer")
         if kind == "http500":
-            return self.respond(500, _err("InternalServerException",
-                                          "internal", "Message"),
-                                extra=_err_header("InternalServerException"))
+            status = f.get("status", 500)
+            return self.respond(status, _err("InternalServerException",
+                                             "internal", "Message"),
+                                extra=_err_header("InternalServerException"),
+                                off_model=None if status == 500 else
+                                "fault http500 with another status")
         if kind == "html503":
             return self.respond(503, HTML_503, ctype="text/html",
                                 off_model="fault html503")
