@@ -44,24 +44,24 @@ SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 
 -- keys are renewed from 15 minutes before they expire, at the latest 10
 -- minutes before (half and a third of their life when they live less than
--- 30 minutes): keys for 4 s are renewed after 2 s; a renewal that fails
+-- 30 minutes): keys for 6 s are renewed after 3 s; a renewal that fails
 -- with time left keeps the keys it has
-\! $MOCKCTL identity expires-in 4
+\! $MOCKCTL identity expires-in 6
 ALTER SERVER monitored OPTIONS (SET max_retries '1');
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 \! $MOCKCTL identity count AssumeRole
-SELECT pg_sleep(2.2);
+SELECT pg_sleep(3.2);
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 \! $MOCKCTL identity count AssumeRole
--- keys for 12 s: after 6.5 s, in the advisory window (from 6 s to 8 s):
+-- keys for 24 s: after 12.5 s, in the advisory window (from 12 s to 16 s):
 -- STS's Throttling (a 400, retried by its code: 2 attempts) leaves the
 -- old keys in use
 \! $MOCKCTL reset
-\! $MOCKCTL identity expires-in 12
+\! $MOCKCTL identity expires-in 24
 ALTER SERVER monitored OPTIONS (SET max_retries '1');
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
-SELECT pg_sleep(6.5);
+SELECT pg_sleep(12.5);
 \! $MOCKCTL identity sts-fault Throttling 2
 SELECT * FROM monitored_sessions WHERE session_id = 's-idle';
 \! $MOCKCTL identity count sts_fault
