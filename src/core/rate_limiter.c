@@ -144,9 +144,8 @@ record_outcome(AdaptiveRate *adaptive, bool throttled)
 	adaptive->next_outcome = (i + 1) % RATE_OUTCOMES;
 }
 
-/* Accepted answers in the meter's window. */
-static uint64_t
-meter_sum(AdaptiveRate *adaptive, uint64_t now_usec)
+double
+adaptive_rate_accepted(AdaptiveRate *adaptive, uint64_t now_usec)
 {
 	uint64_t	sum = 0;
 	int			i;
@@ -154,40 +153,7 @@ meter_sum(AdaptiveRate *adaptive, uint64_t now_usec)
 	meter_advance(adaptive, now_usec);
 	for (i = 0; i < RATE_METER_SLOTS; i++)
 		sum += adaptive->meter[i];
-	return sum;
-}
-
-double
-adaptive_rate_accepted(AdaptiveRate *adaptive, uint64_t now_usec)
-{
-	double		window = RATE_METER_SLOTS * RATE_METER_SLOT_USEC;
-	double		span = window;
-
-	/*
-	 * Over the span the answers cover, not a second that barely began: 10
-	 * answers to requests sent 40 ms ago are 250/s, not 10/s.
-	 */
-	if (now_usec > adaptive->first_sent_usec &&
-		now_usec - adaptive->first_sent_usec < window)
-		span = fmax(now_usec - adaptive->first_sent_usec,
-					RATE_METER_SLOT_USEC / 10);
-	return meter_sum(adaptive, now_usec) / (span / USEC_PER_SEC);
-}
-
-/*
- * The quota's refill rate, or 0 while unknown: the answers accepted between
- * two throttled ones at least RATE_SAT_SPAN_USEC apart, when the service's
- * bucket was empty at both ends, so that what it let through in between is
- * what it refilled (or less, if it was not kept empty in between).
- */
-static double
-saturated_rate(const AdaptiveRate *adaptive)
-{
-	uint64_t	span = adaptive->sat_last_usec - adaptive->sat_first_usec;
-
-	if (adaptive->sat_first_usec == 0 || span < RATE_SAT_SPAN_USEC)
-		return 0.0;
-	return adaptive->sat_accepted_last / (span / USEC_PER_SEC);
+	return sum / (RATE_METER_SLOTS * RATE_METER_SLOT_USEC / USEC_PER_SEC);
 }
 
 double
@@ -246,27 +212,11 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 
 	if (!throttled)
 	{
-		if (meter_sum(adaptive, now_usec) == 0 ||
-			sent_usec < adaptive->first_sent_usec)
-			adaptive->first_sent_usec = sent_usec;
+		meter_advance(adaptive, now_usec);
 		if (adaptive->meter[0] < UINT32_MAX)
 			adaptive->meter[0]++;
-		if (adaptive->sat_first_usec != 0 &&
-			adaptive->sat_accepted < UINT32_MAX)
-			adaptive->sat_accepted++;
 		return;
 	}
-
-	/* the service's bucket is empty now: a span of them begins or goes on */
-	if (adaptive->sat_first_usec == 0 ||
-		now_usec < adaptive->sat_last_usec ||
-		now_usec - adaptive->sat_last_usec > RATE_SAT_GAP_USEC)
-	{
-		adaptive->sat_first_usec = now_usec;
-		adaptive->sat_accepted = 0;
-	}
-	adaptive->sat_last_usec = now_usec;
-	adaptive->sat_accepted_last = adaptive->sat_accepted;
 
 	/* a quota lifted long ago: what it taught is forgotten */
 	if (adaptive->limiting && adaptive_rate_current(adaptive, now_usec) == 0)
@@ -280,24 +230,13 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 	if (throttles_are_sporadic(adaptive))
 		return;
 
-	w = saturated_rate(adaptive);
-	if (w > 0)
-	{
-		/* measured while the service throttled: the quota itself */
-		rate = fmax(w * RATE_QUOTA_BETA, RATE_MIN_PER_SEC);
-		adaptive->k_sec = cbrt(w * (1.0 - RATE_QUOTA_BETA) / RATE_CUBIC_SCALE);
-	}
-	else
-	{
-		/* what was accepted, bucket and all: more than the quota */
-		w = adaptive_rate_accepted(adaptive, now_usec);
-		if (adaptive->limiting)
-			w = fmin(w, adaptive_rate_current(adaptive, now_usec));
-		rate = fmax(w * RATE_CUBIC_BETA, RATE_MIN_PER_SEC);
-		adaptive->k_sec = cbrt(w * (1.0 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
-	}
+	w = adaptive_rate_accepted(adaptive, now_usec);
+	if (adaptive->limiting)
+		w = fmin(w, adaptive_rate_current(adaptive, now_usec));
 	adaptive->w_max = w;
+	adaptive->k_sec = cbrt(w * (1.0 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
 	adaptive->cut_usec = now_usec;
+	rate = fmax(w * RATE_CUBIC_BETA, RATE_MIN_PER_SEC);
 
 	/*
 	 * The service's bucket is empty now: a token saved up on our side

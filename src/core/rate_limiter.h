@@ -43,18 +43,6 @@
  * the lower rate: sporadic ones, and the cut is undone.
  */
 #define RATE_PERSISTENT_THROTTLES	3
-/*
- * Throttled answers this far apart bound a span in which the service's
- * bucket stayed empty: what it accepted in between is its refill rate.
- * Throttles further apart than RATE_SAT_GAP_USEC start a new span.
- */
-#define RATE_SAT_SPAN_USEC		60000
-/*
- * A rate so measured is the quota's, not an overshoot of it: the cut keeps
- * this fraction of it, so that the service's bucket refills a little.
- */
-#define RATE_QUOTA_BETA			0.9
-#define RATE_SAT_GAP_USEC		1000000
 /* With no cut for this long, the rate is unlimited again. */
 #define RATE_RECOVERY_USEC		(20 * 1000000ULL)
 
@@ -93,16 +81,11 @@ extern void rate_bucket_take(RateBucket *bucket, uint64_t now_usec);
  * rate the service was accepting, and the rate then grows back, fast at
  * first, flat near that rate, and faster again beyond it.
  *
- * A throttled answer means the service's bucket is empty at that moment,
- * so the answers accepted between two throttled ones at least
- * RATE_SAT_SPAN_USEC apart are what it refilled: the quota's rate, and a
- * cut then goes to RATE_QUOTA_BETA of it.  Before there is such a span
- * (the first throttles after a burst), the cut goes to RATE_CUBIC_BETA of
- * the answers not throttled over the span they cover (at most a second,
- * since the earliest send among them), which counts the service's burst
- * too and so errs high; the next cut measures the span.  (botocore
- * measures all answers, throttled ones included, over a second that may
- * barely have begun.)
+ * The rate the service accepts is measured as the answers that were not
+ * throttled over the last second: while the service throttles, its own
+ * bucket is empty, and what it lets through is exactly its refill rate.
+ * (botocore measures the rate of all answers, throttled ones included,
+ * which overestimates the quota by as much as the client overshoots it.)
  * Only a throttled request sent after the last cut cuts the rate again:
  * the requests already in flight were sent at the old rate and tell
  * nothing new, so a burst of them does not divide the rate many times.
@@ -137,12 +120,6 @@ typedef struct AdaptiveRate
 	uint32_t	noutcomes;		/* answers in it (at most RATE_OUTCOMES) */
 	uint32_t	next_outcome;	/* where the next one goes */
 	uint32_t	nthrottled;		/* bits set */
-	/* the quota's rate, measured between two moments its bucket was empty */
-	uint64_t	first_sent_usec;	/* earliest send the meter has answers of */
-	uint64_t	sat_first_usec; /* first throttled answer of this run of them */
-	uint64_t	sat_last_usec;	/* latest throttled answer */
-	uint32_t	sat_accepted;	/* answers accepted since sat_first_usec */
-	uint32_t	sat_accepted_last;	/* of which before sat_last_usec */
 } AdaptiveRate;
 
 extern void adaptive_rate_init(AdaptiveRate *adaptive);
