@@ -16,6 +16,10 @@
 #       mock counted them) and the failures of each
 #   (f) max_requests_per_second = QUOTA_RPS on the server, two backends at
 #       once, QUOTA_IDS ids each: the throttled answers
+#   (j) a small burst: J_IDS ids (default 40) against QUOTA_RPS with a burst
+#       of J_BURST (default 10), after RATE_RECOVERY (20 s) with no cut, so
+#       that nothing learnt in (e) is left: wall time against the floor
+#       (J_IDS - J_BURST) / QUOTA_RPS, throttled answers, beside boto3
 # The mock is pinned to the last CPU when there are two or more (PIN=0
 # turns this off), as in run.sh.
 set -euo pipefail
@@ -27,6 +31,8 @@ cd "$(dirname "$0")/../.."
 QUOTA_RPS=${QUOTA_RPS:-40}
 QUOTA_BURST=${QUOTA_BURST:-40}
 QUOTA_IDS=${QUOTA_IDS:-400}
+J_IDS=${J_IDS:-40}
+J_BURST=${J_BURST:-10}
 LATENCY_MS=${LATENCY_MS:-20}
 BOTO_THREADS=8
 
@@ -60,12 +66,14 @@ q "CREATE FOREIGN TABLE e_sessions (session_id text, state text) SERVER quota" >
 q "CREATE FOREIGN TABLE f_sessions (session_id text, state text) SERVER limited" >/dev/null
 q "CREATE TABLE jobs AS SELECT i AS job_id, 'gen-' || i AS session_id
 	 FROM generate_series(0, $QUOTA_IDS - 1) i; ANALYZE jobs" >/dev/null
+q "CREATE TABLE j_jobs AS SELECT i AS job_id, 'gen-' || i AS session_id
+	 FROM generate_series(0, $J_IDS - 1) i; ANALYZE j_jobs" >/dev/null
 
 # runs SQL in a new backend; prints "<wall ms> <rows or ERROR: ...>"
-timed_query() {
+timed_query() {					# timed_query TABLE [IDS_TABLE]
 	"$PG_BIN/psql" -X -Atq -d postgres 2>&1 <<EOF | tail -1
 \\set t0 \`date +%s%3N\`
-SELECT (SELECT count(*) FROM $1 WHERE session_id = ANY(ARRAY(SELECT session_id FROM jobs)))::text AS n \\gset
+SELECT (SELECT count(*) FROM $1 WHERE session_id = ANY(ARRAY(SELECT session_id FROM ${2:-jobs})))::text AS n \\gset
 \\set t1 \`date +%s%3N\`
 SELECT (:t1 - :t0) || ' ' || :'n';
 EOF
@@ -90,6 +98,22 @@ echo "running (e) boto3 standard ..." >&2
 BS=$(boto standard)
 echo "running (e) boto3 adaptive ..." >&2
 BA=$(boto adaptive)
+
+echo "running (j) small burst, after 21 s without a cut ..." >&2
+sleep 21
+$MOCKCTL reset
+$MOCKCTL quota "$QUOTA_RPS" "$J_BURST"
+J_OUT=$(timed_query e_sessions j_jobs)
+J_MS=${J_OUT%% *}
+J_THROTTLED=$(stat quota_throttled)
+if [ "${J_OUT#* }" = "$J_IDS" ]; then J_FAILED=0; else J_FAILED="query failed: $J_OUT"; J_MS=0; fi
+jboto() {
+	"${CLIENT_CPU[@]}" $PYTHON test/bench/boto3_bench.py --port "$MOCK_PORT" \
+		--ids "$J_IDS" --threads "$BOTO_THREADS" \
+		--quota "$QUOTA_RPS,$J_BURST" --retry-mode "$1"
+}
+JS=$(jboto standard)
+JA=$(jboto adaptive)
 
 echo "running (f) two backends ..." >&2
 $MOCKCTL reset
@@ -124,6 +148,17 @@ boto_row() {					# boto_row MODE JSON
 		"$1" "$BOTO_THREADS" "$E_MS" "$ms" "$(ratio "$ms" "$E_FLOOR")" "$thr" "$failed" "$(ratio "$E_MS" "$ms")"
 }
 
+J_FLOOR=$(awk -v n="$J_IDS" -v b="$J_BURST" -v r="$QUOTA_RPS" 'BEGIN { printf "%.0f", (n - b) / r * 1000 }')
+J_MET=$(awk -v ms="$J_MS" -v f="$J_FLOOR" -v t="$J_THROTTLED" -v n="$J_IDS" -v failed="$J_FAILED" \
+	'BEGIN { print (failed == "0" && ms <= 1.2 * f && t <= 2 * n) ? "met" : "MISSED" }')
+jboto_row() {					# jboto_row MODE JSON
+	printf '| (j) same ids, boto3 %s retry mode, %d threads | %s ms | boto3 %.0f ms (%s x floor), %d throttled, %d failed | %s | (for reference) | |\n' \
+		"$1" "$BOTO_THREADS" "$J_MS" "$(echo "$2" | json wall_ms)" \
+		"$(ratio "$(echo "$2" | json wall_ms)" "$J_FLOOR")" \
+		"$(echo "$2" | json throttled)" "$(echo "$2" | json failed)" \
+		"$(ratio "$J_MS" "$(echo "$2" | json wall_ms)")"
+}
+
 cat <<EOF
 
 Under an API quota: the mock's token bucket of ${QUOTA_RPS}/s with a burst of $QUOTA_BURST, latency
@@ -134,6 +169,9 @@ ${LATENCY_MS} ms, athena_fdw in shared_preload_libraries; one run of each, each 
 | (e) $QUOTA_IDS ids under a ${QUOTA_RPS}/s quota (burst $QUOTA_BURST), default settings | $E_MS ms, $E_THROTTLED throttled, $E_FAILED failed ($E_REQUESTS requests) | floor $E_FLOOR ms | $(ratio "$E_MS" "$E_FLOOR") | <= 1.15, throttled <= 10 % of ids, no failure | $E_MET |
 $(boto_row standard "$BS")
 $(boto_row adaptive "$BA")
+| (j) $J_IDS ids under a ${QUOTA_RPS}/s quota with a small burst ($J_BURST), default settings | $J_MS ms, $J_THROTTLED throttled, $J_FAILED failed | floor $J_FLOOR ms | $(ratio "$J_MS" "$J_FLOOR") | <= 1.2, throttled <= 2 per id, no failure | $J_MET |
+$(jboto_row standard "$JS")
+$(jboto_row adaptive "$JA")
 | (f) max_requests_per_second $QUOTA_RPS, two backends x $QUOTA_IDS ids at once (preloaded) | ${F1_OUT%% *} / ${F2_OUT%% *} ms, $F_THROTTLED throttled ($(pct "$F_THROTTLED" $((2 * QUOTA_IDS))) of $((2 * QUOTA_IDS)) ids), $F_REQUESTS requests | floor $F_FLOOR ms | $(ratio "$(echo "${F1_OUT%% *} ${F2_OUT%% *}" | awk '{ print ($1 > $2) ? $1 : $2 }')" "$F_FLOOR") | <= 2 % throttled | $F_MET |
 EOF
 [ "$F_OK" = 1 ] || echo "(f) failed: $F1_OUT / $F2_OUT" >&2
