@@ -328,6 +328,7 @@ should_retry(void *arg, const HttpResult *r)
 	AwsError	err;
 	HttpRetryVerdict verdict = HTTP_RETRY_NO;
 	bool		expired;
+
 	switch (r->outcome)
 	{
 		case HTTP_BODY_TOO_LARGE:
@@ -411,8 +412,8 @@ athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
 		calls->http.max_concurrency = expected_calls;
 
 	/*
-	 * An open batch, which gets each call as it is added.  The engine has
-	 * one arg for all callbacks: ours, then the caller's.
+	 * An open batch, which gets each call as it is added.  The engine has one
+	 * arg for all callbacks: ours, then the caller's.
 	 */
 	calls->batch = http_batch_begin(client, &calls->http, 0,
 									prepare_request, should_retry,

@@ -111,9 +111,9 @@ aws_credentials_renewal(time_t expiration, time_t obtained,
 {
 	time_t		life = expiration > obtained ? expiration - obtained : 0;
 	time_t		advisory = life / 2 < AWS_ADVISORY_REFRESH_SECONDS ?
-		life / 2 : AWS_ADVISORY_REFRESH_SECONDS;
+	life / 2 : AWS_ADVISORY_REFRESH_SECONDS;
 	time_t		mandatory = life / 3 < AWS_MANDATORY_REFRESH_SECONDS ?
-		life / 3 : AWS_MANDATORY_REFRESH_SECONDS;
+	life / 3 : AWS_MANDATORY_REFRESH_SECONDS;
 
 	*advisory_at = expiration - advisory;
 	*mandatory_at = expiration - mandatory;
@@ -128,8 +128,8 @@ aws_credential_error_free(AwsCredentialError *err)
 }
 
 static AwsChainResult
-chain_fail(AwsCredentialError *err, const char *source, const char *fmt,...)
-	__attribute__((format(printf, 3, 4)));
+			chain_fail(AwsCredentialError *err, const char *source, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
 static AwsChainResult
 chain_fail(AwsCredentialError *err, const char *source, const char *fmt,...)

@@ -52,7 +52,7 @@ typedef struct AwsCredentialError
 {
 	const char *source;			/* static: "STS AssumeRole", ... */
 	bool		has_aws_error;	/* the service answered with an error */
-	AwsError aws;			/* then: code, message, status, request id */
+	AwsError	aws;			/* then: code, message, status, request id */
 	char		text[512];		/* otherwise: what went wrong */
 	int			attempts;		/* requests made for the failing call */
 	bool		interrupted;	/* should_stop said stop */
@@ -115,8 +115,10 @@ extern const char *aws_credentials_set(AwsCredentials *creds,
 									   const char *secret_access_key,
 									   const char *session_token,
 									   time_t expiration);
+
 /* Wipes and frees the strings, and zeroes *creds. */
 extern void aws_credentials_clear(AwsCredentials *creds);
+
 /* Wipes and frees a string that held a secret (NULL is fine). */
 extern void aws_secret_free(char *secret);
 

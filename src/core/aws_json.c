@@ -186,8 +186,8 @@ utf8_sanitize(const char *s, size_t n, size_t max)
 
 /* snprintf into an optional caller buffer; returns false for convenience. */
 static bool
-set_error(char *errbuf, size_t errlen, const char *fmt,...)
-	__attribute__((format(printf, 3, 4)));
+			set_error(char *errbuf, size_t errlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
 static bool
 set_error(char *errbuf, size_t errlen, const char *fmt,...)
@@ -453,8 +453,8 @@ get_string_map_field(json_object *obj, const char *name, const char *path,
 	}
 
 	/*
-	 * A key with a NUL byte cannot reach us: json-c cuts object keys at
-	 * their first NUL.  The text is json-c's own, so it is valid JSON.
+	 * A key with a NUL byte cannot reach us: json-c cuts object keys at their
+	 * first NUL.  The text is json-c's own, so it is valid JSON.
 	 */
 	text = json_object_to_json_string_ext(map, JSON_C_TO_STRING_PLAIN |
 										  JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -615,7 +615,7 @@ parse_status(json_object *session, AthenaSession *out,
 		return true;
 
 	return get_string_field(status, "State", "Status.State",
-						 &out->state, errbuf, errlen) &&
+							&out->state, errbuf, errlen) &&
 		get_string_field(status, "StateChangeReason", "Status.StateChangeReason",
 						 &out->state_change_reason, errbuf, errlen) &&
 		get_timestamp_field(status, "StartDateTime", "Status.StartDateTime",
@@ -1089,9 +1089,9 @@ aws_json_parse_epoch_usec(const char *text, int64_t *unix_usec)
 											  frac_digits, skip, (size_t) i) : 0);
 
 	/*
-	 * Round half away from zero: the magnitude goes up when the first
-	 * dropped digit is 5 or more, whatever follows it.  When nint < 0 the
-	 * first dropped digit is a leading zero, so the result is 0.
+	 * Round half away from zero: the magnitude goes up when the first dropped
+	 * digit is 5 or more, whatever follows it.  When nint < 0 the first
+	 * dropped digit is a leading zero, so the result is 0.
 	 */
 	if (nint >= 0 && nint < (int64_t) ndigits &&
 		digit_at(int_digits, int_len, frac_digits, skip, (size_t) nint) >= 5)
@@ -1486,8 +1486,8 @@ aws_json_error_class_name(AwsErrorClass error_class)
 
 void
 aws_json_error_set(int http_status, const char *type, size_t type_len,
-				 const char *message, size_t message_len,
-				 const char *request_id, AwsError *out)
+				   const char *message, size_t message_len,
+				   const char *request_id, AwsError *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->http_status = http_status;

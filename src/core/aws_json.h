@@ -78,8 +78,8 @@ typedef enum AwsErrorClass
 	AWS_ERROR_AUTH,				/* credentials or signature refused */
 	AWS_ERROR_ACCESS_DENIED,	/* authenticated, but not allowed */
 	AWS_ERROR_VALIDATION,		/* the request itself is wrong */
-	AWS_ERROR_NOT_SPARK			/* a workgroup without Spark refused a
-								 * session operation */
+	AWS_ERROR_NOT_SPARK			/* a workgroup without Spark refused a session
+								 * operation */
 } AwsErrorClass;
 
 /* One page of ListSessions. */

@@ -21,8 +21,8 @@
 #include <curl/curl.h>
 
 static bool
-refuse(char *reason, size_t reasonlen, const char *fmt,...)
-	__attribute__((format(printf, 3, 4)));
+			refuse(char *reason, size_t reasonlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
 static bool
 refuse(char *reason, size_t reasonlen, const char *fmt,...)

@@ -625,7 +625,7 @@ static void
 retry_pop(HttpBatch *batch)
 {
 	RetryEntry *h = batch->retries;
-	RetryEntry last = h[--batch->nretries];
+	RetryEntry	last = h[--batch->nretries];
 	int			n = batch->nretries;
 	int			i = 0;
 
@@ -733,10 +733,10 @@ process_done(HttpBatch *batch)
 			uint32_t	delay;
 
 			/*
-			 * A throttled request goes again as soon as the rate gate lets
-			 * it (which the answer has just slowed down), unless the service
-			 * named a time; anything else, and a throttled request of a
-			 * batch without a gate, backs off, further each time.
+			 * A throttled request goes again as soon as the rate gate lets it
+			 * (which the answer has just slowed down), unless the service
+			 * named a time; anything else, and a throttled request of a batch
+			 * without a gate, backs off, further each time.
 			 */
 			if (verdict == HTTP_RETRY_THROTTLED && gate->acquire != NULL)
 				delay = retry_after < 0 ? 0 :
@@ -930,7 +930,7 @@ http_batch_next(HttpBatch *batch)
 			process_done(batch);
 			/* start replacements before waiting, so no slot sits idle */
 			if (fill_slots(batch))
-				http_client_run_timers(client);	/* sends them now */
+				http_client_run_timers(client); /* sends them now */
 		}
 
 		if (batch->nready > 0)
@@ -959,7 +959,7 @@ http_batch_next(HttpBatch *batch)
 		{
 			uint64_t	now = http_now_usec();
 			uint64_t	due = batch->gate_due_usec != 0 ?
-				batch->gate_due_usec : batch->retries[0].due_usec;
+			batch->gate_due_usec : batch->retries[0].due_usec;
 			long		ms = due <= now ? 0 : (long) ((due - now + 999) / 1000);
 
 			if (timeout < 0 || ms < timeout)

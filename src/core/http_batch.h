@@ -41,10 +41,10 @@ typedef struct HttpOptions
 	int			max_concurrency;	/* requests in flight at once, >= 1 */
 	long		connect_timeout_ms; /* per attempt */
 	long		request_timeout_ms; /* whole attempt */
-	int			max_retries;		/* retries after the first attempt */
-	size_t		max_body_bytes;		/* transfer is aborted past this */
+	int			max_retries;	/* retries after the first attempt */
+	size_t		max_body_bytes; /* transfer is aborted past this */
 	const char *user_agent;
-	const char *ca_file;			/* PEM bundle, or NULL for the system store */
+	const char *ca_file;		/* PEM bundle, or NULL for the system store */
 	HttpRateGate rate_gate;		/* all zero: no rate limit */
 	struct RetryQuota *retry_quota; /* retry_policy.h; NULL: retries unmetered */
 } HttpOptions;

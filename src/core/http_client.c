@@ -518,7 +518,7 @@ http_client_wait(HttpClient *client, long max_ms)
 	{
 		uint64_t	now = http_now_usec();
 		long		ms = client->timer_due_usec <= now ? 0 :
-			(long) ((client->timer_due_usec - now + 999) / 1000);
+		(long) ((client->timer_due_usec - now + 999) / 1000);
 
 		if (timeout < 0 || ms < timeout)
 			timeout = ms;
@@ -537,8 +537,8 @@ http_client_wait(HttpClient *client, long max_ms)
 		if (fd < client->nwatch && !client->watch[fd].wanted)
 		{
 			/*
-			 * An idle connection spoke: the server closed it.  curl checks
-			 * a connection before reusing it, so just stop listening.
+			 * An idle connection spoke: the server closed it.  curl checks a
+			 * connection before reusing it, so just stop listening.
 			 */
 			epoll_ctl(client->epfd, EPOLL_CTL_DEL, fd, NULL);
 			client->watch[fd].in_set = false;

@@ -16,6 +16,7 @@
 
 /* An easy handle from the pool (reset), or a new one; NULL on OOM. */
 extern CURL *http_client_acquire_easy(HttpClient *client);
+
 /* Back to the pool, or cleaned up when the pool is full. */
 extern void http_client_release_easy(HttpClient *client, CURL *easy);
 
@@ -30,6 +31,7 @@ extern bool http_client_setup_easy(HttpClient *client, CURL *easy);
  * the next http_client_run_timers or http_client_wait.
  */
 extern bool http_client_add(HttpClient *client, CURL *easy);
+
 /* Takes a transfer out before it finished (a batch ending early). */
 extern void http_client_remove(HttpClient *client, CURL *easy);
 

@@ -20,7 +20,7 @@ bucket_refill(RateBucket *bucket, uint64_t now_usec)
 	if (now_usec > bucket->updated_usec)
 	{
 		double		earned = (now_usec - bucket->updated_usec) / USEC_PER_SEC *
-			bucket->rate;
+		bucket->rate;
 
 		bucket->tokens = fmin(bucket->capacity, bucket->tokens + earned);
 		bucket->updated_usec = now_usec;
@@ -173,7 +173,7 @@ recent_throttles(const AdaptiveRate *adaptive, uint32_t n)
 	for (k = 1; k <= n && k <= adaptive->noutcomes; k++)
 	{
 		uint32_t	i = (adaptive->next_outcome + RATE_OUTCOMES - k) %
-			RATE_OUTCOMES;
+		RATE_OUTCOMES;
 
 		count += (adaptive->outcomes[i / 64] >> (i % 64)) & 1;
 	}
@@ -201,10 +201,10 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 	record_outcome(adaptive, throttled);
 
 	/*
-	 * A full window of answers since the cut, and throttles still among
-	 * them at the lower rate: they do not follow the rate, so they are not
-	 * a quota's (under one, a cut rate is throttled not at all until it
-	 * grows back to the quota, and then in runs).  Undo the cut.
+	 * A full window of answers since the cut, and throttles still among them
+	 * at the lower rate: they do not follow the rate, so they are not a
+	 * quota's (under one, a cut rate is throttled not at all until it grows
+	 * back to the quota, and then in runs).  Undo the cut.
 	 */
 	if (adaptive->limiting && adaptive->noutcomes == RATE_OUTCOMES &&
 		adaptive->nthrottled >= RATE_PERSISTENT_THROTTLES)
@@ -239,8 +239,8 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 	rate = fmax(w * RATE_CUBIC_BETA, RATE_MIN_PER_SEC);
 
 	/*
-	 * The service's bucket is empty now: a token saved up on our side
-	 * would only buy another throttling answer.
+	 * The service's bucket is empty now: a token saved up on our side would
+	 * only buy another throttling answer.
 	 */
 	if (adaptive->limiting)
 		rate_bucket_set_rate(&adaptive->bucket, rate, rate, now_usec);

@@ -115,8 +115,8 @@ typedef struct AdaptiveRate
 	uint64_t	meter_slot;		/* clock / RATE_METER_SLOT_USEC of slot 0 */
 	uint32_t	meter[RATE_METER_SLOTS];	/* accepted answers per slot,
 											 * newest first */
-	uint64_t	outcomes[RATE_OUTCOMES / 64];	/* the last answers, a bit
-												 * set for a throttled one */
+	uint64_t	outcomes[RATE_OUTCOMES / 64];	/* the last answers, a bit set
+												 * for a throttled one */
 	uint32_t	noutcomes;		/* answers in it (at most RATE_OUTCOMES) */
 	uint32_t	next_outcome;	/* where the next one goes */
 	uint32_t	nthrottled;		/* bits set */

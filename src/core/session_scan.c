@@ -234,7 +234,7 @@ athena_session_scan_begin(HttpClient *client, const AthenaClientConfig *config,
 	if (spec->lookup)
 	{
 		AthenaOperation op = spec->details ? ATHENA_OP_GET_SESSION :
-			ATHENA_OP_GET_SESSION_STATUS;
+		ATHENA_OP_GET_SESSION_STATUS;
 
 		for (i = 0; i < spec->nids; i++)
 		{
@@ -420,7 +420,7 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 {
 	int			i = TAG_INDEX(reply->tag);
 	const char *asked = scan->spec.lookup ? scan->spec.ids[i] :
-		scan->pending[i].listed.session_id;
+	scan->pending[i].listed.session_id;
 	char		reason[256] = "";
 	bool		parsed;
 
@@ -447,11 +447,10 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 	else if (strcmp(session->session_id, asked) != 0)
 	{
 		/*
-		 * An answer about another session than the one asked for is not a
-		 * row of this condition.  Checking it here, against the one id it
-		 * was asked for, is what lets the executor skip rechecking
-		 * session_id = ANY(ids), which costs a pass over every id for
-		 * every row.
+		 * An answer about another session than the one asked for is not a row
+		 * of this condition.  Checking it here, against the one id it was
+		 * asked for, is what lets the executor skip rechecking session_id =
+		 * ANY(ids), which costs a pass over every id for every row.
 		 */
 		aws_json_session_free(session);
 		if (!scan->spec.lookup)

@@ -335,16 +335,16 @@ sts_decode_error(int http_status, const char *request_id_header,
 	char	   *message = leaf_text(error, "Message");
 	char	   *request_id = leaf_text(root, "RequestId");
 	const char *fallback = doc == NULL ? "response body is not XML"
-		: "response body is not an STS error";
+	: "response body is not an STS error";
 
 	if (code != NULL)
 		aws_json_error_set(http_status, code, strlen(code),
-						 message ? message : "", message ? strlen(message) : 0,
-						 request_id_header ? request_id_header : request_id,
-						 out);
+						   message ? message : "", message ? strlen(message) : 0,
+						   request_id_header ? request_id_header : request_id,
+						   out);
 	else
 		aws_json_error_set(http_status, NULL, 0, fallback, strlen(fallback),
-						 request_id_header, out);
+						   request_id_header, out);
 	free(code);
 	free(message);
 	free(request_id);

@@ -120,8 +120,8 @@ main(int argc, char **argv)
 		int			rows = 0;
 
 		scan = athena_session_scan_lookup(client, &config,
-										(const char *const *) ids, nids, false,
-										NULL, NULL);
+										  (const char *const *) ids, nids, false,
+										  NULL, NULL);
 		if (scan == NULL)
 		{
 			fprintf(stderr, "could not begin the scan\n");

@@ -158,7 +158,7 @@ check_epoch_text(const char *text)
 	CHECK(*end == '\0');
 	CHECK(isfinite(ref));
 	ref *= 1000000.0L;
-	CHECK(fabsl(ref - (long double) usec) <= 0.5L + fabsl(ref) * 0x1p-61L);
+	CHECK(fabsl(ref - (long double) usec) <= 0.5L + fabsl(ref) * 0x1 p - 61L);
 	check_round_trip(usec);
 }
 
@@ -246,7 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	AthenaSession s;
 	AthenaSessionPage page;
 	AthenaWorkGroupPage groups;
-	AwsError e;
+	AwsError	e;
 	char		errbuf[96];
 
 	if (size < 1)

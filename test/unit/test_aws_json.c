@@ -462,7 +462,7 @@ check_error(int status, const char *header, const char *reqid,
 			const char *body, const char *type, const char *message,
 			bool not_found, const char *name)
 {
-	AwsError e;
+	AwsError	e;
 
 	memset(&e, 0x7f, sizeof(e));
 	aws_json_decode_error(status, header, reqid, body, body ? strlen(body) : 0, &e);
@@ -473,13 +473,13 @@ check_error(int status, const char *header, const char *reqid,
 		diag("got %d \"%s\" \"%s\" %s", e.http_status, e.type, e.message,
 			 e.request_id ? e.request_id : "NULL");
 	aws_json_error_free(&e);
-	aws_json_error_free(&e);		/* twice is harmless */
+	aws_json_error_free(&e);	/* twice is harmless */
 }
 
 static void
 test_errors(void)
 {
-	AwsError e;
+	AwsError	e;
 	char		big[3000];
 	size_t		i;
 
@@ -576,7 +576,7 @@ check_terminate(const char *body, bool expect_ok, const char *expect_state,
 	char		err[128];
 	char	   *state = (char *) "untouched";
 	bool		r = aws_json_parse_terminate_session(body, strlen(body), &state,
-												   err, sizeof(err));
+													 err, sizeof(err));
 
 	if (!ok(r == expect_ok &&
 			(expect_ok ? streq(state, expect_state) :
@@ -738,12 +738,12 @@ static void
 test_list_sessions(void)
 {
 	const char *body =
-		"{\"Sessions\":[{\"SessionId\":\"a\",\"Description\":\"d\","
-		"\"EngineVersion\":{\"EffectiveEngineVersion\":\"PySpark engine version 3\"},"
-		"\"NotebookVersion\":\"n\",\"Status\":{\"State\":\"IDLE\","
-		"\"StartDateTime\":1700000000.5}},"
-		"{\"SessionId\":\"b\",\"Status\":{\"State\":\"BUSY\"}}],"
-		"\"NextToken\":\"tok\"}";
+	"{\"Sessions\":[{\"SessionId\":\"a\",\"Description\":\"d\","
+	"\"EngineVersion\":{\"EffectiveEngineVersion\":\"PySpark engine version 3\"},"
+	"\"NotebookVersion\":\"n\",\"Status\":{\"State\":\"IDLE\","
+	"\"StartDateTime\":1700000000.5}},"
+	"{\"SessionId\":\"b\",\"Status\":{\"State\":\"BUSY\"}}],"
+	"\"NextToken\":\"tok\"}";
 	AthenaSessionPage page;
 	char		err[256];
 	bool		parsed;
@@ -795,10 +795,10 @@ static void
 test_list_work_groups(void)
 {
 	const char *body =
-		"{\"WorkGroups\":[{\"Name\":\"primary\",\"State\":\"ENABLED\","
-		"\"EngineVersion\":{\"EffectiveEngineVersion\":\"Athena engine version 3\"}},"
-		"{\"Name\":\"spark\",\"State\":\"DISABLED\",\"CreationTime\":1690000000}],"
-		"\"NextToken\":\"n\"}";
+	"{\"WorkGroups\":[{\"Name\":\"primary\",\"State\":\"ENABLED\","
+	"\"EngineVersion\":{\"EffectiveEngineVersion\":\"Athena engine version 3\"}},"
+	"{\"Name\":\"spark\",\"State\":\"DISABLED\",\"CreationTime\":1690000000}],"
+	"\"NextToken\":\"n\"}";
 	AthenaWorkGroupPage page;
 	char		err[256];
 	bool		parsed;
@@ -861,7 +861,7 @@ test_error_classes(void)
 static void
 test_error_fields(void)
 {
-	AwsError e;
+	AwsError	e;
 	const char *body;
 
 	body = "{\"__type\":\"InvalidRequestException\",\"AthenaErrorCode\":"

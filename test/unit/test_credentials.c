@@ -161,7 +161,7 @@ test_decode_error(void)
 	"<ErrorResponse" XML_NS "><Error><Type>Sender</Type><Code>AccessDenied</Code>"
 	"<Message>User: arn:aws:iam::1:user/u is not authorized to perform: sts:AssumeRole</Message>"
 	"</Error><RequestId>xml-req</RequestId></ErrorResponse>";
-	AwsError e;
+	AwsError	e;
 
 	sts_decode_error(403, NULL, xml, strlen(xml), &e);
 	ok(e.http_status == 403 && strcmp(e.type, "AccessDenied") == 0 &&

@@ -244,7 +244,7 @@ mock_last_sent_is_signed(void)
 }
 
 static void
-stop_mock_process(pid_t *pid)
+stop_mock_process(pid_t * pid)
 {
 	if (*pid > 0)
 	{
@@ -838,8 +838,8 @@ test_retries(HttpClient *client)
 	free(o.text);
 
 	/*
-	 * A reset on a fresh connection is ours to retry.  (On a reused one,
-	 * curl itself resends once on a new connection before reporting.)
+	 * A reset on a fresh connection is ours to retry.  (On a reused one, curl
+	 * itself resends once on a new connection before reporting.)
 	 */
 	{
 		HttpClient *fresh = http_client_create(NULL, 0);
@@ -1363,9 +1363,9 @@ test_terminations(HttpClient *client)
 	   accepted, right, failed);
 
 	/*
-	 * One at a time: the second fails.  The engine starts the next request
-	 * as soon as a slot frees, before handing out the failure, so the third
-	 * is on its way already and finishes; nothing after it is sent.
+	 * One at a time: the second fails.  The engine starts the next request as
+	 * soon as a slot frees, before handing out the failure, so the third is
+	 * on its way already and finishes; nothing after it is sent.
 	 */
 	mock_reset();
 	free(mock_call("/_mock/fault",
@@ -1593,10 +1593,11 @@ test_session_scans(HttpClient *client)
 	   "listing with details: 1000 rows, 10 pages, 1000 GetSession, at most 16 in flight");
 	mock_reset();
 	o = run_session_scan(client, &c, &spec, 5);
+
 	/*
 	 * How many detail calls start before the scan ends depends on how the
-	 * answers bunch up (each completion refills the window), so the bound
-	 * is the page, not a timing-dependent multiple of the window.
+	 * answers bunch up (each completion refills the window), so the bound is
+	 * the page, not a timing-dependent multiple of the window.
 	 */
 	ok(o.rows == 5 && mock_op_count("ListSessions") == 1 &&
 	   mock_op_count("GetSession") < 100,

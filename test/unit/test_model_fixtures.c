@@ -102,7 +102,7 @@ same_timestamp(json_object *obj, const char *path, AthenaTimestamp parsed,
 
 	if (v != NULL &&
 		!aws_json_parse_epoch_usec(json_object_to_json_string_ext(
-														  v, JSON_C_TO_STRING_PLAIN), &want))
+																  v, JSON_C_TO_STRING_PLAIN), &want))
 		return false;
 	if (v == NULL ? !parsed.present :
 		(parsed.present && parsed.unix_usec == want))
@@ -319,14 +319,14 @@ test_athena(const ModelFixture *f)
 	}
 
 	/*
-	 * A listed item without its id or name is refused on purpose: such a
-	 * row could not be looked up, terminated or listed (the model leaves
-	 * every member optional).
+	 * A listed item without its id or name is refused on purpose: such a row
+	 * could not be looked up, terminated or listed (the model leaves every
+	 * member optional).
 	 */
 	if (strcmp(f->kind, "min-item") == 0)
 	{
 		const char *want = strcmp(f->operation, "ListSessions") == 0
-			? "Sessions[0]: no \"SessionId\"" : "WorkGroups[0]: no \"Name\"";
+		? "Sessions[0]: no \"SessionId\"" : "WorkGroups[0]: no \"Name\"";
 
 		if (!ok(!parsed && streq(err, want),
 				"%s: refused, \"%s\"", what, want))

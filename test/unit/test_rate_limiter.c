@@ -396,7 +396,7 @@ run_sporadic(int permille, int *throttled_out, bool *limited)
 			{
 				bool		hit;
 
-				random ^= random << 13;	/* xorshift32 */
+				random ^= random << 13; /* xorshift32 */
 				random ^= random >> 17;
 				random ^= random << 5;
 				hit = (int) (random % 1000) < permille;

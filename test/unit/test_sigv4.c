@@ -67,7 +67,7 @@ ok_streq(const char *got, const char *expected, const char *fmt,...)
 	va_list		ap;
 	char		description[512];
 	bool		cond = got != NULL && expected != NULL &&
-		strcmp(got, expected) == 0;
+	strcmp(got, expected) == 0;
 
 	va_start(ap, fmt);
 	vsnprintf(description, sizeof(description), fmt, ap);
@@ -445,8 +445,8 @@ run_case(const char *dir, const char *name, const char *group,
 	else if (strcmp(name, "post-sts-header-after") == 0)
 	{
 		/*
-		 * The .req has no token: it is added after signing.  The .sreq
-		 * must carry it, unsigned, next to the Authorization we computed.
+		 * The .req has no token: it is added after signing.  The .sreq must
+		 * carry it, unsigned, next to the Authorization we computed.
 		 */
 		char	   *sreqtext = read_case_file(dir, name, "sreq");
 		ParsedReq	spr;
@@ -789,9 +789,9 @@ test_encoding(void)
 
 	{
 		/*
-		 * More headers and query pairs than the signer keeps on its stack,
-		 * so the heap/qsort path runs: 40 names given in descending order,
-		 * each twice, and 40 pairs likewise.
+		 * More headers and query pairs than the signer keeps on its stack, so
+		 * the heap/qsort path runs: 40 names given in descending order, each
+		 * twice, and 40 pairs likewise.
 		 */
 		SigV4Header h[80];
 		char		names[40][8];
