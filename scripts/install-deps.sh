@@ -23,6 +23,7 @@ PACKAGES=(
 	clang
 	libclang-rt-dev
 	valgrind
+	pg-bsd-indent
 	curl
 	openssl
 )
