@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws_credentials.h"
 #include "retry_policy.h"
 #include "sigv4.h"
 
@@ -91,17 +92,6 @@ const char *
 athena_operation_name(AthenaOperation op)
 {
 	return (op >= 0 && op < ATHENA_NUM_OPERATIONS) ? operation_names[op] : "?";
-}
-
-/* Frees and wipes a string that may hold a secret. */
-static void
-free_secret(char *s)
-{
-	if (s != NULL)
-	{
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
 }
 
 static char *
@@ -299,13 +289,13 @@ renew_credentials(AthenaCalls *calls)
 	if (!ok)
 	{
 		free(key);
-		free_secret(secret);
-		free_secret(token);
+		aws_secret_free(secret);
+		aws_secret_free(token);
 		return false;
 	}
 	free(calls->access_key_id);
-	free_secret(calls->secret_access_key);
-	free_secret(calls->session_token);
+	aws_secret_free(calls->secret_access_key);
+	aws_secret_free(calls->session_token);
 	calls->access_key_id = key;
 	calls->secret_access_key = secret;
 	calls->session_token = token;
@@ -607,8 +597,8 @@ athena_calls_end(AthenaCalls *calls)
 	free(calls->host);
 	free(calls->region);
 	free(calls->access_key_id);
-	free_secret(calls->secret_access_key);
-	free_secret(calls->session_token);
+	aws_secret_free(calls->secret_access_key);
+	aws_secret_free(calls->session_token);
 	free(calls->user_agent);
 	free(calls->ca_file);
 	free(calls);
