@@ -444,7 +444,6 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 	JoinScanState *state = (JoinScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	PlanState  *ps = &node->ss.ps;
-	RangeTblEntry *rte;
 	Relation	table;
 
 	state->jointype = intVal(list_nth(cscan->custom_private, PRIVATE_JOINTYPE));
@@ -466,11 +465,9 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	state->inner_rti = inner_rtindex(cscan, state->outer_natts);
-	rte = exec_rt_fetch(state->inner_rti, estate);
-	table = ExecGetRangeTableRelation(estate, state->inner_rti);
+	table = fdw_range_table_relation(estate, state->inner_rti);
 	state->lookup = fdw_lookup_create(table,
-									  OidIsValid(rte->checkAsUser)
-									  ? rte->checkAsUser : GetUserId(),
+									  fdw_check_as_user(estate, state->inner_rti),
 									  intVal(list_nth(cscan->custom_private,
 													  PRIVATE_DETAILS)));
 	state->table_desc = RelationGetDescr(table);
