@@ -15,6 +15,7 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/pathnode.h"
 #include "storage/latch.h"
@@ -149,5 +150,65 @@ fdw_wait_event(uint32 *id, const char *name)
 	return *id;
 #endif
 }
+
+/*
+ * 16's outer-join Vars: a Var of the nullable side above an outer join
+ * carries the join's relid in varnullingrels, and setrefs.c matches a
+ * custom scan's expressions to its custom_scan_tlist only with equal
+ * varnullingrels.  fdw_join_nulling_relids gives the relids that the outer
+ * join joinrel nulls its inner side by (the join's own, not its inputs'),
+ * fdw_mark_nulled marks every Var of varno in expr as nulled by them (15:
+ * no such marks, expr unchanged).
+ */
+#if PG_VERSION_NUM >= 160000
+static inline Relids
+fdw_join_nulling_relids(RelOptInfo *joinrel, Relids outer_relids,
+						Index inner_relid)
+{
+	Relids		relids = bms_difference(joinrel->relids, outer_relids);
+
+	return bms_del_member(relids, inner_relid);
+}
+
+typedef struct FdwMarkNulled
+{
+	Index		varno;
+	Relids		nulling;
+} FdwMarkNulled;
+
+static inline Node *
+fdw_mark_nulled_mutator(Node *node, FdwMarkNulled *ctx)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var) && ((Var *) node)->varno == (int) ctx->varno &&
+		((Var *) node)->varlevelsup == 0)
+	{
+		Var		   *var = (Var *) copyObject(node);
+
+		var->varnullingrels = bms_union(var->varnullingrels, ctx->nulling);
+		return (Node *) var;
+	}
+	return expression_tree_mutator(node, fdw_mark_nulled_mutator, ctx);
+}
+
+static inline Node *
+fdw_mark_nulled(Node *expr, Index varno, Relids nulling)
+{
+	FdwMarkNulled ctx;
+
+	if (bms_is_empty(nulling))
+		return expr;
+	ctx.varno = varno;
+	ctx.nulling = nulling;
+	return fdw_mark_nulled_mutator(expr, &ctx);
+}
+#else
+#define fdw_join_nulling_relids(joinrel, outer_relids, inner_relid) \
+	((void) (joinrel), (void) (outer_relids), (void) (inner_relid), \
+	 (Relids) NULL)
+#define fdw_mark_nulled(expr, varno, nulling) \
+	((void) (varno), (void) (nulling), (expr))
+#endif
 
 #endif							/* ATHENA_FDW_PG_COMPAT_H */
