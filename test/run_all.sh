@@ -13,6 +13,15 @@
 #   CHECKS="quota cancel" test/run_all.sh
 #                                   only these of test/checks/*.sh
 #   NO_CHECKS=1 test/run_all.sh     none of test/checks/*.sh
+#   VERSIONS="17 18" test/run_all.sh
+#                                   also PostgreSQL 17 and 18, each in its
+#                                   Debian chroot (test/versions.sh; the
+#                                   default without --quick; VERSIONS=none
+#                                   for none)
+#   IN_CHROOT=1 test/run_all.sh     what test/versions.sh runs in a chroot:
+#                                   no installs, no unit tests, fuzzing or
+#                                   mock self-tests (PostgreSQL-free, run on
+#                                   the host), no other versions
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,7 +32,13 @@ QUICK=
 if [ "${1:-}" = --quick ]; then
 	QUICK=1
 	NO_CHECKS=1
+	VERSIONS=${VERSIONS:-none}
 fi
+if [ -n "${IN_CHROOT:-}" ]; then
+	QUICK=1
+	VERSIONS=none
+fi
+VERSIONS=${VERSIONS:-17 18}
 passed=0
 failed=0
 failures=()
@@ -60,7 +75,9 @@ finish() {
 	[ $failed -eq 0 ]
 }
 
-scripts/install-deps.sh || { record fail "install dependencies"; finish; exit 1; }
+if [ -z "${IN_CHROOT:-}" ]; then
+	scripts/install-deps.sh || { record fail "install dependencies"; finish; exit 1; }
+fi
 make_workdir
 trap 'cleanup_all' EXIT
 
@@ -77,7 +94,7 @@ make install >"$WORK/install.log" 2>&1 && record pass "make install" || record f
 start_mock || { record fail "start mock endpoint"; finish; exit 1; }
 
 # --- unit tests of the core (ASan + UBSan) ---
-if [ -n "${ONLY_REGRESS:-}" ]; then
+if [ -n "${ONLY_REGRESS:-}${IN_CHROOT:-}" ]; then
 	:
 elif make -C test/unit all >"$WORK/unit-build.log" 2>&1; then
 	for t in test/unit/test_*; do
@@ -169,6 +186,19 @@ if grep -F -e "SECRET+key0123456789abcdefEXAMPLE" -e "mock-session-token/EXAMPLE
 	record fail "no secret in the server log"
 else
 	record pass "no secret in the server log"
+fi
+
+# --- the other PostgreSQL versions, each in its Debian chroot ---
+if [ "$VERSIONS" != none ]; then
+	stop_cluster				# two cores: one suite at a time
+	stop_mock
+	VERSIONS="$VERSIONS" test/versions.sh >"$WORK/versions.tap" 2>"$WORK/versions.err"
+	rc=$?
+	record_tap "$WORK/versions.tap" "versions"
+	if [ $rc -ne 0 ] || grep -q '^not ok' "$WORK/versions.tap"; then
+		tail -80 "$WORK/versions.err"
+	fi
+	[ $rc -eq 0 ] || record fail "versions exit status $rc"
 fi
 
 finish

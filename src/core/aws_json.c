@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,12 +204,126 @@ set_error(char *errbuf, size_t errlen, const char *fmt,...)
 }
 
 /*
+ * The length of the valid UTF-8 sequence of 2 to 4 bytes at s (n bytes
+ * left) and its code point in *cp, or 0 when there is none.
+ */
+static size_t
+utf8_sequence(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t		k;
+	size_t		i;
+	uint32_t	c;
+	uint32_t	min;
+
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		k = 2, c = s[0] & 0x1F, min = 0x80;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		k = 3, c = s[0] & 0x0F, min = 0x800;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		k = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (i = 1; i < k; i++)
+	{
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return k;
+}
+
+/*
+ * body with every valid non-ASCII UTF-8 sequence written as JSON \u escapes
+ * (a surrogate pair above U+FFFF), malloc'd, its length in *outlen; NULL on
+ * out of memory.  Other bytes stay as they are.  json-c 0.18's strict mode
+ * rejects any byte above 0x7F in a string (json-c issues 875 and 892, fixed
+ * in 0.19); the escapes parse into the same UTF-8 on every json-c, outside
+ * a string they are as invalid as the bytes were.
+ */
+static char *
+escape_non_ascii(const char *body, size_t len, size_t *outlen)
+{
+	const unsigned char *s = (const unsigned char *) body;
+	char	   *out;
+	size_t		o = 0;
+	size_t		i = 0;
+
+	/* 12 bytes of escapes for 4 of input is the most */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	out = malloc(len * 3 + 1);
+	if (out == NULL)
+		return NULL;
+	while (i < len)
+	{
+		uint32_t	cp;
+		size_t		k = s[i] < 0x80 ? 0 : utf8_sequence(s + i, len - i, &cp);
+
+		if (k == 0)
+		{
+			out[o++] = (char) s[i++];
+			continue;
+		}
+		if (cp >= 0x10000)
+		{
+			cp -= 0x10000;
+			o += sprintf(out + o, "\\u%04X\\u%04X",
+						 (unsigned) (0xD800 + (cp >> 10)),
+						 (unsigned) (0xDC00 + (cp & 0x3FF)));
+		}
+		else
+			o += sprintf(out + o, "\\u%04X", (unsigned) cp);
+		i += k;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+static bool parse_json_text(const char *body, size_t len,
+							json_object **result, char *errbuf,
+							size_t errlen);
+
+/*
  * Tokenizes body as exactly one strict JSON value into *result (the caller
  * puts it; NULL for a JSON null).  Returns false with a reason in errbuf.
+ * Non-ASCII text is handed to json-c escaped (escape_non_ascii), so that
+ * every json-c version parses the same answers alike.
  */
 static bool
 parse_json(const char *body, size_t len, json_object **result,
 		   char *errbuf, size_t errlen)
+{
+	char	   *escaped;
+	size_t		n;
+	bool		ok;
+
+	*result = NULL;
+	if (body == NULL || len == 0 || memchr(body, '\0', len) != NULL)
+		return parse_json_text(body, len, result, errbuf, errlen);
+	for (n = 0; n < len; n++)
+		if ((unsigned char) body[n] >= 0x80)
+			break;
+	if (n == len)
+		return parse_json_text(body, len, result, errbuf, errlen);
+	if (len > INT_MAX)
+		return set_error(errbuf, errlen, "response is too large");
+	escaped = escape_non_ascii(body, len, &n);
+	if (escaped == NULL)
+		return set_error(errbuf, errlen, "out of memory");
+	ok = parse_json_text(escaped, n, result, errbuf, errlen);
+	free(escaped);
+	return ok;
+}
+
+static bool
+parse_json_text(const char *body, size_t len, json_object **result,
+				char *errbuf, size_t errlen)
 {
 	struct json_tokener *tok;
 	json_object *obj;

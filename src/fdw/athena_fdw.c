@@ -41,7 +41,7 @@
 
 #include "athena_fdw.h"
 
-PG_MODULE_MAGIC;
+FDW_MODULE_MAGIC("athena_fdw", "1.1.0");
 
 /*
  * Costs, in the planner's units.  A call is a network round trip, far
@@ -320,7 +320,7 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
 	double		rows = clamp_row_est(qual->estimated_ids);
 
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel, NULL, rows,
+			 fdw_create_foreignscan_path(root, baserel, NULL, rows,
 									 ATHENA_STARTUP_COST,
 									 fdw_lookup_cost(info->max_concurrency, qual->estimated_ids),
 									 NIL, required_outer, NULL,
@@ -399,7 +399,7 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	if (info->never_matches != NULL)
 	{
 		add_path(baserel, (Path *)
-				 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+				 fdw_create_foreignscan_path(root, baserel, NULL, baserel->rows,
 										 0, 0, NIL, baserel->lateral_relids,
 										 NULL, NIL));
 		return;
@@ -424,7 +424,7 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		}
 		/* a path without fdw_private is the listing */
 		add_path(baserel, (Path *)
-				 create_foreignscan_path(root, baserel, NULL,
+				 fdw_create_foreignscan_path(root, baserel, NULL,
 										 list_rows(info), startup, total,
 										 NIL, baserel->lateral_relids,
 										 NULL, NIL));
@@ -568,14 +568,12 @@ fdw_scan_begin(ForeignScanState *node)
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 	FdwScanState *state;
-	RangeTblEntry *rte;
 	Oid			userid;
 
 	state = palloc0(sizeof(FdwScanState));
 
 	/* whom to sign as: the same user whose permissions the executor checks */
-	rte = exec_rt_fetch(plan->scan.scanrelid, estate);
-	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	userid = fdw_scan_check_as_user(plan, estate, plan->scan.scanrelid);
 	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid,
 									  plan_item(plan, PLAN_DETAILS));
 	fdw_lookup_read_only(state->lookup,

@@ -21,6 +21,7 @@
 #include "storage/lwlock.h"
 #include "utils/relcache.h"
 
+#include "pg_compat.h"
 #include "session_scan.h"
 
 /*

@@ -47,6 +47,9 @@ typedef struct ConnectionEntry
 static HTAB *connection_hash = NULL;
 static uint64 use_count = 0;
 
+/* pg_stat_activity's wait_event while a request is in flight (17+) */
+static uint32 request_wait_event = 0;
+
 static void
 invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
 {
@@ -172,7 +175,7 @@ wait_for_network(void *arg, int fd, long timeout_ms)
 		if (entry->wait_set != NULL)
 			FreeWaitEventSet(entry->wait_set);
 		/* kept in the entry at once, so that an ERROR below leaks nothing */
-		entry->wait_set = CreateWaitEventSet(TopMemoryContext, 3);
+		entry->wait_set = fdw_create_wait_event_set(3);
 		entry->wait_fd = -1;
 		AddWaitEventToSet(entry->wait_set, WL_LATCH_SET, PGINVALID_SOCKET,
 						  MyLatch, NULL);
@@ -183,7 +186,7 @@ wait_for_network(void *arg, int fd, long timeout_ms)
 	}
 
 	if (WaitEventSetWait(entry->wait_set, timeout_ms < 0 ? -1 : timeout_ms,
-						 &event, 1, PG_WAIT_EXTENSION) == 1 &&
+						 &event, 1, request_wait_event) == 1 &&
 		(event.events & WL_LATCH_SET))
 		ResetLatch(MyLatch);
 }
@@ -197,6 +200,8 @@ fdw_client_acquire(UserMapping *user)
 
 	if (connection_hash == NULL)
 		init_connection_hash();
+	/* named here, where an ERROR is allowed: the wait must not throw */
+	(void) fdw_wait_event(&request_wait_event, "AthenaRequest");
 
 	entry = hash_search(connection_hash, &user->umid, HASH_ENTER, &found);
 	if (!found)

@@ -335,6 +335,7 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *scan_tlist = NIL;
 	List	   *join_quals;
 	List	   *other_quals;
+	Relids		nulled = NULL;
 	FdwIdQual	qual;
 	Relation	table;
 	TupleDesc	tupdesc;
@@ -344,6 +345,12 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	if (!fdw_match_id_clause(root, innerrel, info->session_id_attno,
 							 id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id join condition no longer matches");
+
+	/* above an outer join, the foreign table's Vars are nulled by it */
+	if (IS_OUTER_JOIN(jointype))
+		nulled = fdw_join_nulling_relids(rel,
+										 ((Path *) linitial(best_path->custom_paths))->parent->relids,
+										 inner_relid);
 
 	/* the scan tuple: the outer side's columns, then the foreign table's */
 	foreach(lc, outer_plan->targetlist)
@@ -365,14 +372,16 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 			: (Expr *) makeVar(inner_relid, att->attnum, att->atttypid,
 							   att->atttypmod, att->attcollation, 0);
 
+		column = (Expr *) fdw_mark_nulled((Node *) column, inner_relid, nulled);
 		scan_tlist = lappend(scan_tlist,
 							 makeTargetEntry(column, list_length(scan_tlist) + 1,
 											 NULL, false));
 	}
 	if (whole_row)
 		scan_tlist = lappend(scan_tlist,
-							 makeTargetEntry((Expr *) makeWholeRowVar(planner_rt_fetch(inner_relid, root),
-																	  inner_relid, 0, false),
+							 makeTargetEntry((Expr *) fdw_mark_nulled((Node *) makeWholeRowVar(planner_rt_fetch(inner_relid, root),
+																								   inner_relid, 0, false),
+																	  inner_relid, nulled),
 											 list_length(scan_tlist) + 1,
 											 NULL, false));
 	table_close(table, NoLock);
@@ -396,10 +405,11 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_plans = custom_plans;
-	cscan->custom_exprs =
-		list_make4(qual.ids,
-				   extract_actual_clauses(innerrel->baserestrictinfo, false),
-				   join_quals, other_quals);
+	cscan->custom_exprs = (List *)
+		fdw_mark_nulled((Node *) list_make4(qual.ids,
+											extract_actual_clauses(innerrel->baserestrictinfo, false),
+											join_quals, other_quals),
+						inner_relid, nulled);
 	cscan->custom_private = list_make2(makeInteger(jointype),
 									   makeInteger(fdw_rel_needs_get_session(info, true)));
 	cscan->custom_scan_tlist = scan_tlist;
@@ -444,7 +454,6 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 	JoinScanState *state = (JoinScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	PlanState  *ps = &node->ss.ps;
-	RangeTblEntry *rte;
 	Relation	table;
 
 	state->jointype = intVal(list_nth(cscan->custom_private, PRIVATE_JOINTYPE));
@@ -466,11 +475,9 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	state->inner_rti = inner_rtindex(cscan, state->outer_natts);
-	rte = exec_rt_fetch(state->inner_rti, estate);
-	table = ExecGetRangeTableRelation(estate, state->inner_rti);
+	table = fdw_range_table_relation(estate, state->inner_rti);
 	state->lookup = fdw_lookup_create(table,
-									  OidIsValid(rte->checkAsUser)
-									  ? rte->checkAsUser : GetUserId(),
+									  fdw_check_as_user(estate, state->inner_rti),
 									  intVal(list_nth(cscan->custom_private,
 													  PRIVATE_DETAILS)));
 	state->table_desc = RelationGetDescr(table);

@@ -286,15 +286,6 @@ end_delete(DeleteState *state)
 	MemoryContextDelete(state->cxt);
 }
 
-/* The user the executor checks permissions as, whom the calls sign as. */
-static Oid
-checked_user(EState *estate, Index rtindex)
-{
-	RangeTblEntry *rte = exec_rt_fetch(rtindex, estate);
-
-	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-}
-
 /* A session_id value as the API takes it: its text, in UTF-8. */
 static char *
 session_id_text(DeleteState *state, Datum value)
@@ -355,7 +346,9 @@ athenaBeginDirectModify(ForeignScanState *node, int eflags)
 		return;
 
 	state = begin_delete(node->ss.ss_currentRelation,
-						 checked_user(estate, plan->resultRelation), estate);
+						 fdw_scan_check_as_user(plan, estate,
+												plan->resultRelation),
+						 estate);
 	state->scan = fdw_scan_begin(node);
 	state->filter = ExecInitQual(make_ands_implicit(llast(plan->fdw_exprs)),
 								 (PlanState *) node);
@@ -533,7 +526,7 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		return;
 
 	state = begin_delete(rinfo->ri_RelationDesc,
-						 checked_user(estate, rinfo->ri_RangeTableIndex),
+						 fdw_result_check_as_user(rinfo, estate),
 						 estate);
 	state->id_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
 												  JUNK_SESSION_ID);

@@ -60,6 +60,9 @@ typedef struct FdwRateHold
 
 static HTAB *holds = NULL;
 
+/* pg_stat_activity's wait_event while waiting for a bucket here (17+) */
+static uint32 bucket_wait_event = 0;
+
 static Size
 table_size(void)
 {
@@ -210,7 +213,8 @@ hold_bucket(FdwRateLimit *limit)
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 (long) Max((wait + 999) / 1000, 1),
-						 PG_WAIT_EXTENSION);
+						 fdw_wait_event(&bucket_wait_event,
+										"AthenaRateLimit"));
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
