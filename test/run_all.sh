@@ -59,7 +59,8 @@ record_tap() {					# record_tap file prefix
 	local line
 	while IFS= read -r line; do
 		case "$line" in
-			"ok "*) record pass "$2: ${line#ok }" >/dev/null ;;
+			# shown in a chroot, whose caller counts the lines it sees
+			"ok "*) record pass "$2: ${line#ok }" >"${IN_CHROOT:+/dev/stdout}${IN_CHROOT:-/dev/null}" ;;
 			"not ok "*) record fail "$2: ${line#not ok }" ;;
 		esac
 	done <"$1"
