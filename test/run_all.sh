@@ -92,6 +92,16 @@ else
 fi
 make install >"$WORK/install.log" 2>&1 && record pass "make install" || record fail "make install"
 
+# --- formatted the PostgreSQL way: make indent would change nothing ---
+if [ -z "${IN_CHROOT:-}" ]; then
+	if scripts/indent.sh --check >"$WORK/indent.log" 2>&1; then
+		record pass "formatted as pgindent formats (make indent changes nothing)"
+	else
+		cat "$WORK/indent.log"
+		record fail "formatted as pgindent formats (make indent changes nothing)"
+	fi
+fi
+
 # --- the mock endpoint ---
 start_mock || { record fail "start mock endpoint"; finish; exit 1; }
 

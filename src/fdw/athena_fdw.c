@@ -103,8 +103,8 @@ typedef enum FdwNeverMatches
 struct FdwScanState
 {
 	FdwLookup  *lookup;			/* client, columns, the scan under way */
-	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the
-								 * current (re)scan */
+	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the current
+								 * (re)scan */
 	bool		is_list;
 	ExprState  *ids_expr;		/* lookup */
 	bool		ids_is_array;
@@ -148,7 +148,7 @@ static double
 listings(FdwRelInfo *info)
 {
 	double		workgroups = info->has_workgroup_qual ? info->workgroup_qual.estimated_ids :
-		info->has_workgroup_option ? 1 : ATHENA_GUESSED_WORKGROUPS;
+	info->has_workgroup_option ? 1 : ATHENA_GUESSED_WORKGROUPS;
 	double		states = info->has_state_qual ? info->state_qual.estimated_ids : 1;
 
 	return Max(workgroups * states, 1);
@@ -237,10 +237,10 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 					   baserel->relid, &info->attrs_used);
 
 	/*
-	 * UPDATE ... FROM and FOR UPDATE carry the row whole, for EvalPlanQual
-	 * to recheck conditions on it; the columns those conditions read are
-	 * counted above already, so that copy alone is no reason to call
-	 * GetSession (and to need its permission).
+	 * UPDATE ... FROM and FOR UPDATE carry the row whole, for EvalPlanQual to
+	 * recheck conditions on it; the columns those conditions read are counted
+	 * above already, so that copy alone is no reason to call GetSession (and
+	 * to need its permission).
 	 */
 	if (get_plan_rowmark(root->rowMarks, baserel->relid) != NULL)
 		info->attrs_used = bms_del_member(info->attrs_used,
@@ -262,9 +262,9 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	}
 
 	/*
-	 * For a listing: the workgroup and state conditions with fewest values.
-	 * A condition whose values are all constants no session can have
-	 * (state = 'idle', workgroup = 'a b': off the model's SessionState and
+	 * For a listing: the workgroup and state conditions with fewest values. A
+	 * condition whose values are all constants no session can have (state =
+	 * 'idle', workgroup = 'a b': off the model's SessionState and
 	 * WorkGroupName) matches no row, whatever else the query says.
 	 */
 	foreach(lc, baserel->baserestrictinfo)
@@ -321,10 +321,10 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
 
 	add_path(baserel, (Path *)
 			 fdw_create_foreignscan_path(root, baserel, NULL, rows,
-									 ATHENA_STARTUP_COST,
-									 fdw_lookup_cost(info->max_concurrency, qual->estimated_ids),
-									 NIL, required_outer, NULL,
-									 list_make1(qual->rinfo)));
+										 ATHENA_STARTUP_COST,
+										 fdw_lookup_cost(info->max_concurrency, qual->estimated_ids),
+										 NIL, required_outer, NULL,
+										 list_make1(qual->rinfo)));
 }
 
 /* Equivalence-class members that are our session_id column. */
@@ -400,8 +400,8 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	{
 		add_path(baserel, (Path *)
 				 fdw_create_foreignscan_path(root, baserel, NULL, baserel->rows,
-										 0, 0, NIL, baserel->lateral_relids,
-										 NULL, NIL));
+											 0, 0, NIL, baserel->lateral_relids,
+											 NULL, NIL));
 		return;
 	}
 
@@ -425,9 +425,9 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		/* a path without fdw_private is the listing */
 		add_path(baserel, (Path *)
 				 fdw_create_foreignscan_path(root, baserel, NULL,
-										 list_rows(info), startup, total,
-										 NIL, baserel->lateral_relids,
-										 NULL, NIL));
+											 list_rows(info), startup, total,
+											 NIL, baserel->lateral_relids,
+											 NULL, NIL));
 	}
 }
 
@@ -529,16 +529,16 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 		elog(ERROR, "athena_fdw: session_id condition no longer matches");
 
 	/*
-	 * Every condition, the pushed one included, is checked again, so the
-	 * rows are exactly what the SQL says whatever Athena returns.  A pushed
-	 * list of ids (= ANY, IN, an OR of equalities) is checked by the scan
-	 * instead of the executor when the column keeps ids as they are: every
-	 * row carries the very id it was asked for (athena_client.c), a
-	 * constant-time check, where the executor would compare each row with
-	 * every id of the array, O(n^2) for ARRAY(SELECT ...) of thousands of
-	 * ids.  It stays in fdw_recheck_quals for EvalPlanQual.  The id
-	 * expression goes into fdw_exprs so that the planner turns outer
-	 * references into executor parameters.
+	 * Every condition, the pushed one included, is checked again, so the rows
+	 * are exactly what the SQL says whatever Athena returns.  A pushed list
+	 * of ids (= ANY, IN, an OR of equalities) is checked by the scan instead
+	 * of the executor when the column keeps ids as they are: every row
+	 * carries the very id it was asked for (athena_client.c), a constant-time
+	 * check, where the executor would compare each row with every id of the
+	 * array, O(n^2) for ARRAY(SELECT ...) of thousands of ids.  It stays in
+	 * fdw_recheck_quals for EvalPlanQual.  The id expression goes into
+	 * fdw_exprs so that the planner turns outer references into executor
+	 * parameters.
 	 */
 	scan_checks = qual.is_array && info->scan_checks_ids;
 	recheck_clauses = scan_checks ? list_make1(id_rinfo->clause) : NIL;

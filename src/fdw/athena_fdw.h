@@ -66,10 +66,12 @@ extern void fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options);
 extern void fdw_get_credentials(ForeignServer *server, UserMapping *user,
 								const FdwOptions *options, HttpClient *client,
 								AthenaCredentials *credentials);
+
 /* The same without the cache: false when there is nothing to renew. */
 extern bool fdw_renew_credentials(ForeignServer *server, UserMapping *user,
 								  const FdwOptions *options, HttpClient *client,
 								  AthenaCredentials *credentials);
+
 /* Whether credentials are inside their advisory renewal window. */
 extern bool fdw_credentials_expiring(const AthenaCredentials *credentials);
 

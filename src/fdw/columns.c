@@ -237,7 +237,7 @@ static TimestampTz
 to_timestamptz(const AthenaTimestamp *ts)
 {
 	const int64 unix_epoch_offset =
-		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+	(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 	TimestampTz result;
 
 	if (pg_sub_s64_overflow(ts->unix_usec, unix_epoch_offset, &result) ||
@@ -262,8 +262,8 @@ convert_value(FdwColumn *column, const char *text, const AthenaTimestamp *ts,
 
 	/*
 	 * Another type: through the text form, as a cast from text would; an
-	 * integer column's input function checks the range, and a jsonb
-	 * column's parses the JSON text.
+	 * integer column's input function checks the range, and a jsonb column's
+	 * parses the JSON text.
 	 */
 	if (ts)
 		text = DatumGetCString(DirectFunctionCall1(timestamptz_out,

@@ -60,7 +60,7 @@ invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
 	while ((entry = (ConnectionEntry *) hash_seq_search(&scan)) != NULL)
 	{
 		uint32		entry_hash = cacheid == FOREIGNSERVEROID
-			? entry->server_hashvalue : entry->mapping_hashvalue;
+		? entry->server_hashvalue : entry->mapping_hashvalue;
 
 		/* hashvalue 0 means "everything" (cache reset) */
 		if (hashvalue == 0 || entry_hash == hashvalue)

@@ -71,7 +71,7 @@ invalidate_credentials(Datum arg, int cacheid, uint32 hashvalue)
 	while ((entry = (CredentialEntry *) hash_seq_search(&scan)) != NULL)
 	{
 		uint32		entry_hash = cacheid == FOREIGNSERVEROID
-			? entry->server_hashvalue : entry->mapping_hashvalue;
+		? entry->server_hashvalue : entry->mapping_hashvalue;
 
 		/* removing the current entry during a seq scan is allowed */
 		if (hashvalue == 0 || entry_hash == hashvalue)
@@ -184,7 +184,7 @@ report_credential_error(ForeignServer *server, AwsCredentialError *err)
 		char	   *type = pstrdup(err->aws.type);
 		char	   *message = pstrdup(err->aws.message);
 		char	   *request_id = err->aws.request_id
-			? pstrdup(err->aws.request_id) : NULL;
+		? pstrdup(err->aws.request_id) : NULL;
 		int			http_status = err->aws.http_status;
 		int			attempts = err->attempts;
 
@@ -461,7 +461,7 @@ get_credentials(ForeignServer *server, UserMapping *user,
 				bool renew, AthenaCredentials *credentials)
 {
 	bool		has_keys = options->aws_access_key_id != NULL &&
-		options->aws_secret_access_key != NULL;
+	options->aws_secret_access_key != NULL;
 	CredentialKey key;
 	CredentialEntry *entry;
 	AwsCredentials result;

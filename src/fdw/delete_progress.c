@@ -24,8 +24,8 @@
 
 static struct
 {
-	int			active;			/* DELETEs between begin and end (several
-								 * in one statement: WITH ... DELETE) */
+	int			active;			/* DELETEs between begin and end (several in
+								 * one statement: WITH ... DELETE) */
 	SubTransactionId subid;		/* the (sub)transaction they run in */
 	int64		terminated;
 	StringInfoData ids;			/* "id, id, ..." in TopMemoryContext */
@@ -44,8 +44,8 @@ fdw_delete_progress_begin(void)
 		MemoryContextSwitchTo(oldcxt);
 	}
 	resetStringInfo(&progress.ids);
-	progress.terminated = 0;
-	progress.subid = GetCurrentSubTransactionId();
+	progress.	terminated = 0;
+	progress.	subid = GetCurrentSubTransactionId();
 }
 
 void
@@ -56,7 +56,7 @@ fdw_delete_progress_add(const char *session_id)
 	if (progress.terminated > 0)
 		appendStringInfoString(&progress.ids, ", ");
 	appendStringInfoString(&progress.ids, session_id);
-	progress.terminated++;
+	progress.	terminated++;
 }
 
 /* A DELETE finished: its command tag tells the count. */
@@ -68,7 +68,7 @@ fdw_delete_progress_end(void)
 	if (progress.ids.maxlen > 64 * 1024)
 	{
 		pfree(progress.ids.data);
-		progress.ids.data = NULL;
+		progress.	ids.data = NULL;
 	}
 	else if (progress.ids.data != NULL)
 		resetStringInfo(&progress.ids);
@@ -82,7 +82,8 @@ fdw_delete_progress_report(void)
 
 	if (progress.active == 0)
 		return;
-	progress.active = 1;		/* whatever nests: this report ends them */
+	progress.	active = 1;		/* whatever nests: this report ends them */
+
 	if (n == 0)
 	{
 		fdw_delete_progress_end();

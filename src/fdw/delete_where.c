@@ -33,7 +33,7 @@ static post_parse_analyze_hook_type prev_post_parse_analyze_hook = NULL;
 static bool hook_has_run = false;
 
 static void
-refuse_unqualified_delete(const char *relname) pg_attribute_noreturn();
+			refuse_unqualified_delete(const char *relname) pg_attribute_noreturn();
 
 static void
 refuse_unqualified_delete(const char *relname)

@@ -111,7 +111,7 @@ typedef struct JoinScanState
 	TupleDesc	table_desc;
 	Index		inner_rti;
 	TupleTableSlot *epq_slot;	/* the foreign row an EvalPlanQual rechecks */
-	FdwLookup *lookup;		/* NULL under EXPLAIN without ANALYZE */
+	FdwLookup  *lookup;			/* NULL under EXPLAIN without ANALYZE */
 	MemoryContext batch_cxt;	/* everything of the current batch */
 
 	/* the current batch */
@@ -257,7 +257,11 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 	/* no session can meet a condition: the scan asks nothing (athena_fdw.c) */
 	if (info->never_matches != NULL)
 		return;
-	/* the rows a DELETE or UPDATE of the foreign table acts on come from its scan */
+
+	/*
+	 * the rows a DELETE or UPDATE of the foreign table acts on come from its
+	 * scan
+	 */
 	if (bms_is_member(innerrel->relid, root->all_result_relids))
 		return;
 
@@ -368,9 +372,9 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
 		Expr	   *column = att->attisdropped
-			? (Expr *) makeNullConst(INT4OID, -1, InvalidOid)
-			: (Expr *) makeVar(inner_relid, att->attnum, att->atttypid,
-							   att->atttypmod, att->attcollation, 0);
+		? (Expr *) makeNullConst(INT4OID, -1, InvalidOid)
+		: (Expr *) makeVar(inner_relid, att->attnum, att->atttypid,
+						   att->atttypmod, att->attcollation, 0);
 
 		column = (Expr *) fdw_mark_nulled((Node *) column, inner_relid, nulled);
 		scan_tlist = lappend(scan_tlist,
@@ -380,7 +384,7 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	if (whole_row)
 		scan_tlist = lappend(scan_tlist,
 							 makeTargetEntry((Expr *) fdw_mark_nulled((Node *) makeWholeRowVar(planner_rt_fetch(inner_relid, root),
-																								   inner_relid, 0, false),
+																							   inner_relid, 0, false),
 																	  inner_relid, nulled),
 											 list_length(scan_tlist) + 1,
 											 NULL, false));
@@ -397,8 +401,8 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	}
 
 	/*
-	 * The filters go into custom_exprs rather than plan.qual, so that
-	 * EXPLAIN shows them with their tables' names like the others.
+	 * The filters go into custom_exprs rather than plan.qual, so that EXPLAIN
+	 * shows them with their tables' names like the others.
 	 */
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = NIL;

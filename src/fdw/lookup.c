@@ -35,11 +35,11 @@ struct FdwLookup
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
 	bool		details;		/* GetSession for each row */
-	const char *workgroup_option[1];	/* the table's, else the server's,
-										 * in UTF-8; NULL if neither */
-	AthenaSessionScan *status_scan;	/* the scan under way, if any */
+	const char *workgroup_option[1];	/* the table's, else the server's, in
+										 * UTF-8; NULL if neither */
+	AthenaSessionScan *status_scan; /* the scan under way, if any */
 	uint64		pages;			/* ListSessions pages, over all scans */
-	AthenaCallStats totals;			/* over all fan-outs, for EXPLAIN ANALYZE */
+	AthenaCallStats totals;		/* over all fan-outs, for EXPLAIN ANALYZE */
 	AthenaTerminations *terminations;	/* TerminateSession calls under way */
 	AthenaFailure first_failure;	/* of those, while the rest finish */
 	bool		failed;
@@ -62,7 +62,7 @@ check_interrupts(void *arg)
 static void
 release_lookup_resources(void *arg)
 {
-	FdwLookup *lookup = (FdwLookup *) arg;
+	FdwLookup  *lookup = (FdwLookup *) arg;
 
 	if (lookup->status_scan != NULL)
 	{
@@ -162,7 +162,7 @@ fdw_lookup_create(Relation rel, Oid userid, bool details)
 											  "athena_fdw lookup",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-	FdwLookup *lookup = palloc0(sizeof(FdwLookup));
+	FdwLookup  *lookup = palloc0(sizeof(FdwLookup));
 	ForeignTable *table = GetForeignTable(RelationGetRelid(rel));
 	ForeignServer *server = GetForeignServer(table->serverid);
 	UserMapping *user = GetUserMapping(userid, server->serverid);
@@ -384,12 +384,12 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 	AthenaFailureKind kind = failure->kind;
 	int			attempts = failure->attempts;
 	const char *quota = failure->retry_quota_empty ?
-		" Not retried: the retry quota is empty." : "";
+	" Not retried: the retry quota is empty." : "";
 	int			http_status = failure->error.http_status;
 	char	   *type = pstrdup(failure->error.type);
 	char	   *message = pstrdup(failure->error.message);
 	char	   *request_id = failure->error.request_id
-		? pstrdup(failure->error.request_id) : NULL;
+	? pstrdup(failure->error.request_id) : NULL;
 	const char *operation = athena_operation_name(failure->op);
 	char	   *fields = error_fields(&failure->error);
 
@@ -436,7 +436,7 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
  */
 bool
 fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
-				   char **session_id)
+				char **session_id)
 {
 	AthenaSession session;
 	AthenaFailure failure;

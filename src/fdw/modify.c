@@ -112,7 +112,7 @@ command_name(CmdType operation)
 }
 
 static void
-refuse(const char *relname, const char *command) pg_attribute_noreturn();
+			refuse(const char *relname, const char *command) pg_attribute_noreturn();
 
 static void
 refuse(const char *relname, const char *command)
