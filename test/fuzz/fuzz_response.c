@@ -158,7 +158,7 @@ check_epoch_text(const char *text)
 	CHECK(*end == '\0');
 	CHECK(isfinite(ref));
 	ref *= 1000000.0L;
-	CHECK(fabsl(ref - (long double) usec) <= 0.5L + fabsl(ref) * 0x1 p - 61L);
+	CHECK(fabsl(ref - (long double) usec) <= 0.5L + ldexpl(fabsl(ref), -61));
 	check_round_trip(usec);
 }
 
