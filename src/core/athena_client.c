@@ -263,29 +263,19 @@ calls_interrupts(void *arg)
 }
 
 /*
- * Signs the calls' later attempts with renewed credentials, asked for once:
- * whether there are some.  An ERROR while renewing leaves the calls as they
- * were, never asking again.
+ * Makes the calls sign with copies of cred, wiping the keys they held; false
+ * when memory ran out (the old keys are kept).
  */
 static bool
-renew_credentials(AthenaCalls *calls)
+take_credentials(AthenaCalls *calls, const AthenaCredentials *cred)
 {
-	AthenaCredentials fresh;
-	char	   *key;
-	char	   *secret;
-	char	   *token;
 	bool		ok = true;
+	char	   *key = dup_or_null(cred->access_key_id ? cred->access_key_id : "",
+								  &ok);
+	char	   *secret = dup_or_null(cred->secret_access_key ?
+									 cred->secret_access_key : "", &ok);
+	char	   *token = dup_or_null(cred->session_token, &ok);
 
-	if (calls->renewal != 0 || calls->renew == NULL)
-		return calls->renewal > 0;
-	calls->renewal = -1;
-	memset(&fresh, 0, sizeof(fresh));
-	if (!calls->renew(calls->renew_arg, &fresh))	/* may longjmp */
-		return false;
-	key = dup_or_null(fresh.access_key_id ? fresh.access_key_id : "", &ok);
-	secret = dup_or_null(fresh.secret_access_key ? fresh.secret_access_key : "",
-						 &ok);
-	token = dup_or_null(fresh.session_token, &ok);
 	if (!ok)
 	{
 		free(key);
@@ -299,6 +289,26 @@ renew_credentials(AthenaCalls *calls)
 	calls->access_key_id = key;
 	calls->secret_access_key = secret;
 	calls->session_token = token;
+	return true;
+}
+
+/*
+ * Signs the calls' later attempts with renewed credentials, asked for once:
+ * whether there are some.  An ERROR while renewing leaves the calls as they
+ * were, never asking again.
+ */
+static bool
+renew_credentials(AthenaCalls *calls)
+{
+	AthenaCredentials fresh;
+
+	if (calls->renewal != 0 || calls->renew == NULL)
+		return calls->renewal > 0;
+	calls->renewal = -1;
+	memset(&fresh, 0, sizeof(fresh));
+	if (!calls->renew(calls->renew_arg, &fresh) ||	/* may longjmp */
+		!take_credentials(calls, &fresh))
+		return false;
 	calls->renewal = 1;
 	return true;
 }
@@ -371,9 +381,7 @@ athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
 	calls->interrupt_arg = interrupt_arg;
 
 	calls->region = dup_or_null(config->region ? config->region : "", &ok);
-	calls->access_key_id = dup_or_null(cred->access_key_id ? cred->access_key_id : "", &ok);
-	calls->secret_access_key = dup_or_null(cred->secret_access_key ? cred->secret_access_key : "", &ok);
-	calls->session_token = dup_or_null(cred->session_token, &ok);
+	ok = take_credentials(calls, cred) && ok;
 	calls->renew = config->renew_credentials;
 	calls->renew_arg = config->renew_arg;
 	calls->user_agent = dup_or_null(config->http.user_agent ?

@@ -16,8 +16,8 @@
  * user, and renewed as aws_credentials_renewal says: from 15 minutes before
  * they expire (the advisory window: a failed renewal keeps the old ones,
  * with a LOG line), and no later than 10 minutes before (mandatory: a
- * failure is the ERROR).  ALTER or DROP of the server or the mapping drops the entry
- * (syscache invalidation).  Secrets are never
+ * failure is the ERROR).  ALTER or DROP of the server or the mapping drops
+ * the entry (syscache invalidation).  Secrets are never
  * formatted into any message, and every copy made here is wiped when freed.
  */
 #include "postgres.h"
@@ -339,7 +339,7 @@ fetch_credentials(ForeignServer *server, UserMapping *user,
 	http.user_agent = ATHENA_USER_AGENT;
 	http.ca_file = options->ca_file;
 
-	/* base is wiped and freed in PG_FINALLY, whatever happens */
+	/* base is wiped and freed whatever happens; result too on an ERROR */
 	memset(&base, 0, sizeof(base));
 	memset(result, 0, sizeof(*result));
 	PG_TRY();
