@@ -204,37 +204,18 @@ set_error(char *errbuf, size_t errlen, const char *fmt,...)
 }
 
 /*
- * The length of the valid UTF-8 sequence of 2 to 4 bytes at s (n bytes
- * left) and its code point in *cp, or 0 when there is none.
+ * The code point of the valid multi-byte UTF-8 sequence of k bytes at s (as
+ * utf8_sequence_length measured it).
  */
-static size_t
-utf8_sequence(const unsigned char *s, size_t n, uint32_t *cp)
+static uint32_t
+utf8_code_point(const unsigned char *s, size_t k)
 {
-	size_t		k;
+	uint32_t	c = s[0] & (0x7F >> k);
 	size_t		i;
-	uint32_t	c;
-	uint32_t	min;
 
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		k = 2, c = s[0] & 0x1F, min = 0x80;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		k = 3, c = s[0] & 0x0F, min = 0x800;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		k = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < k)
-		return 0;
 	for (i = 1; i < k; i++)
-	{
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
 		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return k;
+	return c;
 }
 
 /*
@@ -261,14 +242,15 @@ escape_non_ascii(const char *body, size_t len, size_t *outlen)
 		return NULL;
 	while (i < len)
 	{
+		size_t		k = s[i] < 0x80 ? 0 : utf8_sequence_length(s + i, len - i);
 		uint32_t	cp;
-		size_t		k = s[i] < 0x80 ? 0 : utf8_sequence(s + i, len - i, &cp);
 
 		if (k == 0)
 		{
 			out[o++] = (char) s[i++];
 			continue;
 		}
+		cp = utf8_code_point(s + i, k);
 		if (cp >= 0x10000)
 		{
 			cp -= 0x10000;
