@@ -9,28 +9,30 @@
 #   make indent             format the C sources as pgindent does
 #   make typedefs           refresh typedefs.list (after a build) for indent
 #
-# src/core/ is PostgreSQL-free and built by its own Makefile into a static
-# archive; src/fdw/ is the PostgreSQL shell, built here with PGXS.
+# src/http, src/aws and src/athena are the PostgreSQL-free core, built by
+# src/Makefile into a static archive; src/fdw/ is the PostgreSQL shell on
+# top of them, built here with PGXS.
 
 EXTENSION = athena_fdw
 # Every install and upgrade script there is, so packages pick up new ones.
 DATA = $(wildcard athena_fdw--*.sql)
 MODULE_big = athena_fdw
 
-OBJS = src/fdw/athena_fdw.o src/fdw/option.o src/fdw/quals.o \
+OBJS = src/fdw/athena_fdw.o src/fdw/plan.o src/fdw/scan.o src/fdw/explain.o \
+	src/fdw/option.o src/fdw/quals.o \
 	src/fdw/columns.o src/fdw/connection.o src/fdw/credentials.o \
 	src/fdw/import.o src/fdw/lookup.o src/fdw/join_scan.o src/fdw/remote_text.o \
 	src/fdw/modify.o src/fdw/delete_where.o src/fdw/delete_progress.o \
-	src/fdw/shmem.o src/fdw/stats.o \
+	src/fdw/shmem.o src/fdw/stats.o src/fdw/catalog_deps.o \
 	src/fdw/rate_limit.o
 
-CORE_LIB = src/core/build/release/libathenacore.a
+CORE_LIB = src/build/release/libathenacore.a
 
-PG_CPPFLAGS = -Isrc/core -Isrc/fdw
+PG_CPPFLAGS = -Isrc/http -Isrc/aws -Isrc/athena -Isrc/fdw
 # PostgreSQL's own headers have unused parameters in inline functions.
 PG_CFLAGS = -Wextra -Wno-unused-parameter
 SHLIB_LINK = $(CORE_LIB) -lcurl -ljson-c -lcrypto -lxml2
-EXTRA_CLEAN = src/core/build
+EXTRA_CLEAN = src/build
 
 # The regression suite in test/schedule's order (later tests use the objects
 # earlier ones made); the mock must be up (test/lib/with_mock.sh).
@@ -42,13 +44,13 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(CORE_LIB): FORCE
-	$(MAKE) -C src/core FLAVOR=release
+	$(MAKE) -C src FLAVOR=release
 
 $(shlib): $(CORE_LIB)
 
 # PGXS tracks no header dependencies: a changed header (a struct the core
 # and the shell share) must rebuild the shell, or the two disagree.
-$(OBJS) $(OBJS:.o=.bc): $(wildcard src/core/*.h src/fdw/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*/*.h)
 
 FORCE:
 

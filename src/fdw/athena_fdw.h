@@ -19,6 +19,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
 #include "storage/lwlock.h"
+#include "utils/inval.h"
 #include "utils/relcache.h"
 
 #include "pg_compat.h"
@@ -194,7 +195,7 @@ extern int	fdw_count_constant_ids(Expr *expr, bool is_array);
 extern int	fdw_count_constant_values(Expr *expr, bool is_array,
 									  bool (*possible) (const char *value));
 
-/* athena_fdw.c: planner state of one foreign table, in its fdw_private */
+/* plan.c: planner state of one foreign table, in its fdw_private */
 typedef struct FdwRelInfo
 {
 	Oid			relid;
@@ -219,6 +220,7 @@ typedef struct FdwRelInfo
 extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);
 extern bool fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup);
 extern double fdw_lookup_cost(int max_concurrency, double ids);
+extern void fdw_plan_routines(FdwRoutine *routine);
 
 /* athena_fdw.c: the library's load-time initialization */
 extern PGDLLEXPORT void _PG_init(void);
@@ -247,17 +249,22 @@ extern int64 fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids,
 extern void fdw_lookup_explain_terminations(const FdwLookup *lookup,
 											struct ExplainState *es);
 
-/* athena_fdw.c: the scan, also for modify.c's DELETE */
+/* scan.c: the scan, also for modify.c's DELETE */
 typedef struct FdwScanState FdwScanState;
 
 extern FdwScanState *fdw_scan_begin(ForeignScanState *node);
 extern TupleTableSlot *fdw_scan_next(ForeignScanState *node,
 									 FdwScanState *state);
 extern void fdw_scan_end(FdwScanState *state);
+extern void fdw_scan_routines(FdwRoutine *routine);
+
+/* explain.c: what a scan sends, also for join_scan.c and modify.c */
 extern void fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 							 struct ExplainState *es);
+extern void fdw_explain_lookup_api(bool details, struct ExplainState *es);
 extern void fdw_explain_ids(Expr *ids, bool is_array, List *context,
 							bool prefix, struct ExplainState *es);
+extern void fdw_explain_routines(FdwRoutine *routine);
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);
@@ -276,6 +283,22 @@ extern void fdw_delete_progress_report(void);
 
 /* join_scan.c: joins on session_id that look up a batch of outer rows at once */
 extern void fdw_join_scan_init(void);
+
+/* catalog_deps.c: the server and user mapping a cache entry came from */
+typedef struct FdwCatalogDeps
+{
+	uint32		server_hash;	/* syscache hash values */
+	uint32		mapping_hash;
+} FdwCatalogDeps;
+
+extern void fdw_catalog_deps_set(FdwCatalogDeps *deps, Oid serverid, Oid umid);
+
+/* Whether a syscache invalidation (cacheid, hashvalue) reaches deps. */
+extern bool fdw_catalog_deps_hit(const FdwCatalogDeps *deps, int cacheid,
+								 uint32 hashvalue);
+
+/* Calls callback on every invalidation of a server or a user mapping. */
+extern void fdw_catalog_deps_watch(SyscacheCallbackFunction callback);
 
 /* remote_text.c: network text made fit for a message */
 extern char *fdw_remote_text(const char *utf8);

@@ -30,8 +30,8 @@ typedef enum FdwValueKind
 {
 	VALUE_TEXT,					/* char *, UTF-8, NULL when absent; JSON text
 								 * for a jsonb column */
-	VALUE_TIMESTAMP,			/* AthenaTimestamp */
-	VALUE_INTEGER				/* AthenaInteger */
+	VALUE_TIMESTAMP,			/* AwsTimestamp */
+	VALUE_INTEGER				/* AwsInteger */
 } FdwValueKind;
 
 typedef struct FdwFieldDef
@@ -234,7 +234,7 @@ to_server_encoding(const char *utf8)
 }
 
 static TimestampTz
-to_timestamptz(const AthenaTimestamp *ts)
+to_timestamptz(const AwsTimestamp *ts)
 {
 	const int64 unix_epoch_offset =
 	(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
@@ -250,8 +250,8 @@ to_timestamptz(const AthenaTimestamp *ts)
 
 /* One present value into the column's type. */
 static Datum
-convert_value(FdwColumn *column, const char *text, const AthenaTimestamp *ts,
-			  const AthenaInteger *integer)
+convert_value(FdwColumn *column, const char *text, const AwsTimestamp *ts,
+			  const AwsInteger *integer)
 {
 	if (column->type == TEXTOID && text)
 		return CStringGetTextDatum(to_server_encoding(text));
@@ -326,8 +326,8 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 		const FdwFieldDef *field = column->field;
 		const char *source = field ? sources[field->source] : NULL;
 		const char *text = NULL;
-		const AthenaTimestamp *ts = NULL;
-		const AthenaInteger *integer = NULL;
+		const AwsTimestamp *ts = NULL;
+		const AwsInteger *integer = NULL;
 
 		if (source != NULL && !column->unread)
 		{
@@ -337,12 +337,12 @@ fdw_fill_row(FdwColumnMap *map, const void *const *sources,
 					text = *(char *const *) (source + field->offset);
 					break;
 				case VALUE_TIMESTAMP:
-					ts = (const AthenaTimestamp *) (source + field->offset);
+					ts = (const AwsTimestamp *) (source + field->offset);
 					if (!ts->present)
 						ts = NULL;
 					break;
 				case VALUE_INTEGER:
-					integer = (const AthenaInteger *) (source + field->offset);
+					integer = (const AwsInteger *) (source + field->offset);
 					if (!integer->present)
 						integer = NULL;
 					break;

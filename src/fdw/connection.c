@@ -38,8 +38,7 @@ typedef struct ConnectionEntry
 	int			active_scans;	/* scans holding the client right now */
 	bool		invalidated;	/* options changed: rebuild when unused */
 	uint64		last_used;		/* use_count when last acquired */
-	uint32		server_hashvalue;	/* syscache hash of the server */
-	uint32		mapping_hashvalue;	/* syscache hash of the user mapping */
+	FdwCatalogDeps deps;		/* its server and user mapping */
 	WaitEventSet *wait_set;		/* latch, postmaster, the client's epoll fd */
 	int			wait_fd;		/* that fd; -1 while the set is incomplete */
 } ConnectionEntry;
@@ -59,11 +58,7 @@ invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
 	hash_seq_init(&scan, connection_hash);
 	while ((entry = (ConnectionEntry *) hash_seq_search(&scan)) != NULL)
 	{
-		uint32		entry_hash = cacheid == FOREIGNSERVEROID
-		? entry->server_hashvalue : entry->mapping_hashvalue;
-
-		/* hashvalue 0 means "everything" (cache reset) */
-		if (hashvalue == 0 || entry_hash == hashvalue)
+		if (fdw_catalog_deps_hit(&entry->deps, cacheid, hashvalue))
 			entry->invalidated = true;
 	}
 }
@@ -144,8 +139,7 @@ init_connection_hash(void)
 	ctl.entrysize = sizeof(ConnectionEntry);
 	connection_hash = hash_create("athena_fdw connections", 8, &ctl,
 								  HASH_ELEM | HASH_BLOBS);
-	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate_entries, 0);
-	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_entries, 0);
+	fdw_catalog_deps_watch(invalidate_entries);
 	RegisterXactCallback(release_invalidated_clients, NULL);
 }
 
@@ -237,12 +231,7 @@ fdw_client_acquire(UserMapping *user)
 		http_client_observe(entry->client, fdw_stats_observe,
 							&entry->stats_target);
 		entry->invalidated = false;
-		entry->server_hashvalue =
-			GetSysCacheHashValue1(FOREIGNSERVEROID,
-								  ObjectIdGetDatum(user->serverid));
-		entry->mapping_hashvalue =
-			GetSysCacheHashValue1(USERMAPPINGOID,
-								  ObjectIdGetDatum(user->umid));
+		fdw_catalog_deps_set(&entry->deps, user->serverid, user->umid);
 	}
 
 	entry->last_used = ++use_count;

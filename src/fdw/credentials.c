@@ -47,8 +47,7 @@ typedef struct CredentialEntry
 	AwsCredentials credentials; /* malloc'd; wiped when dropped */
 	time_t		advisory_at;	/* aws_credentials_renewal's times */
 	time_t		mandatory_at;
-	uint32		server_hashvalue;
-	uint32		mapping_hashvalue;
+	FdwCatalogDeps deps;		/* its server and user mapping */
 } CredentialEntry;
 
 static HTAB *credential_cache = NULL;
@@ -70,11 +69,8 @@ invalidate_credentials(Datum arg, int cacheid, uint32 hashvalue)
 	hash_seq_init(&scan, credential_cache);
 	while ((entry = (CredentialEntry *) hash_seq_search(&scan)) != NULL)
 	{
-		uint32		entry_hash = cacheid == FOREIGNSERVEROID
-		? entry->server_hashvalue : entry->mapping_hashvalue;
-
 		/* removing the current entry during a seq scan is allowed */
-		if (hashvalue == 0 || entry_hash == hashvalue)
+		if (fdw_catalog_deps_hit(&entry->deps, cacheid, hashvalue))
 			drop_entry(entry);
 	}
 }
@@ -88,8 +84,7 @@ init_credential_cache(void)
 	ctl.entrysize = sizeof(CredentialEntry);
 	credential_cache = hash_create("athena_fdw credentials", 8, &ctl,
 								   HASH_ELEM | HASH_BLOBS);
-	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate_credentials, 0);
-	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate_credentials, 0);
+	fdw_catalog_deps_watch(invalidate_credentials);
 }
 
 bool
@@ -442,11 +437,7 @@ cache_and_hand_out(ForeignServer *server, UserMapping *user,
 	memset(result, 0, sizeof(*result));
 	aws_credentials_renewal(entry->credentials.expiration, time(NULL),
 							&entry->advisory_at, &entry->mandatory_at);
-	entry->server_hashvalue =
-		GetSysCacheHashValue1(FOREIGNSERVEROID,
-							  ObjectIdGetDatum(server->serverid));
-	entry->mapping_hashvalue =
-		GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(user->umid));
+	fdw_catalog_deps_set(&entry->deps, server->serverid, user->umid);
 	hand_out(&entry->credentials, entry->advisory_at, credentials);
 }
 

@@ -835,9 +835,8 @@ explain_join_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 			break;
 	}
 	ExplainPropertyText("Join Type", jointype, es);
-	ExplainPropertyText("Athena API",
-						intVal(list_nth(cscan->custom_private, PRIVATE_DETAILS))
-						? "GetSession" : "GetSessionStatus", es);
+	fdw_explain_lookup_api(intVal(list_nth(cscan->custom_private,
+										   PRIVATE_DETAILS)), es);
 	fdw_explain_ids(list_nth(cscan->custom_exprs, EXPR_SESSION_ID), false,
 					context, useprefix, es);
 	ExplainPropertyInteger("Outer Rows per Batch", NULL, JOIN_BATCH_ROWS, es);

@@ -76,7 +76,7 @@ release_lookup_resources(void *arg)
 	}
 	if (lookup->failed)
 	{
-		aws_json_error_free(&lookup->first_failure.error);
+		aws_error_free(&lookup->first_failure.error);
 		lookup->failed = false;
 	}
 	if (lookup->client != NULL)
@@ -318,7 +318,7 @@ failure_sqlstate(const AthenaFailure *failure)
 		return ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
 	if (failure->kind != ATHENA_FAIL_AWS)
 		return ERRCODE_FDW_ERROR;
-	/* the core's classification (aws_json_classify_error) decides */
+	/* the core's classification (aws_error_classify) decides */
 	switch (failure->error.error_class)
 	{
 		case AWS_ERROR_AUTH:
@@ -393,7 +393,7 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 	const char *operation = athena_operation_name(failure->op);
 	char	   *fields = error_fields(&failure->error);
 
-	aws_json_error_free(&failure->error);
+	aws_error_free(&failure->error);
 
 	/* what the network sent, without control characters, in our encoding */
 	type = fdw_remote_text(type);
@@ -469,7 +469,7 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 	}
 	PG_FINALLY();
 	{
-		aws_json_session_free(&session);
+		athena_session_free(&session);
 	}
 	PG_END_TRY();
 
@@ -565,7 +565,7 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 		if (fetch == ATHENA_FETCH_FAILED)
 		{
 			if (lookup->failed)
-				aws_json_error_free(&failure.error);
+				aws_error_free(&failure.error);
 			else
 			{
 				lookup->first_failure = failure;
@@ -608,11 +608,13 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 void
 fdw_lookup_explain_terminations(const FdwLookup *lookup, ExplainState *es)
 {
+	const char *op = athena_operation_name(ATHENA_OP_TERMINATE_SESSION);
+
 	ExplainPropertyInteger("Sessions Terminated", NULL, lookup->terminated, es);
-	ExplainPropertyInteger("TerminateSession Calls", NULL,
+	ExplainPropertyInteger(psprintf("%s Calls", op), NULL,
 						   (int64) lookup->terminate_totals.attempts, es);
 	if (es->timing)
-		ExplainPropertyFloat("TerminateSession Time", "ms",
+		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
 							 lookup->terminate_totals.api_usec / 1000.0, 3, es);
 }
 

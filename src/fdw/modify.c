@@ -328,7 +328,8 @@ terminate_sessions(DeleteState *state, const char *const *ids, int n,
 static void
 explain_terminations(DeleteState *state, ExplainState *es)
 {
-	ExplainPropertyText("Athena Modify API", "TerminateSession", es);
+	ExplainPropertyText("Athena Modify API",
+						athena_operation_name(ATHENA_OP_TERMINATE_SESSION), es);
 	if (es->analyze && state != NULL)
 		fdw_lookup_explain_terminations(state->lookup, es);
 }

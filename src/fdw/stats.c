@@ -264,10 +264,10 @@ classify_attempt(const HttpResult *r, StatsCounters *delta)
 		return;
 	}
 	/* the one classification of AWS errors, the retry policy's too */
-	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
-						  r->body, r->body_len, &err);
+	aws_error_decode((int) r->http_status, r->error_type, r->request_id,
+					 r->body, r->body_len, &err);
 	column = error_column(err.error_class);
-	aws_json_error_free(&err);
+	aws_error_free(&err);
 	if (column < 0)
 		delta->throttled++;
 	else

@@ -132,14 +132,14 @@ main(int argc, char **argv)
 			   ATHENA_FETCH_ROW)
 		{
 			rows++;
-			aws_json_session_free(&session);
+			athena_session_free(&session);
 		}
 		if (f == ATHENA_FETCH_FAILED)
 		{
 			fprintf(stderr, "failed after %d attempts: %s: %s (HTTP %d)\n",
 					failure.attempts, failure.error.type,
 					failure.error.message, failure.error.http_status);
-			aws_json_error_free(&failure.error);
+			aws_error_free(&failure.error);
 			status = 1;
 		}
 		athena_session_scan_stats(scan, &scan_stats);

@@ -104,7 +104,7 @@ for ext, p in sorted(meta.get("provides", {}).items()):
         check(os.path.exists(p["docfile"]), "provides.%s.docfile %r exists" % (ext, p["docfile"]))
 
 # the library says the same version in its User-Agent
-m = re.search(r'#define ATHENA_FDW_VERSION "([^"]*)"', open("src/core/athena_client.h").read())
+m = re.search(r'#define ATHENA_FDW_VERSION "([^"]*)"', open("src/athena/athena_client.h").read())
 check(m is not None and m.group(1) == version,
       "ATHENA_FDW_VERSION (User-Agent) %r is META.json's %r" % (m and m.group(1), version))
 

@@ -7,19 +7,20 @@
  * GetSession, ListSessions and ListWorkGroups.
  *
  * Input layout, so that one input exercises all entry points:
- *	byte 0, bits 0-3: HTTP status for aws_json_decode_error (from a table)
+ *	byte 0, bits 0-3: HTTP status for aws_error_decode (from a table)
  *	byte 0, bit 4:	  the first line of the rest is an x-amzn-ErrorType header
  *	byte 0, bit 5:	  the next line is an x-amzn-RequestId header
  *	the rest:		  the response body; also the text for
  *					  aws_json_parse_epoch_usec and a session id for
- *					  aws_json_session_id_body
+ *					  athena_session_id_body
  *
  * Invariants are checked with abort(), which libFuzzer reports as a crash:
  * returned strings are valid UTF-8 without NUL, failure leaves nothing
  * allocated, and timestamps agree with an independent long double reading
  * and survive a round trip through their decimal text.
  */
-#include "aws_json.h"
+#include "athena_shapes.h"
+#include "aws_error.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -129,7 +130,7 @@ check_round_trip(int64_t usec)
 }
 
 static void
-check_timestamp(const AthenaTimestamp *ts)
+check_timestamp(const AwsTimestamp *ts)
 {
 	if (!ts->present)
 		CHECK(ts->unix_usec == 0);
@@ -167,7 +168,7 @@ static void
 check_body(const char *id)
 {
 	size_t		len;
-	char	   *body = aws_json_session_id_body(id, &len);
+	char	   *body = athena_session_id_body(id, &len);
 	json_object *obj;
 	json_object *v;
 
@@ -277,7 +278,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* GetSessionStatus */
 	memset(errbuf, 'x', sizeof(errbuf));
-	if (aws_json_parse_session_status(rest, rest_len, &s, errbuf, sizeof(errbuf)))
+	if (athena_parse_session_status(rest, rest_len, &s, errbuf, sizeof(errbuf)))
 	{
 		check_string(s.session_id, rest_len);
 		check_string(s.state, rest_len);
@@ -286,7 +287,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_timestamp(&s.last_modified_date_time);
 		check_timestamp(&s.end_date_time);
 		check_timestamp(&s.idle_since_date_time);
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 	}
 	else
 	{
@@ -299,17 +300,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* GetSession */
 	memset(errbuf, 'x', sizeof(errbuf));
-	if (aws_json_parse_get_session(rest, rest_len, &s, errbuf, sizeof(errbuf)))
+	if (athena_parse_get_session(rest, rest_len, &s, errbuf, sizeof(errbuf)))
 	{
 		check_session(&s, rest_len);
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 	}
 	else
 		CHECK(memchr(errbuf, '\0', sizeof(errbuf)) != NULL && errbuf[0] != '\0');
 
 	/* ListSessions */
 	memset(errbuf, 'x', sizeof(errbuf));
-	if (aws_json_parse_list_sessions(rest, rest_len, &page, errbuf, sizeof(errbuf)))
+	if (athena_parse_list_sessions(rest, rest_len, &page, errbuf, sizeof(errbuf)))
 	{
 		int			i;
 
@@ -320,7 +321,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_session(&page.sessions[i], rest_len);
 		}
 		check_string(page.next_token, rest_len);
-		aws_json_session_page_free(&page);
+		athena_session_page_free(&page);
 	}
 	else
 	{
@@ -330,7 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* ListWorkGroups */
 	memset(errbuf, 'x', sizeof(errbuf));
-	if (aws_json_parse_list_work_groups(rest, rest_len, &groups, errbuf, sizeof(errbuf)))
+	if (athena_parse_list_work_groups(rest, rest_len, &groups, errbuf, sizeof(errbuf)))
 	{
 		int			i;
 
@@ -342,13 +343,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_string(groups.workgroups[i].engine_version, rest_len);
 		}
 		check_string(groups.next_token, rest_len);
-		aws_json_work_group_page_free(&groups);
+		athena_work_group_page_free(&groups);
 	}
 	else
 		CHECK(groups.workgroups == NULL && groups.next_token == NULL);
 
 	/* error decoding */
-	aws_json_decode_error(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
+	aws_error_decode(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
 	CHECK(e.http_status == statuses[sel & 0x0F]);
 	CHECK(e.type != NULL && e.type[0] != '\0');
 	CHECK(e.message != NULL);
@@ -360,9 +361,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_string(e.resource_name, 512);
 	check_string(e.reason, 128);
 	CHECK(e.error_class ==
-		  aws_json_classify_error_fields(e.http_status, e.type,
-										 e.athena_error_code, e.message));
-	aws_json_error_free(&e);
+		  aws_error_classify_fields(e.http_status, e.type,
+									e.athena_error_code, e.message));
+	aws_error_free(&e);
 
 	/* the same bytes as number text and as a session id */
 	text = strndup(rest, rest_len);

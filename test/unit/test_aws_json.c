@@ -4,7 +4,8 @@
  *		GetSession, ListSessions and ListWorkGroups parsing, exact timestamps,
  *		error decoding and classification.  Prints TAP.
  */
-#include "aws_json.h"
+#include "athena_shapes.h"
+#include "aws_error.h"
 #include "tap.h"
 
 #include <inttypes.h>
@@ -27,7 +28,7 @@ static void
 check_body(const char *id, const char *expected, const char *name)
 {
 	size_t		len = 12345;
-	char	   *body = aws_json_session_id_body(id, &len);
+	char	   *body = athena_session_id_body(id, &len);
 
 	if (!ok(body != NULL && streq(body, expected) && len == strlen(expected),
 			"body: %s", name))
@@ -52,12 +53,12 @@ test_bodies(void)
 			   "unicode passes through as UTF-8");
 	check_body("", "{\"SessionId\":\"\"}", "empty id");
 
-	body = aws_json_session_id_body("bad\xff", &len);
+	body = athena_session_id_body("bad\xff", &len);
 	ok(body == NULL && len == 0, "body: invalid UTF-8 id refused");
 	free(body);
-	body = aws_json_session_id_body(NULL, &len);
+	body = athena_session_id_body(NULL, &len);
 	ok(body == NULL, "body: NULL id refused");
-	body = aws_json_session_id_body("x", NULL);
+	body = athena_session_id_body("x", NULL);
 	ok(body != NULL, "body: len may be NULL");
 	free(body);
 }
@@ -156,7 +157,7 @@ test_epoch(void)
 static bool
 parse(const char *body, AthenaSession *s, char *err, size_t errlen)
 {
-	return aws_json_parse_session_status(body, strlen(body), s, err, errlen);
+	return athena_parse_session_status(body, strlen(body), s, err, errlen);
 }
 
 static void
@@ -183,10 +184,10 @@ test_full_response(void)
 	ok(s.idle_since_date_time.present &&
 	   s.idle_since_date_time.unix_usec == INT64_C(1700000000123457),
 	   "IdleSinceDateTime with a negative exponent");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 	ok(s.session_id == NULL && s.state == NULL, "session_free clears the struct");
-	aws_json_session_free(&s);	/* twice is harmless */
-	aws_json_session_free(NULL);
+	athena_session_free(&s);	/* twice is harmless */
+	athena_session_free(NULL);
 }
 
 /* every optional field, absent and JSON null */
@@ -210,7 +211,7 @@ test_absent_fields(void)
 				 v == 0 ? "" : "\"SessionId\":null,");
 		ok(parse(body, &s, err, sizeof(err)) && s.session_id == NULL &&
 		   streq(s.state, "BUSY"), "SessionId %s -> NULL", variant[v]);
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 
 		for (i = 0; i < 2; i++)
 		{
@@ -223,11 +224,11 @@ test_absent_fields(void)
 					s.start_date_time.present,
 					"Status.%s %s -> NULL", strings[i], variant[v]))
 				diag("body %s error %s", body, err);
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 		for (i = 0; i < 4; i++)
 		{
-			AthenaTimestamp *ts[4];
+			AwsTimestamp *ts[4];
 
 			snprintf(body, sizeof(body),
 					 "{\"SessionId\":\"x\",\"Status\":{\"State\":\"IDLE\"%s%s%s}}",
@@ -241,13 +242,13 @@ test_absent_fields(void)
 			ts[3] = &s.idle_since_date_time;
 			ok(!ts[i]->present && ts[i]->unix_usec == 0,
 			   "Status.%s %s -> present=false", times[i], variant[v]);
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 	}
 
 	ok(parse("{\"Status\":{}}", &s, err, sizeof(err)) && s.state == NULL &&
 	   !s.start_date_time.present, "empty Status object is accepted");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 }
 
 static void
@@ -259,14 +260,14 @@ check_fail(const char *body, size_t len, const char *expected_err,
 	bool		r;
 
 	memset(&s, 0x7f, sizeof(s));
-	r = aws_json_parse_session_status(body, len, &s, err, sizeof(err));
+	r = athena_parse_session_status(body, len, &s, err, sizeof(err));
 	if (!ok(!r && strstr(err, expected_err) != NULL &&
 			s.session_id == NULL && s.state == NULL &&
 			s.state_change_reason == NULL,
 			"rejected: %s", name))
 		diag("result %s, error \"%s\", expected \"%s\"", r ? "true" : "false",
 			 err, expected_err);
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 }
 
 #define FAIL(body, expected, name) check_fail(body, sizeof(body) - 1, expected, name)
@@ -338,15 +339,15 @@ test_no_status(void)
 	{
 		AthenaSession s;
 		char		err[128];
-		bool		parsed = aws_json_parse_session_status(bodies[i],
-														   strlen(bodies[i]),
-														   &s, err, sizeof(err));
+		bool		parsed = athena_parse_session_status(bodies[i],
+														 strlen(bodies[i]),
+														 &s, err, sizeof(err));
 
 		ok(parsed && s.state == NULL && !s.start_date_time.present &&
 		   (i == 2 ? s.session_id == NULL : streq(s.session_id, "x")),
 		   "no Status (%s): parsed, status fields NULL", bodies[i]);
 		if (parsed)
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 	}
 }
 
@@ -360,42 +361,42 @@ test_lenient_parts(void)
 			 "{\"State\":\"IDLE\",\"Future\":{\"Nested\":true},\"N\":1e999}}",
 			 &s, err, sizeof(err)) && streq(s.state, "IDLE"),
 	   "unknown fields ignored, whatever their type");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	ok(parse("{\"Status\":{\"State\":\"HIBERNATING\"}}", &s, err, sizeof(err)) &&
 	   streq(s.state, "HIBERNATING"), "unknown State passes through");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	ok(parse(" \n\t{\"Status\":{\"State\":\"IDLE\"}}\r\n ", &s, err, sizeof(err)),
 	   "whitespace around the object is fine");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	ok(parse("{\"Status\":{\"State\":\"a\"},\"Status\":{\"State\":\"b\"}}",
 			 &s, err, sizeof(err)) && streq(s.state, "b"),
 	   "duplicate key: the last one wins");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	ok(parse("{\"Status\":{\"StateChangeReason\":\"caf\\u00e9 \\ud83d\\ude00 \xe2\x82\xac\"}}",
 			 &s, err, sizeof(err)) &&
 	   streq(s.state_change_reason, "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac"),
 	   "escaped and raw unicode decoded to UTF-8");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	ok(parse("{\"Status\":{\"StartDateTime\":-1.5,\"EndDateTime\":0}}",
 			 &s, err, sizeof(err)) &&
 	   s.start_date_time.unix_usec == INT64_C(-1500000) &&
 	   s.end_date_time.present && s.end_date_time.unix_usec == 0,
 	   "negative and zero timestamps");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
-	ok(!aws_json_parse_session_status("[]", 2, &s, NULL, 0),
+	ok(!athena_parse_session_status("[]", 2, &s, NULL, 0),
 	   "errbuf may be NULL");
 
 	/* a short errbuf gets a truncated, terminated message */
 	{
 		char		small[8];
 
-		aws_json_parse_session_status("[]", 2, &s, small, sizeof(small));
+		athena_parse_session_status("[]", 2, &s, small, sizeof(small));
 		ok(strlen(small) == 7, "short errbuf truncated: \"%s\"", small);
 	}
 }
@@ -465,15 +466,15 @@ check_error(int status, const char *header, const char *reqid,
 	AwsError	e;
 
 	memset(&e, 0x7f, sizeof(e));
-	aws_json_decode_error(status, header, reqid, body, body ? strlen(body) : 0, &e);
+	aws_error_decode(status, header, reqid, body, body ? strlen(body) : 0, &e);
 	if (!ok(e.http_status == status && streq(e.type, type) &&
 			streq(e.message, message) && streq(e.request_id, reqid) &&
 			(e.error_class == AWS_ERROR_NOT_FOUND) == not_found,
 			"error: %s", name))
 		diag("got %d \"%s\" \"%s\" %s", e.http_status, e.type, e.message,
 			 e.request_id ? e.request_id : "NULL");
-	aws_json_error_free(&e);
-	aws_json_error_free(&e);	/* twice is harmless */
+	aws_error_free(&e);
+	aws_error_free(&e);			/* twice is harmless */
 }
 
 static void
@@ -545,25 +546,25 @@ test_errors(void)
 	for (i = 12; i < 12 + 2000; i += 2)
 		memcpy(big + i, "\xc3\xa9", 2);
 	memcpy(big + i, "\"}", 3);
-	aws_json_decode_error(400, NULL, NULL, big, strlen(big), &e);
+	aws_error_decode(400, NULL, NULL, big, strlen(big), &e);
 	ok(strlen(e.message) <= 512 && strlen(e.message) >= 500 &&
 	   strcmp(e.message + strlen(e.message) - 3, "...") == 0 &&
 	   memcmp(e.message, "\xc3\xa9\xc3\xa9", 4) == 0 &&
 	   (strlen(e.message) - 3) % 2 == 0,
 	   "long message truncated at a character boundary (%zu bytes)",
 	   strlen(e.message));
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
 	/* exactly 512 bytes fit without an ellipsis */
 	memcpy(big, "{\"message\":\"", 12);
 	memset(big + 12, 'a', 512);
 	memcpy(big + 12 + 512, "\"}", 3);
-	aws_json_decode_error(400, NULL, NULL, big, strlen(big), &e);
+	aws_error_decode(400, NULL, NULL, big, strlen(big), &e);
 	ok(strlen(e.message) == 512 && e.message[511] == 'a',
 	   "512-byte message kept whole");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
-	ok(aws_json_classify_error(400, NULL, NULL) == AWS_ERROR_OTHER,
+	ok(aws_error_classify(400, NULL, NULL) == AWS_ERROR_OTHER,
 	   "a 400 without a type is OTHER");
 }
 
@@ -575,8 +576,8 @@ check_terminate(const char *body, bool expect_ok, const char *expect_state,
 {
 	char		err[128];
 	char	   *state = (char *) "untouched";
-	bool		r = aws_json_parse_terminate_session(body, strlen(body), &state,
-													 err, sizeof(err));
+	bool		r = athena_parse_terminate_session(body, strlen(body), &state,
+												   err, sizeof(err));
 
 	if (!ok(r == expect_ok &&
 			(expect_ok ? streq(state, expect_state) :
@@ -624,22 +625,22 @@ test_list_bodies(void)
 	size_t		len = 0;
 	char	   *body;
 
-	body = aws_json_list_sessions_body("spark-analytics", NULL, 100, NULL, &len);
+	body = athena_list_sessions_body("spark-analytics", NULL, 100, NULL, &len);
 	check_text_body(body, len,
 					"{\"WorkGroup\":\"spark-analytics\",\"MaxResults\":100}",
 					"ListSessions, first page, no filter");
-	body = aws_json_list_sessions_body("wg", "IDLE", 100, "page/2+x", &len);
+	body = athena_list_sessions_body("wg", "IDLE", 100, "page/2+x", &len);
 	check_text_body(body, len,
 					"{\"WorkGroup\":\"wg\",\"StateFilter\":\"IDLE\","
 					"\"MaxResults\":100,\"NextToken\":\"page/2+x\"}",
 					"ListSessions, filter and token");
-	body = aws_json_list_sessions_body("bad\xff", NULL, 100, NULL, &len);
+	body = athena_list_sessions_body("bad\xff", NULL, 100, NULL, &len);
 	ok(body == NULL, "body: ListSessions refuses an invalid workgroup");
-	body = aws_json_list_sessions_body(NULL, NULL, 100, NULL, &len);
+	body = athena_list_sessions_body(NULL, NULL, 100, NULL, &len);
 	ok(body == NULL, "body: ListSessions needs a workgroup");
-	body = aws_json_list_work_groups_body(50, NULL, &len);
+	body = athena_list_work_groups_body(50, NULL, &len);
 	check_text_body(body, len, "{\"MaxResults\":50}", "ListWorkGroups, first page");
-	body = aws_json_list_work_groups_body(50, "t", &len);
+	body = athena_list_work_groups_body(50, "t", &len);
 	check_text_body(body, len, "{\"MaxResults\":50,\"NextToken\":\"t\"}",
 					"ListWorkGroups, next page");
 }
@@ -666,8 +667,8 @@ test_get_session(void)
 	char		err[256];
 	bool		parsed;
 
-	parsed = aws_json_parse_get_session(FULL_GET_SESSION, strlen(FULL_GET_SESSION),
-										&s, err, sizeof(err));
+	parsed = athena_parse_get_session(FULL_GET_SESSION, strlen(FULL_GET_SESSION),
+									  &s, err, sizeof(err));
 	if (!ok(parsed, "GetSession: every field parses"))
 		diag("%s", err);
 	ok(parsed && streq(s.session_id, "la-idle-1") && streq(s.state, "IDLE") &&
@@ -692,22 +693,22 @@ test_get_session(void)
 			"GetSession: maps as compact JSON text, UTF-8 kept"))
 		diag("got %s and %s", s.additional_configs ? s.additional_configs : "NULL",
 			 s.spark_properties ? s.spark_properties : "NULL");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 	body = "{\"SessionId\":\"x\",\"Status\":{}}";
-	parsed = aws_json_parse_get_session(body, strlen(body), &s, err, sizeof(err));
+	parsed = athena_parse_get_session(body, strlen(body), &s, err, sizeof(err));
 	ok(parsed && s.workgroup == NULL && !s.dpu_execution_in_millis.present &&
 	   s.spark_properties == NULL && !s.idle_timeout_seconds.present,
 	   "GetSession: absent details are NULL");
-	aws_json_session_free(&s);
+	athena_session_free(&s);
 
 #define BAD_GET_SESSION(json, reason, name) \
 	do { \
 		const char *b_ = (json); \
-		bool p_ = aws_json_parse_get_session(b_, strlen(b_), &s, err, sizeof(err)); \
+		bool p_ = athena_parse_get_session(b_, strlen(b_), &s, err, sizeof(err)); \
 		if (!ok(!p_ && streq(err, reason), "GetSession refuses %s", name)) \
 			diag("got \"%s\"", p_ ? "(parsed)" : err); \
-		if (p_) aws_json_session_free(&s); \
+		if (p_) athena_session_free(&s); \
 	} while (0)
 
 	BAD_GET_SESSION("{\"Status\":{},\"Statistics\":{\"DpuExecutionInMillis\":1.5}}",
@@ -748,7 +749,7 @@ test_list_sessions(void)
 	char		err[256];
 	bool		parsed;
 
-	parsed = aws_json_parse_list_sessions(body, strlen(body), &page, err, sizeof(err));
+	parsed = athena_parse_list_sessions(body, strlen(body), &page, err, sizeof(err));
 	ok(parsed && page.nsessions == 2 && streq(page.next_token, "tok") &&
 	   streq(page.sessions[0].session_id, "a") &&
 	   streq(page.sessions[0].description, "d") &&
@@ -757,23 +758,23 @@ test_list_sessions(void)
 	   page.sessions[0].start_date_time.unix_usec == INT64_C(1700000000500000) &&
 	   streq(page.sessions[1].state, "BUSY") && page.sessions[1].description == NULL,
 	   "ListSessions: items in order, with the token");
-	aws_json_session_page_free(&page);
+	athena_session_page_free(&page);
 
-	parsed = aws_json_parse_list_sessions("{\"Sessions\":[]}", 15, &page, err, sizeof(err));
+	parsed = athena_parse_list_sessions("{\"Sessions\":[]}", 15, &page, err, sizeof(err));
 	ok(parsed && page.nsessions == 0 && page.next_token == NULL,
 	   "ListSessions: an empty last page");
-	aws_json_session_page_free(&page);
-	parsed = aws_json_parse_list_sessions("{}", 2, &page, err, sizeof(err));
+	athena_session_page_free(&page);
+	parsed = athena_parse_list_sessions("{}", 2, &page, err, sizeof(err));
 	ok(parsed && page.nsessions == 0, "ListSessions: no Sessions field is no sessions");
-	aws_json_session_page_free(&page);
+	athena_session_page_free(&page);
 
 #define BAD_LIST(json, reason, name) \
 	do { \
 		const char *b_ = (json); \
-		bool p_ = aws_json_parse_list_sessions(b_, strlen(b_), &page, err, sizeof(err)); \
+		bool p_ = athena_parse_list_sessions(b_, strlen(b_), &page, err, sizeof(err)); \
 		if (!ok(!p_ && streq(err, reason), "ListSessions refuses %s", name)) \
 			diag("got \"%s\"", p_ ? "(parsed)" : err); \
-		if (p_) aws_json_session_page_free(&page); \
+		if (p_) athena_session_page_free(&page); \
 	} while (0)
 
 	BAD_LIST("{\"Sessions\":{}}", "field \"Sessions\" is not an array", "an object for the list");
@@ -803,7 +804,7 @@ test_list_work_groups(void)
 	char		err[256];
 	bool		parsed;
 
-	parsed = aws_json_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
+	parsed = athena_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
 	ok(parsed && page.nworkgroups == 2 && streq(page.next_token, "n") &&
 	   streq(page.workgroups[0].name, "primary") &&
 	   streq(page.workgroups[0].state, "ENABLED") &&
@@ -811,9 +812,9 @@ test_list_work_groups(void)
 	   streq(page.workgroups[1].state, "DISABLED") &&
 	   page.workgroups[1].engine_version == NULL,
 	   "ListWorkGroups: names, states and engines");
-	aws_json_work_group_page_free(&page);
+	athena_work_group_page_free(&page);
 	body = "{\"WorkGroups\":[{\"State\":\"ENABLED\"}]}";
-	parsed = aws_json_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
+	parsed = athena_parse_list_work_groups(body, strlen(body), &page, err, sizeof(err));
 	ok(!parsed && streq(err, "WorkGroups[0]: no \"Name\""),
 	   "ListWorkGroups refuses a workgroup without a name");
 }
@@ -822,10 +823,10 @@ static void
 check_class(const char *type, const char *message, AwsErrorClass expected,
 			const char *name)
 {
-	AwsErrorClass got = aws_json_classify_error(400, type, message);
+	AwsErrorClass got = aws_error_classify(400, type, message);
 
 	if (!ok(got == expected, "classified: %s", name))
-		diag("got %s", aws_json_error_class_name(got));
+		diag("got %s", aws_error_class_name(got));
 }
 
 static void
@@ -866,49 +867,49 @@ test_error_fields(void)
 
 	body = "{\"__type\":\"InvalidRequestException\",\"AthenaErrorCode\":"
 		"\"INVALID_INPUT\",\"Message\":\"WorkGroup Spark-ETL is not found\"}";
-	aws_json_decode_error(400, "InvalidRequestException:http://internal.amazon.com/coral/com.amazonaws.athena/",
-						  "rid", body, strlen(body), &e);
+	aws_error_decode(400, "InvalidRequestException:http://internal.amazon.com/coral/com.amazonaws.athena/",
+					 "rid", body, strlen(body), &e);
 	ok(e.error_class == AWS_ERROR_VALIDATION &&
 	   streq(e.type, "InvalidRequestException") &&
 	   streq(e.athena_error_code, "INVALID_INPUT") &&
 	   e.resource_name == NULL && e.reason == NULL,
 	   "decoded: AthenaErrorCode kept, an unknown workgroup is a validation error");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
 	body = "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"m\","
 		"\"ResourceName\":\"s-1\"}";
-	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	aws_error_decode(400, NULL, NULL, body, strlen(body), &e);
 	ok(e.error_class == AWS_ERROR_NOT_FOUND && streq(e.resource_name, "s-1") &&
 	   e.athena_error_code == NULL,
 	   "decoded: ResourceName kept");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
 	body = "{\"__type\":\"TooManyRequestsException\",\"Message\":\"m\","
 		"\"Reason\":\"CONCURRENT_QUERY_LIMIT_EXCEEDED\"}";
-	aws_json_decode_error(400, NULL, NULL, body, strlen(body), &e);
+	aws_error_decode(400, NULL, NULL, body, strlen(body), &e);
 	ok(e.error_class == AWS_ERROR_THROTTLED &&
 	   streq(e.reason, "CONCURRENT_QUERY_LIMIT_EXCEEDED"),
 	   "decoded: Reason kept");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
 	/* the header's type wins over the body's, before any text rule */
 	body = "{\"__type\":\"InvalidRequestException\",\"Message\":\"Session s was not found\"}";
-	aws_json_decode_error(400, "AccessDeniedException", NULL, body, strlen(body), &e);
+	aws_error_decode(400, "AccessDeniedException", NULL, body, strlen(body), &e);
 	ok(e.error_class == AWS_ERROR_ACCESS_DENIED,
 	   "x-amzn-ErrorType decides before the message");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 
 	/* a specific AthenaErrorCode decides before the message */
-	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
-									  "MALFORMED_QUERY",
-									  "Session x was not found") == AWS_ERROR_VALIDATION,
+	ok(aws_error_classify_fields(400, "InvalidRequestException",
+								 "MALFORMED_QUERY",
+								 "Session x was not found") == AWS_ERROR_VALIDATION,
 	   "a specific AthenaErrorCode decides before the message");
-	ok(aws_json_classify_error_fields(400, "InvalidRequestException",
-									  "INVALID_INPUT",
-									  "Session ID x was not found") == AWS_ERROR_NOT_FOUND,
+	ok(aws_error_classify_fields(400, "InvalidRequestException",
+								 "INVALID_INPUT",
+								 "Session ID x was not found") == AWS_ERROR_NOT_FOUND,
 	   "INVALID_INPUT leaves the message rule to decide");
-	ok(aws_json_classify_error_fields(400, "InvalidRequestException", NULL,
-									  NULL) == AWS_ERROR_VALIDATION,
+	ok(aws_error_classify_fields(400, "InvalidRequestException", NULL,
+								 NULL) == AWS_ERROR_VALIDATION,
 	   "InvalidRequestException without a message is a validation error");
 }
 

@@ -168,15 +168,15 @@ test_decode_error(void)
 	   strstr(e.message, "is not authorized to perform: sts:AssumeRole") != NULL &&
 	   e.request_id && strcmp(e.request_id, "xml-req") == 0,
 	   "STS XML error: code, message, request id from the body");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 	sts_decode_error(403, "hdr-req", xml, strlen(xml), &e);
 	ok(strcmp(e.request_id, "hdr-req") == 0, "the request id header wins");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 	sts_decode_error(502, NULL, "<html>bad gateway", 17, &e);
 	ok(strcmp(e.type, "HTTP 502") == 0 &&
 	   strcmp(e.message, "response body is not XML") == 0,
 	   "a non-XML error page still gives a usable error");
-	aws_json_error_free(&e);
+	aws_error_free(&e);
 }
 
 static void

@@ -441,7 +441,7 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 		lines[o.rows] = session_line(&s);
 		total += strlen(lines[o.rows]) + 1;
 		o.rows++;
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 	}
 	if (f == ATHENA_FETCH_FAILED)
 	{
@@ -449,7 +449,7 @@ run_scan(HttpClient *client, const AthenaClientConfig *config,
 		o.attempts = o.failure.attempts;
 		snprintf(o.type, sizeof(o.type), "%s", o.failure.error.type);
 		snprintf(o.message, sizeof(o.message), "%s", o.failure.error.message);
-		aws_json_error_free(&o.failure.error);
+		aws_error_free(&o.failure.error);
 	}
 	{
 		AthenaScanStats st;
@@ -1147,7 +1147,7 @@ test_interrupt(HttpClient *client)
 		while (athena_session_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 	}
 	else
@@ -1188,7 +1188,7 @@ test_interrupt(HttpClient *client)
 		while (athena_session_scan_next(scan, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			rows++;
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 	}
 	else
@@ -1252,13 +1252,13 @@ test_self_join(HttpClient *client)
 			(f1 = athena_session_scan_next(s1, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n1++;
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 		if (f2 == ATHENA_FETCH_ROW &&
 			(f2 = athena_session_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 		{
 			n2++;
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 	}
 	ok(f1 == ATHENA_FETCH_DONE && f2 == ATHENA_FETCH_DONE && n1 == 100 && n2 == 150 &&
@@ -1276,18 +1276,18 @@ test_self_join(HttpClient *client)
 	while (n1 < 10 && athena_session_scan_next(s1, &s, &f) == ATHENA_FETCH_ROW)
 	{
 		n1++;
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 		if (athena_session_scan_next(s2, &s, &f) == ATHENA_FETCH_ROW)
 		{
 			n2++;
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 		}
 	}
 	athena_session_scan_end(s1);
 	while ((f2 = athena_session_scan_next(s2, &s, &f)) == ATHENA_FETCH_ROW)
 	{
 		n2++;
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 	}
 	athena_session_scan_end(s2);
 	ok(n1 == 10 && n2 == 100 && f2 == ATHENA_FETCH_DONE,
@@ -1347,7 +1347,7 @@ test_terminations(HttpClient *client)
 		if (f == ATHENA_FETCH_FAILED)
 		{
 			failed++;
-			aws_json_error_free(&failure.error);
+			aws_error_free(&failure.error);
 			continue;
 		}
 		accepted++;
@@ -1390,7 +1390,7 @@ test_terminations(HttpClient *client)
 				failure.attempts == 1,
 				"terminations: the failure is the AWS error, not retried"))
 			diag("kind %d, type %s", failure.kind, failure.error.type);
-		aws_json_error_free(&failure.error);
+		aws_error_free(&failure.error);
 		athena_terminations_stop(t);
 	}
 	athena_terminations_end(t);
@@ -1472,12 +1472,12 @@ run_session_scan(HttpClient *client, const AthenaClientConfig *config,
 		if (s.dpu_execution_in_millis.present)
 			o.dpu_sum += s.dpu_execution_in_millis.value;
 		o.rows++;
-		aws_json_session_free(&s);
+		athena_session_free(&s);
 	}
 	if (o.last == ATHENA_FETCH_FAILED)
 	{
 		snprintf(o.error, sizeof(o.error), "%s: %s", f.error.type, f.error.message);
-		aws_json_error_free(&f.error);
+		aws_error_free(&f.error);
 	}
 	athena_session_scan_stats(scan, &o.stats);
 	athena_session_scan_end(scan);

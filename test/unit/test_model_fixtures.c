@@ -8,7 +8,8 @@
  *		every member it does not keep must be ignored.  Prints TAP.
  */
 #include "aws_credentials.h"
-#include "aws_json.h"
+#include "athena_shapes.h"
+#include "aws_error.h"
 #include "tap.h"
 
 #include <inttypes.h>
@@ -79,7 +80,7 @@ same_string(json_object *obj, const char *path, const char *parsed,
 }
 
 static bool
-same_integer(json_object *obj, const char *path, AthenaInteger parsed,
+same_integer(json_object *obj, const char *path, AwsInteger parsed,
 			 const char *what)
 {
 	json_object *v = at(obj, path);
@@ -94,7 +95,7 @@ same_integer(json_object *obj, const char *path, AthenaInteger parsed,
 }
 
 static bool
-same_timestamp(json_object *obj, const char *path, AthenaTimestamp parsed,
+same_timestamp(json_object *obj, const char *path, AwsTimestamp parsed,
 			   const char *what)
 {
 	json_object *v = at(obj, path);
@@ -257,18 +258,18 @@ test_athena(const ModelFixture *f)
 
 		if (f->operation[10] == '\0')	/* "GetSession" */
 		{
-			parsed = aws_json_parse_get_session(f->body, strlen(f->body), &s,
-												err, sizeof(err));
+			parsed = athena_parse_get_session(f->body, strlen(f->body), &s,
+											  err, sizeof(err));
 			same = parsed && same_get_session(o, &s, what);
 		}
 		else
 		{
-			parsed = aws_json_parse_session_status(f->body, strlen(f->body),
-												   &s, err, sizeof(err));
+			parsed = athena_parse_session_status(f->body, strlen(f->body),
+												 &s, err, sizeof(err));
 			same = parsed && same_status(o, &s, what);
 		}
 		if (parsed)
-			aws_json_session_free(&s);
+			athena_session_free(&s);
 	}
 	else if (strcmp(f->operation, "ListSessions") == 0)
 	{
@@ -276,15 +277,15 @@ test_athena(const ModelFixture *f)
 		json_object *items = json_object_object_get(o, "Sessions");
 		int			i;
 
-		parsed = aws_json_parse_list_sessions(f->body, strlen(f->body), &p,
-											  err, sizeof(err));
+		parsed = athena_parse_list_sessions(f->body, strlen(f->body), &p,
+											err, sizeof(err));
 		same = parsed && p.nsessions == array_length(o, "Sessions") &&
 			same_string(o, "NextToken", p.next_token, what);
 		for (i = 0; same && i < p.nsessions; i++)
 			same = same_summary(json_object_array_get_idx(items, i),
 								&p.sessions[i], what);
 		if (parsed)
-			aws_json_session_page_free(&p);
+			athena_session_page_free(&p);
 	}
 	else if (strcmp(f->operation, "ListWorkGroups") == 0)
 	{
@@ -292,8 +293,8 @@ test_athena(const ModelFixture *f)
 		json_object *items = json_object_object_get(o, "WorkGroups");
 		int			i;
 
-		parsed = aws_json_parse_list_work_groups(f->body, strlen(f->body), &p,
-												 err, sizeof(err));
+		parsed = athena_parse_list_work_groups(f->body, strlen(f->body), &p,
+											   err, sizeof(err));
 		same = parsed && p.nworkgroups == array_length(o, "WorkGroups") &&
 			same_string(o, "NextToken", p.next_token, what);
 		for (i = 0; same && i < p.nworkgroups; i++)
@@ -306,14 +307,14 @@ test_athena(const ModelFixture *f)
 							p.workgroups[i].engine_version, what);
 		}
 		if (parsed)
-			aws_json_work_group_page_free(&p);
+			athena_work_group_page_free(&p);
 	}
 	else if (strcmp(f->operation, "TerminateSession") == 0)
 	{
 		char	   *state = NULL;
 
-		parsed = aws_json_parse_terminate_session(f->body, strlen(f->body),
-												  &state, err, sizeof(err));
+		parsed = athena_parse_terminate_session(f->body, strlen(f->body),
+												&state, err, sizeof(err));
 		same = parsed && same_string(o, "State", state, what);
 		free(state);
 	}

@@ -3,6 +3,7 @@
  *		Unit tests of the retry classification and the backoff delays.
  *		Prints TAP.
  */
+#include "aws_error.h"
 #include "retry_policy.h"
 #include "tap.h"
 
@@ -13,8 +14,8 @@
 #include <string.h>
 
 /*
- * aws_json_classify_error and retry_is_retryable together: what each kind
- * of answer is, and whether it is retried.
+ * aws_error_set's classification and aws_retry_verdict together: what each
+ * kind of answer is, and whether it is retried.
  */
 static void
 test_classification(void)
@@ -94,19 +95,31 @@ test_classification(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
-		AwsErrorClass c = cases[i].transport_failed ? AWS_ERROR_OTHER :
-		aws_json_classify_error(cases[i].status, cases[i].type,
-								cases[i].message);
+		HttpResult	attempt;
+		AwsError	err;
+		AwsErrorClass c;
+		bool		retry;
+		const char *type = cases[i].type;
+		const char *msg = cases[i].message;
 
-		ok(c == cases[i].error_class &&
-		   retry_is_retryable(cases[i].transport_failed, c) == cases[i].retry,
+		memset(&attempt, 0, sizeof(attempt));
+		attempt.outcome = cases[i].transport_failed ? HTTP_NETWORK_ERROR :
+			HTTP_RESPONSE;
+		attempt.http_status = cases[i].transport_failed ? 0 : cases[i].status;
+		aws_error_set(cases[i].status, type, type ? strlen(type) : 0,
+					  msg, msg ? strlen(msg) : 0, NULL, &err);
+		c = cases[i].transport_failed ? AWS_ERROR_OTHER : err.error_class;
+		retry = aws_retry_verdict(&attempt, &err, true) != HTTP_RETRY_NO;
+		aws_error_free(&err);
+
+		ok(c == cases[i].error_class && retry == cases[i].retry,
 		   "%s %d %s%s%s -> %s, %s (got %s)",
 		   cases[i].transport_failed ? "transport failure," : "HTTP",
 		   cases[i].status, cases[i].type ? cases[i].type : "(no type)",
 		   cases[i].message ? " " : "", cases[i].message ? cases[i].message : "",
-		   aws_json_error_class_name(cases[i].error_class),
+		   aws_error_class_name(cases[i].error_class),
 		   cases[i].retry ? "retry" : "no retry",
-		   aws_json_error_class_name(c));
+		   aws_error_class_name(c));
 	}
 }
 

@@ -135,8 +135,8 @@ athena_workgroup_possible(const char *name)
 	return n > 0;
 }
 
-static char *
-build_body(void *arg, AthenaOperation op, void *tag, size_t *len)
+static void
+request_args(void *arg, AthenaOperation op, void *tag, AthenaRequestArgs *args)
 {
 	AthenaSessionScan *scan = arg;
 	int			i = TAG_INDEX(tag);
@@ -145,23 +145,23 @@ build_body(void *arg, AthenaOperation op, void *tag, size_t *len)
 	{
 		case ATHENA_OP_GET_SESSION_STATUS:
 		case ATHENA_OP_GET_SESSION:
-			return aws_json_session_id_body(scan->spec.lookup ? scan->spec.ids[i] :
-											scan->pending[i].listed.session_id,
-											len);
+			args->session_id = scan->spec.lookup ? scan->spec.ids[i] :
+				scan->pending[i].listed.session_id;
+			break;
 		case ATHENA_OP_LIST_SESSIONS:
-			return aws_json_list_sessions_body(scan->listings[i].workgroup,
-											   scan->listings[i].state,
-											   ATHENA_LIST_SESSIONS_PAGE,
-											   scan->listings[i].next_token,
-											   len);
+			args->workgroup = scan->listings[i].workgroup;
+			args->state_filter = scan->listings[i].state;
+			args->max_results = ATHENA_LIST_SESSIONS_PAGE;
+			args->next_token = scan->listings[i].next_token;
+			break;
 		case ATHENA_OP_LIST_WORK_GROUPS:
-			return aws_json_list_work_groups_body(ATHENA_LIST_WORK_GROUPS_PAGE,
-												  scan->work_groups_token, len);
+			args->max_results = ATHENA_LIST_WORK_GROUPS_PAGE;
+			args->next_token = scan->work_groups_token;
+			break;
 		case ATHENA_OP_TERMINATE_SESSION:	/* never part of a scan */
 		case ATHENA_NUM_OPERATIONS:
 			break;
 	}
-	return NULL;
 }
 
 /* Grows *array to hold one more element of size elsize. */
@@ -226,7 +226,7 @@ athena_session_scan_begin(HttpClient *client, const AthenaClientConfig *config,
 		if (expected == 0)
 			return scan;
 	}
-	scan->calls = athena_calls_begin(client, config, expected, build_body, scan,
+	scan->calls = athena_calls_begin(client, config, expected, request_args, scan,
 									 check_interrupts, interrupt_arg);
 	if (scan->calls == NULL)
 		goto fail;
@@ -334,7 +334,7 @@ take_ready_row(AthenaSessionScan *scan, AthenaSession *session)
 		scan->ready_head = r->next;
 		if (scan->ready_head == NULL)
 			scan->ready_tail = NULL;
-		aws_json_session_page_free(&r->page);
+		athena_session_page_free(&r->page);
 		free(r);
 	}
 	return false;
@@ -343,7 +343,7 @@ take_ready_row(AthenaSessionScan *scan, AthenaSession *session)
 static void
 release_pending(AthenaSessionScan *scan, int slot)
 {
-	aws_json_session_free(&scan->pending[slot].listed);
+	athena_session_free(&scan->pending[slot].listed);
 	scan->pending[slot].in_use = false;
 	scan->free_pending[scan->nfree_pending++] = slot;
 	scan->details_in_flight--;
@@ -424,11 +424,8 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 	char		reason[256] = "";
 	bool		parsed;
 
-	parsed = reply->op == ATHENA_OP_GET_SESSION
-		? aws_json_parse_get_session(reply->body, reply->body_len, session,
-									 reason, sizeof(reason))
-		: aws_json_parse_session_status(reply->body, reply->body_len, session,
-										reason, sizeof(reason));
+	parsed = athena_operation(reply->op)->parse(reply->body, reply->body_len,
+												session, reason, sizeof(reason));
 	if (!parsed)
 	{
 		athena_reply_malformed(reply, reason);
@@ -440,7 +437,7 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 	{
 		if (!copy_string(&session->session_id, asked))
 		{
-			aws_json_session_free(session);
+			athena_session_free(session);
 			return out_of_memory(reply);
 		}
 	}
@@ -452,7 +449,7 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 		 * asked for, is what lets the executor skip rechecking session_id =
 		 * ANY(ids), which costs a pass over every id for every row.
 		 */
-		aws_json_session_free(session);
+		athena_session_free(session);
 		if (!scan->spec.lookup)
 			release_pending(scan, i);
 		return REPLY_NOTHING;
@@ -466,7 +463,7 @@ session_reply(AthenaSessionScan *scan, AthenaReply *reply,
 		release_pending(scan, i);
 		if (!ok)
 		{
-			aws_json_session_free(session);
+			athena_session_free(session);
 			return out_of_memory(reply);
 		}
 	}
@@ -483,8 +480,8 @@ list_sessions_reply(AthenaSessionScan *scan, AthenaReply *reply)
 
 	l->in_flight = false;
 	scan->pages_in_flight--;
-	if (!aws_json_parse_list_sessions(reply->body, reply->body_len, &page,
-									  reason, sizeof(reason)))
+	if (!athena_parse_list_sessions(reply->body, reply->body_len, &page,
+									reason, sizeof(reason)))
 	{
 		athena_reply_malformed(reply, reason);
 		return REPLY_FAILED;
@@ -501,7 +498,7 @@ list_sessions_reply(AthenaSessionScan *scan, AthenaReply *reply)
 			(scan->spec.details &&
 			 !add_detail_call(scan, &page.sessions[i], l->workgroup)))
 		{
-			aws_json_session_page_free(&page);
+			athena_session_page_free(&page);
 			return out_of_memory(reply);
 		}
 	}
@@ -511,7 +508,7 @@ list_sessions_reply(AthenaSessionScan *scan, AthenaReply *reply)
 
 		if (r == NULL)
 		{
-			aws_json_session_page_free(&page);
+			athena_session_page_free(&page);
 			return out_of_memory(reply);
 		}
 		r->page = page;
@@ -522,7 +519,7 @@ list_sessions_reply(AthenaSessionScan *scan, AthenaReply *reply)
 		scan->ready_tail = r;
 	}
 	else
-		aws_json_session_page_free(&page);
+		athena_session_page_free(&page);
 	return REPLY_NOTHING;
 }
 
@@ -535,8 +532,8 @@ list_work_groups_reply(AthenaSessionScan *scan, AthenaReply *reply)
 
 	scan->discovery_in_flight = false;
 	scan->pages_in_flight--;
-	if (!aws_json_parse_list_work_groups(reply->body, reply->body_len, &page,
-										 reason, sizeof(reason)))
+	if (!athena_parse_list_work_groups(reply->body, reply->body_len, &page,
+									   reason, sizeof(reason)))
 	{
 		athena_reply_malformed(reply, reason);
 		return REPLY_FAILED;
@@ -555,7 +552,7 @@ list_work_groups_reply(AthenaSessionScan *scan, AthenaReply *reply)
 		if (!reserve((void **) &scan->owned_names, &scan->owned_cap,
 					 scan->nowned, sizeof(char *)))
 		{
-			aws_json_work_group_page_free(&page);
+			athena_work_group_page_free(&page);
 			return out_of_memory(reply);
 		}
 		/* the name moves to owned_names */
@@ -563,11 +560,11 @@ list_work_groups_reply(AthenaSessionScan *scan, AthenaReply *reply)
 		wg->name = NULL;
 		if (!add_listings(scan, scan->owned_names[scan->nowned - 1]))
 		{
-			aws_json_work_group_page_free(&page);
+			athena_work_group_page_free(&page);
 			return out_of_memory(reply);
 		}
 	}
-	aws_json_work_group_page_free(&page);
+	athena_work_group_page_free(&page);
 	return REPLY_NOTHING;
 }
 
@@ -587,7 +584,7 @@ failure_reply(AthenaSessionScan *scan, AthenaReply *reply)
 			f->error.error_class == AWS_ERROR_NOT_SPARK)
 		{
 			l->done = true;
-			aws_json_error_free(&f->error);
+			aws_error_free(&f->error);
 			return REPLY_NOTHING;
 		}
 	}
@@ -595,7 +592,7 @@ failure_reply(AthenaSessionScan *scan, AthenaReply *reply)
 			  reply->op == ATHENA_OP_GET_SESSION_STATUS) &&
 			 f->kind == ATHENA_FAIL_AWS && f->error.error_class == AWS_ERROR_NOT_FOUND)
 	{
-		aws_json_error_free(&f->error);
+		aws_error_free(&f->error);
 		if (!scan->spec.lookup)
 			release_pending(scan, TAG_INDEX(reply->tag));
 		return REPLY_NOTHING;
@@ -622,7 +619,7 @@ athena_session_scan_next(AthenaSessionScan *scan, AthenaSession *session,
 		if (!scan->spec.lookup && !request_pages(scan))
 		{
 			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-			aws_json_decode_error(0, "OutOfMemory", NULL, NULL, 0, &failure->error);
+			aws_error_decode(0, "OutOfMemory", NULL, NULL, 0, &failure->error);
 			return ATHENA_FETCH_FAILED;
 		}
 
@@ -678,13 +675,13 @@ athena_session_scan_end(AthenaSessionScan *scan)
 		ReadyPage  *r = scan->ready_head;
 
 		scan->ready_head = r->next;
-		aws_json_session_page_free(&r->page);
+		athena_session_page_free(&r->page);
 		free(r);
 	}
 	for (i = 0; i < scan->npending; i++)
 	{
 		if (scan->pending[i].in_use)
-			aws_json_session_free(&scan->pending[i].listed);
+			athena_session_free(&scan->pending[i].listed);
 	}
 	free(scan->pending);
 	free(scan->free_pending);
@@ -699,13 +696,14 @@ struct AthenaTerminations
 	const char *const *ids;
 };
 
-static char *
-termination_body(void *arg, AthenaOperation op, void *tag, size_t *len)
+static void
+termination_args(void *arg, AthenaOperation op, void *tag,
+				 AthenaRequestArgs *args)
 {
 	AthenaTerminations *t = arg;
 
 	(void) op;
-	return aws_json_session_id_body(t->ids[TAG_INDEX(tag)], len);
+	args->session_id = t->ids[TAG_INDEX(tag)];
 }
 
 AthenaTerminations *
@@ -719,7 +717,7 @@ athena_terminations_begin(HttpClient *client, const AthenaClientConfig *config,
 	if (t == NULL)
 		return NULL;
 	t->ids = ids;
-	t->calls = athena_calls_begin(client, config, nids, termination_body, t,
+	t->calls = athena_calls_begin(client, config, nids, termination_args, t,
 								  check_interrupts, interrupt_arg);
 	if (t->calls == NULL)
 		goto fail;
@@ -750,9 +748,9 @@ athena_terminations_next(AthenaTerminations *t, AthenaTermination *termination,
 		if (!athena_calls_next(t->calls, &reply))
 			return ATHENA_FETCH_DONE;
 		if (reply.ok &&
-			aws_json_parse_terminate_session(reply.body, reply.body_len,
-											 &termination->state,
-											 reason, sizeof(reason)))
+			athena_parse_terminate_session(reply.body, reply.body_len,
+										   &termination->state,
+										   reason, sizeof(reason)))
 		{
 			termination->item = TAG_INDEX(reply.tag);
 			athena_reply_release(&reply);
@@ -764,7 +762,7 @@ athena_terminations_next(AthenaTerminations *t, AthenaTermination *termination,
 				 reply.failure.error.error_class == AWS_ERROR_NOT_FOUND)
 		{
 			/* the session is gone already: nothing was terminated */
-			aws_json_error_free(&reply.failure.error);
+			aws_error_free(&reply.failure.error);
 			athena_reply_release(&reply);
 			continue;
 		}

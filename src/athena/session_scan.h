@@ -86,8 +86,8 @@ extern AthenaSessionScan *athena_session_scan_lookup(HttpClient *client,
  * page's sessions in the order listed (newest first), with the workgroup
  * listed; with details, in the order GetSession answers.  A workgroup that
  * refuses ListSessions because it does not run Spark lists nothing.  On
- * ATHENA_FETCH_ROW the caller owns *session (aws_json_session_free); on
- * ATHENA_FETCH_FAILED it owns failure->error (aws_json_error_free) and
+ * ATHENA_FETCH_ROW the caller owns *session (athena_session_free); on
+ * ATHENA_FETCH_FAILED it owns failure->error (aws_error_free) and
  * should stop.
  */
 extern AthenaFetch athena_session_scan_next(AthenaSessionScan *scan,

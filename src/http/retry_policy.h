@@ -2,16 +2,14 @@
  * retry_policy.h
  *		Which failed attempts are worth another try, and how long to wait.
  *
- * Pure C, no PostgreSQL headers: unit-tested on its own.  Which AWS error
- * is which is aws_json's classification.
+ * Pure C, no PostgreSQL headers: unit-tested on its own.  What is worth a
+ * retry is the caller's to say (aws_error.h for AWS calls).
  */
 #ifndef ATHENA_RETRY_POLICY_H
 #define ATHENA_RETRY_POLICY_H
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "aws_json.h"
 
 /*
  * Backoff of retried failures other than throttling (throttled requests
@@ -26,15 +24,6 @@
  */
 #define RETRY_BASE_MS	1000
 #define RETRY_CAP_MS	20000
-
-/*
- * Whether an attempt that ended this way is retried.  transport_failed: the
- * attempt got no complete HTTP response (connection refused or reset, empty
- * reply, timeout).  Otherwise the class of the decoded AWS error decides:
- * throttled and transient errors are retried, the others are not.
- */
-extern bool retry_is_retryable(bool transport_failed,
-							   AwsErrorClass error_class);
 
 /*
  * Delay before retry number `retry` (1 for the first retry): "full jitter",

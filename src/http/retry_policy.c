@@ -2,9 +2,8 @@
  * retry_policy.c
  *		Which failed attempts are worth another try, and how long to wait.
  *
- * What is retried follows the AWS SDKs' "standard" retry mode: transient
- * network failures and the errors aws_json classifies as throttled or
- * transient (5xx, timeouts); other errors would fail the same way again.
+ * Which attempts are retried is the caller's decision (for AWS calls,
+ * aws_retry_verdict in aws_error.h); how long a retry waits is decided here.
  * Throttled requests wait for the rate limiter (rate_limiter.h); the others
  * for "full jitter" exponential backoff, which spreads the retries of many
  * concurrent requests (one per session id of a scan) instead of having them
@@ -13,17 +12,6 @@
 #include "retry_policy.h"
 
 #include <stddef.h>
-
-bool
-retry_is_retryable(bool transport_failed, AwsErrorClass error_class)
-{
-	/* no complete response: the request may never have reached AWS */
-	if (transport_failed)
-		return true;
-	/* anything else fails the same way again */
-	return error_class == AWS_ERROR_THROTTLED ||
-		error_class == AWS_ERROR_TRANSIENT;
-}
 
 uint32_t
 retry_delay_ms(int retry, uint32_t base_ms, uint32_t cap_ms,

@@ -13,30 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws_credentials.h"
-#include "retry_policy.h"
-#include "sigv4.h"
-
-/* the headers a request signs and sends, then Authorization and two more */
-#define MAX_SIGNED_HEADERS 5
-#define MAX_HEADERS (MAX_SIGNED_HEADERS + 3)
-
-static const char *const operation_names[ATHENA_NUM_OPERATIONS] = {
-	[ATHENA_OP_GET_SESSION_STATUS] = "GetSessionStatus",
-	[ATHENA_OP_GET_SESSION] = "GetSession",
-	[ATHENA_OP_LIST_SESSIONS] = "ListSessions",
-	[ATHENA_OP_LIST_WORK_GROUPS] = "ListWorkGroups",
-	[ATHENA_OP_TERMINATE_SESSION] = "TerminateSession",
-};
-
-/* "AmazonAthena.<operation>", the X-Amz-Target of each */
-static const char *const targets[ATHENA_NUM_OPERATIONS] = {
-	[ATHENA_OP_GET_SESSION_STATUS] = ATHENA_TARGET_PREFIX "GetSessionStatus",
-	[ATHENA_OP_GET_SESSION] = ATHENA_TARGET_PREFIX "GetSession",
-	[ATHENA_OP_LIST_SESSIONS] = ATHENA_TARGET_PREFIX "ListSessions",
-	[ATHENA_OP_LIST_WORK_GROUPS] = ATHENA_TARGET_PREFIX "ListWorkGroups",
-	[ATHENA_OP_TERMINATE_SESSION] = ATHENA_TARGET_PREFIX "TerminateSession",
-};
+#include "aws_keys.h"
+#include "aws_request.h"
 
 /*
  * The derived signing key, for every scan of the process: a parameterized
@@ -59,8 +37,8 @@ struct AthenaCalls
 	Call	   *calls;			/* indexed by the batch's item number */
 	int			ncalls;
 	int			calls_cap;
-	AthenaBodyFn body_fn;
-	void	   *body_arg;
+	AthenaArgsFn args_fn;
+	void	   *args_arg;
 	HttpOptions http;
 	HttpInterruptFn check_interrupts;	/* the caller's, with its arg */
 	void	   *interrupt_arg;
@@ -83,16 +61,8 @@ struct AthenaCalls
 
 	/* per-attempt buffers, kept until the next attempt is prepared */
 	char	   *body;
-	char	   *line_buf;		/* the header lines sent; holds the token */
-	size_t		line_cap;
-	const char *lines[MAX_HEADERS];
+	AwsSignedPost signed_post;	/* the header lines sent; holds the token */
 };
-
-const char *
-athena_operation_name(AthenaOperation op)
-{
-	return (op >= 0 && op < ATHENA_NUM_OPERATIONS) ? operation_names[op] : "?";
-}
 
 static char *
 dup_or_null(const char *s, bool *ok)
@@ -108,81 +78,6 @@ dup_or_null(const char *s, bool *ok)
 }
 
 /*
- * Copy of text that is safe in any message: printable ASCII only, others
- * replaced.  Header values and curl's text are not known to be UTF-8.
- */
-static char *
-ascii_copy(const char *s)
-{
-	size_t		len = strlen(s);
-	char	   *d = malloc(len + 1);
-	size_t		i;
-
-	if (d == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		d[i] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
-	}
-	d[len] = '\0';
-	return d;
-}
-
-static void
-add_header(SigV4Header *h, size_t *n, const char *name, const char *value)
-{
-	h[*n].name = name;
-	h[*n].value = value;
-	(*n)++;
-}
-
-/*
- * Renders "Name: value" lines into calls->lines, from the signed headers
- * (so that what is sent is what was signed), then Authorization, then the
- * two headers curl would add that we do not want ("Name:" removes one).
- */
-static bool
-render_lines(AthenaCalls *calls, const SigV4Header *signed_headers,
-			 size_t nsigned, const char *authorization)
-{
-	static const char *const removed[] = {"Expect:", "Accept:"};
-	size_t		need = strlen("Authorization: ") + strlen(authorization) + 1;
-	size_t		i;
-	char	   *p;
-	int			n = 0;
-
-	for (i = 0; i < nsigned; i++)
-		need += strlen(signed_headers[i].name) + 2 +
-			strlen(signed_headers[i].value) + 1;
-	if (need > calls->line_cap)
-	{
-		char	   *buf = malloc(need);
-
-		if (buf == NULL)
-			return false;
-		if (calls->line_buf != NULL)
-			explicit_bzero(calls->line_buf, calls->line_cap);
-		free(calls->line_buf);
-		calls->line_buf = buf;
-		calls->line_cap = need;
-	}
-	p = calls->line_buf;
-	for (i = 0; i < nsigned; i++)
-	{
-		calls->lines[n++] = p;
-		p += sprintf(p, "%s: %s", signed_headers[i].name,
-					 signed_headers[i].value) + 1;
-	}
-	calls->lines[n++] = p;
-	sprintf(p, "Authorization: %s", authorization);
-	for (i = 0; i < sizeof(removed) / sizeof(removed[0]); i++)
-		calls->lines[n++] = removed[i];
-	return true;
-}
-
-/*
  * Signs attempt `attempt` of one call; leaves req->url NULL if it cannot.
  * One list of headers is signed and then sent.
  */
@@ -191,14 +86,10 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 {
 	AthenaCalls *calls = arg;
 	const Call *call = &calls->calls[item];
-	SigV4Header sh[MAX_SIGNED_HEADERS];
-	SigV4Request sreq;
-	SigV4Params params;
-	char		amz_date[17];
+	const AthenaOperationInfo *operation = athena_operation(call->op);
+	AthenaRequestArgs args;
+	AwsPost		post;
 	size_t		body_len = 0;
-	size_t		nsh = 0;
-	char	   *auth;
-	bool		rendered;
 
 	free(calls->body);
 	calls->body = NULL;
@@ -208,50 +99,33 @@ prepare_request(void *arg, int item, int attempt, HttpRequest *req)
 	if (attempt > 1)
 		calls->retries_by_op[call->op]++;
 
-	calls->body = calls->body_fn(calls->body_arg, call->op, call->tag, &body_len);
+	memset(&args, 0, sizeof(args));
+	calls->args_fn(calls->args_arg, call->op, call->tag, &args);
+	calls->body = operation->build(&args, &body_len);
 	if (calls->body == NULL)
 		return;
 
-	/* a fresh date per attempt: a retry may come seconds later */
-	sigv4_format_amz_date(time(NULL), amz_date);
-
-	add_header(sh, &nsh, "Host", calls->host);
-	add_header(sh, &nsh, "X-Amz-Date", amz_date);
-	add_header(sh, &nsh, "X-Amz-Target", targets[call->op]);
-	add_header(sh, &nsh, "Content-Type", ATHENA_CONTENT_TYPE);
-	if (calls->session_token != NULL)
-		add_header(sh, &nsh, "X-Amz-Security-Token", calls->session_token);
-
-	memset(&sreq, 0, sizeof(sreq));
-	sreq.method = "POST";
-	sreq.path = calls->path;
-	sreq.query = NULL;
-	sreq.headers = sh;
-	sreq.nheaders = nsh;
-	sreq.payload = calls->body;
-	sreq.payload_len = body_len;
-	sreq.normalize_path = true;
-
-	params.access_key_id = calls->access_key_id;
-	params.secret_access_key = calls->secret_access_key;
-	params.region = calls->region;
-	params.service = "athena";
-	params.amz_date = amz_date;
-
-	auth = sigv4_authorization(&sreq, &params, &signing_key_cache, NULL, NULL);
-	if (auth == NULL)
-		return;
-	rendered = render_lines(calls, sh, nsh, auth);
-	free(auth);
-	if (!rendered)
+	memset(&post, 0, sizeof(post));
+	post.host = calls->host;
+	post.path = calls->path;
+	post.region = calls->region;
+	post.service = "athena";
+	post.content_type = AWS_JSON_CONTENT_TYPE;
+	post.target = operation->target;
+	post.access_key_id = calls->access_key_id;
+	post.secret_access_key = calls->secret_access_key;
+	post.session_token = calls->session_token;
+	post.body = calls->body;
+	post.body_len = body_len;
+	if (!aws_sign_post(&post, &signing_key_cache, &calls->signed_post))
 		return;
 
 	req->url = calls->url;
-	req->headers = calls->lines;
-	req->nheaders = (int) nsh + 3;
+	req->headers = calls->signed_post.lines;
+	req->nheaders = calls->signed_post.nlines;
 	req->body = calls->body;
 	req->body_len = body_len;
-	req->operation = operation_names[call->op];
+	req->operation = operation->name;
 }
 
 static void
@@ -326,32 +200,16 @@ should_retry(void *arg, const HttpResult *r)
 {
 	AthenaCalls *calls = arg;
 	AwsError	err;
-	HttpRetryVerdict verdict = HTTP_RETRY_NO;
+	HttpRetryVerdict verdict;
 	bool		expired;
 
-	switch (r->outcome)
-	{
-		case HTTP_BODY_TOO_LARGE:
-		case HTTP_TLS_ERROR:
-		case HTTP_UNSAFE_REQUEST:
-			return HTTP_RETRY_NO;
-		case HTTP_NETWORK_ERROR:
-		case HTTP_TIMEOUT:
-			return retry_is_retryable(true, AWS_ERROR_OTHER) ?
-				HTTP_RETRY_BACKOFF : HTTP_RETRY_NO;
-		case HTTP_RESPONSE:
-			break;
-	}
-	if (r->http_status < 400)
-		return HTTP_RETRY_NO;	/* success, or a redirect we refuse */
-	aws_json_decode_error((int) r->http_status, r->error_type, r->request_id,
-						  r->body, r->body_len, &err);
-	if (err.error_class == AWS_ERROR_THROTTLED)
-		verdict = HTTP_RETRY_THROTTLED;
-	else if (retry_is_retryable(false, err.error_class))
-		verdict = HTTP_RETRY_BACKOFF;
+	if (r->outcome != HTTP_RESPONSE || r->http_status < 400)
+		return aws_retry_verdict(r, NULL, true);
+	aws_error_decode((int) r->http_status, r->error_type, r->request_id,
+					 r->body, r->body_len, &err);
+	verdict = aws_retry_verdict(r, &err, true);
 	expired = is_expired_token(&err);
-	aws_json_error_free(&err);
+	aws_error_free(&err);
 
 	/*
 	 * Expired keys: renewed once for all the calls (the requests sent with
@@ -365,7 +223,7 @@ should_retry(void *arg, const HttpResult *r)
 
 AthenaCalls *
 athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
-				   int expected_calls, AthenaBodyFn body, void *body_arg,
+				   int expected_calls, AthenaArgsFn args, void *args_arg,
 				   HttpInterruptFn check_interrupts, void *interrupt_arg)
 {
 	AthenaCalls *calls;
@@ -375,8 +233,8 @@ athena_calls_begin(HttpClient *client, const AthenaClientConfig *config,
 	calls = calloc(1, sizeof(AthenaCalls));
 	if (calls == NULL)
 		return NULL;
-	calls->body_fn = body;
-	calls->body_arg = body_arg;
+	calls->args_fn = args;
+	calls->args_arg = args_arg;
 	calls->check_interrupts = check_interrupts;
 	calls->interrupt_arg = interrupt_arg;
 
@@ -446,24 +304,13 @@ athena_calls_add(AthenaCalls *calls, AthenaOperation op, void *tag)
 	return true;
 }
 
-/* Fills *err; falls back on aws_json_decode_error's OOM-safe strings. */
+/* Fills *err with a failure of ours, cleaned as AWS's errors are. */
 static void
 make_error(AwsError *err, int status, const char *type,
 		   const char *message, const char *request_id)
 {
-	memset(err, 0, sizeof(*err));
-	err->http_status = status;
-	err->type = strdup(type);
-	err->message = ascii_copy(message);
-	err->request_id = request_id ? ascii_copy(request_id) : NULL;
-	if (err->type == NULL || err->message == NULL ||
-		(request_id != NULL && err->request_id == NULL))
-	{
-		free(err->type);
-		free(err->message);
-		free(err->request_id);
-		aws_json_decode_error(status, "OutOfMemory", NULL, NULL, 0, err);
-	}
+	aws_error_set(status, type, strlen(type), message, strlen(message),
+				  request_id, err);
 }
 
 /* Classifies an attempt's final result into reply->failure. */
@@ -475,8 +322,8 @@ classify_failure(const HttpResult *r, AthenaReply *reply)
 
 	if (r->outcome == HTTP_RESPONSE && status >= 400)
 	{
-		aws_json_decode_error(status, r->error_type, r->request_id,
-							  r->body, r->body_len, &failure->error);
+		aws_error_decode(status, r->error_type, r->request_id,
+						 r->body, r->body_len, &failure->error);
 		failure->kind = ATHENA_FAIL_AWS;
 	}
 	else if (r->outcome == HTTP_RESPONSE)
@@ -597,9 +444,7 @@ athena_calls_end(AthenaCalls *calls)
 		http_batch_end(calls->batch);
 	free(calls->calls);
 	free(calls->body);
-	if (calls->line_buf != NULL)
-		explicit_bzero(calls->line_buf, calls->line_cap);
-	free(calls->line_buf);
+	aws_signed_post_free(&calls->signed_post);
 	free(calls->url);
 	free(calls->path);
 	free(calls->host);

@@ -10,7 +10,7 @@
  * (STS never sends one), so no entity tricks reach the tree we read.
  * Element names are matched by local name, as STS's namespace may vary.
  */
-#include "aws_credentials.h"
+#include "sts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,6 @@
 #include <libxml/tree.h>
 
 #include "endpoint.h"
-#include "sigv4.h"
 
 #define STS_VERSION "2011-06-15"
 #define STS_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
@@ -338,13 +337,13 @@ sts_decode_error(int http_status, const char *request_id_header,
 	: "response body is not an STS error";
 
 	if (code != NULL)
-		aws_json_error_set(http_status, code, strlen(code),
-						   message ? message : "", message ? strlen(message) : 0,
-						   request_id_header ? request_id_header : request_id,
-						   out);
+		aws_error_set(http_status, code, strlen(code),
+					  message ? message : "", message ? strlen(message) : 0,
+					  request_id_header ? request_id_header : request_id,
+					  out);
 	else
-		aws_json_error_set(http_status, NULL, 0, fallback, strlen(fallback),
-						   request_id_header, out);
+		aws_error_set(http_status, NULL, 0, fallback, strlen(fallback),
+					  request_id_header, out);
 	free(code);
 	free(message);
 	free(request_id);
@@ -387,14 +386,8 @@ sts_call(HttpClient *client, const StsConfig *config, const char *action,
 		 AwsCredentials *out, AwsCredentialError *err)
 {
 	Endpoint	url;
-	char		amz_date[20];
-	char		date_line[48];
-	char	   *host_line = NULL;
-	char	   *token_line = NULL;
-	char	   *auth = NULL;
-	char	   *auth_line = NULL;
-	const char *lines[6];
-	int			nlines = 0;
+	AwsPost		post;
+	AwsSignedPost signed_post;
 	HttpRequest req;
 	HttpOptions options = config->http;
 	HttpResult *result = NULL;
@@ -402,6 +395,7 @@ sts_call(HttpClient *client, const StsConfig *config, const char *action,
 	bool		ok = false;
 
 	memset(out, 0, sizeof(*out));
+	memset(&signed_post, 0, sizeof(signed_post));
 	if (!endpoint_parse(config->endpoint, &url, errbuf, sizeof(errbuf)))
 	{
 		snprintf(err->text, sizeof(err->text),
@@ -410,67 +404,27 @@ sts_call(HttpClient *client, const StsConfig *config, const char *action,
 		return false;
 	}
 
-	sigv4_format_amz_date(time(NULL), amz_date);
-	snprintf(date_line, sizeof(date_line), "X-Amz-Date: %s", amz_date);
-	host_line = malloc(strlen(url.host) + 7);
-	if (host_line == NULL)
-		goto oom;
-	sprintf(host_line, "Host: %s", url.host);
-	lines[nlines++] = host_line;
-	lines[nlines++] = "Content-Type: " STS_CONTENT_TYPE;
-	lines[nlines++] = date_line;
-
+	memset(&post, 0, sizeof(post));
+	post.host = url.host;
+	post.path = url.path;
+	post.region = config->region;
+	post.service = "sts";
+	post.content_type = STS_CONTENT_TYPE;
 	if (base != NULL)
 	{
-		SigV4Header sh[4];
-		size_t		nsh = 0;
-		SigV4Request sreq;
-		SigV4Params params;
-
-		sh[nsh].name = "host";
-		sh[nsh++].value = url.host;
-		sh[nsh].name = "content-type";
-		sh[nsh++].value = STS_CONTENT_TYPE;
-		sh[nsh].name = "x-amz-date";
-		sh[nsh++].value = amz_date;
-		if (base->session_token != NULL)
-		{
-			sh[nsh].name = "x-amz-security-token";
-			sh[nsh++].value = base->session_token;
-			token_line = malloc(strlen(base->session_token) + 24);
-			if (token_line == NULL)
-				goto oom;
-			sprintf(token_line, "X-Amz-Security-Token: %s", base->session_token);
-			lines[nlines++] = token_line;
-		}
-		memset(&sreq, 0, sizeof(sreq));
-		sreq.method = "POST";
-		sreq.path = url.path;
-		sreq.headers = sh;
-		sreq.nheaders = nsh;
-		sreq.payload = body;
-		sreq.payload_len = body_len;
-		sreq.normalize_path = true;
-		memset(&params, 0, sizeof(params));
-		params.access_key_id = base->access_key_id;
-		params.secret_access_key = base->secret_access_key;
-		params.region = config->region;
-		params.service = "sts";
-		params.amz_date = amz_date;
-		auth = sigv4_authorization(&sreq, &params, NULL, NULL, NULL);
-		if (auth == NULL)
-			goto oom;
-		auth_line = malloc(strlen(auth) + 16);
-		if (auth_line == NULL)
-			goto oom;
-		sprintf(auth_line, "Authorization: %s", auth);
-		lines[nlines++] = auth_line;
+		post.access_key_id = base->access_key_id;
+		post.secret_access_key = base->secret_access_key;
+		post.session_token = base->session_token;
 	}
+	post.body = body;
+	post.body_len = body_len;
+	if (!aws_sign_post(&post, NULL, &signed_post))
+		goto oom;
 
 	memset(&req, 0, sizeof(req));
 	req.url = url.url;
-	req.headers = lines;
-	req.nheaders = nlines;
+	req.headers = signed_post.lines;
+	req.nheaders = signed_post.nlines;
 	req.body = body;
 	req.body_len = body_len;
 	req.operation = action;		/* counted under the STS action */
@@ -522,10 +476,7 @@ done:
 			explicit_bzero(result->body, result->body_len);
 		http_batch_result_free(result);
 	}
-	aws_secret_free(auth);
-	aws_secret_free(auth_line);
-	aws_secret_free(token_line);
-	free(host_line);
+	aws_signed_post_free(&signed_post);
 	endpoint_free(&url);
 	return ok;
 }

@@ -13,7 +13,9 @@
 
 #include <time.h>
 
-#include "aws_json.h"
+#include "athena_operations.h"
+#include "athena_shapes.h"
+#include "aws_error.h"
 #include "endpoint.h"
 #include "http_batch.h"
 
@@ -48,20 +50,6 @@ typedef struct AthenaClientConfig
 	HttpOptions http;
 } AthenaClientConfig;
 
-/* The operations the client calls. */
-typedef enum AthenaOperation
-{
-	ATHENA_OP_GET_SESSION_STATUS,
-	ATHENA_OP_GET_SESSION,
-	ATHENA_OP_LIST_SESSIONS,
-	ATHENA_OP_LIST_WORK_GROUPS,
-	ATHENA_OP_TERMINATE_SESSION,
-	ATHENA_NUM_OPERATIONS
-} AthenaOperation;
-
-/* "GetSessionStatus", ...: the X-Amz-Target without its prefix. */
-extern const char *athena_operation_name(AthenaOperation op);
-
 typedef enum AthenaFailureKind
 {
 	ATHENA_FAIL_AWS,			/* the service answered with an error */
@@ -93,11 +81,12 @@ typedef struct AthenaCallStats
 } AthenaCallStats;
 
 /*
- * Builds the JSON body of a call, for each attempt (a malloc'd string and
- * its length; NULL when memory runs out, which fails the attempt).
+ * Fills *args (zeroed) with the inputs of a call, for each attempt; the
+ * client builds the body from them with the operation's builder.  A body
+ * that cannot be built (out of memory) fails the attempt.
  */
-typedef char *(*AthenaBodyFn) (void *arg, AthenaOperation op, void *tag,
-							   size_t *len);
+typedef void (*AthenaArgsFn) (void *arg, AthenaOperation op, void *tag,
+							  AthenaRequestArgs *args);
 
 typedef struct AthenaCalls AthenaCalls;
 
@@ -111,7 +100,7 @@ typedef struct AthenaCalls AthenaCalls;
 extern AthenaCalls *athena_calls_begin(HttpClient *client,
 									   const AthenaClientConfig *config,
 									   int expected_calls,
-									   AthenaBodyFn body, void *body_arg,
+									   AthenaArgsFn args, void *args_arg,
 									   HttpInterruptFn check_interrupts,
 									   void *interrupt_arg);
 

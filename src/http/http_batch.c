@@ -116,6 +116,20 @@ struct HttpBatch
 	HttpStats	stats;
 };
 
+/* Puts slot, finished, at the end of its batch's done queue. */
+static void
+queue_done(Slot *slot)
+{
+	HttpBatch  *b = slot->batch;
+
+	slot->state = SLOT_DONE;
+	if (b->done_tail)
+		b->done_tail->next_done = slot;
+	else
+		b->done_head = slot;
+	b->done_tail = slot;
+}
+
 /* ---- per-transfer callbacks (must not call back into the caller) ---- */
 
 static size_t
@@ -572,12 +586,7 @@ start_item(HttpBatch *batch, int item, int attempt, int quota_cost)
 		snprintf(slot->errbuf, sizeof(slot->errbuf), "%s",
 				 req.url == NULL ? "could not prepare the request" :
 				 "could not set up the request");
-		slot->state = SLOT_DONE;
-		if (batch->done_tail)
-			batch->done_tail->next_done = slot;
-		else
-			batch->done_head = slot;
-		batch->done_tail = slot;
+		queue_done(slot);
 		return true;
 	}
 	slot->state = SLOT_ACTIVE;
@@ -648,21 +657,24 @@ retry_pop(HttpBatch *batch)
 
 /* ---- driving ---- */
 
-void
-http_batch_transfer_done(void *slotp, CURLcode code)
+/*
+ * Queues every transfer of the client that finished on its own batch: two
+ * batches may share a client (a self-join runs two scans side by side), and
+ * either may be the one that waited.  Runs no caller code.
+ */
+static void
+collect_finished(HttpClient *client)
 {
-	Slot	   *slot = slotp;
-	HttpBatch  *b = slot->batch;
+	Slot	   *slot;
+	int			code;
 
-	slot->code = code;
-	slot->state = SLOT_DONE;
-	b->in_flight--;
-	b->last_finish_usec = http_now_usec();
-	if (b->done_tail)
-		b->done_tail->next_done = slot;
-	else
-		b->done_head = slot;
-	b->done_tail = slot;
+	while ((slot = http_client_next_finished(client, &code)) != NULL)
+	{
+		slot->code = (CURLcode) code;
+		slot->batch->in_flight--;
+		slot->batch->last_finish_usec = http_now_usec();
+		queue_done(slot);
+	}
 }
 
 /* Whether the retry quota (if any) pays for retrying slot's request. */
@@ -930,7 +942,10 @@ http_batch_next(HttpBatch *batch)
 			process_done(batch);
 			/* start replacements before waiting, so no slot sits idle */
 			if (fill_slots(batch))
+			{
 				http_client_run_timers(client); /* sends them now */
+				collect_finished(client);
+			}
 		}
 
 		if (batch->nready > 0)
@@ -966,6 +981,7 @@ http_batch_next(HttpBatch *batch)
 				timeout = ms;
 		}
 		http_client_wait(client, timeout);	/* may longjmp */
+		collect_finished(client);
 	}
 }
 

@@ -1,8 +1,9 @@
 /*
  * http_internal.h
  *		What http_batch.c uses of http_client.c: the easy-handle pool, the
- *		multi handle, waiting; and the one call back the other way, when a
- *		transfer finishes.  Nothing outside the HTTP engine includes this.
+ *		multi handle, waiting, and the transfers that finished.  The batch
+ *		engine calls down into the client, never the other way.  Nothing
+ *		outside the HTTP engine includes this.
  */
 #ifndef ATHENA_HTTP_INTERNAL_H
 #define ATHENA_HTTP_INTERNAL_H
@@ -41,25 +42,21 @@ extern void http_client_reserve(HttpClient *client, int connections);
 /* A 32-bit random number, for backoff jitter. */
 extern uint32_t http_client_random(HttpClient *client);
 
-/*
- * Runs curl's due timers (transfers just added start here) and hands every
- * finished transfer to http_batch_transfer_done.
- */
+/* Runs curl's due timers (transfers just added start here). */
 extern void http_client_run_timers(HttpClient *client);
 
 /*
  * Waits up to max_ms (-1: as long as curl's timers allow) through the
- * client's wait function, hands ready sockets to curl, runs due timers and
- * hands finished transfers to http_batch_transfer_done.
+ * client's wait function, hands ready sockets to curl and runs due timers.
  */
 extern void http_client_wait(HttpClient *client, long max_ms);
 
 /*
- * In http_batch.c: the transfer of slot (its CURLOPT_PRIVATE) finished with
- * code and is no longer in the multi handle.  Queues it on its batch; runs
- * no caller code.
+ * A transfer that finished, taken out of the multi handle: its
+ * CURLOPT_PRIVATE (a batch's slot, of whichever batch of this client), with
+ * its CURLcode in *code; NULL when none is left.
  */
-extern void http_batch_transfer_done(void *slot, CURLcode code);
+extern void *http_client_next_finished(HttpClient *client, int *code);
 
 /* CLOCK_MONOTONIC in microseconds. */
 extern uint64_t http_now_usec(void);

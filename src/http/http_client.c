@@ -465,29 +465,26 @@ http_client_reserve(HttpClient *client, int connections)
 	}
 }
 
-/*
- * Hands every finished transfer, of whichever batch, to its batch.  No
- * caller code runs here.
- */
-static void
-collect_finished(HttpClient *client)
+void *
+http_client_next_finished(HttpClient *client, int *code)
 {
 	CURLMsg    *msg;
 	int			left;
 
 	while ((msg = curl_multi_info_read(client->multi, &left)) != NULL)
 	{
-		char	   *slot = NULL;
+		void	   *slot = NULL;
 		CURL	   *easy = msg->easy_handle;
-		CURLcode	code = msg->data.result;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+		*code = (int) msg->data.result;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &slot);
 		curl_multi_remove_handle(client->multi, easy);
 		if (slot != NULL)
-			http_batch_transfer_done(slot, code);
+			return slot;
 	}
+	return NULL;
 }
 
 void
@@ -502,7 +499,6 @@ http_client_run_timers(HttpClient *client)
 		curl_multi_socket_action(client->multi, CURL_SOCKET_TIMEOUT, 0,
 								 &running);
 	}
-	collect_finished(client);
 }
 
 void

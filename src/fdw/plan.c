@@ -1,0 +1,487 @@
+/*
+ * plan.c
+ *		Planning a scan of athena_sessions: its size, its paths (a lookup,
+ *		parameterized lookups for joins, or a listing) and its plan.
+ *
+ * A scan with a session_id condition looks ids up: each distinct id becomes
+ * one GetSessionStatus call (GetSession when the query reads the detail
+ * columns).  Conditions that compare session_id with another table's
+ * column become parameterized paths, so joins run as nested loops that ask
+ * Athena only for the ids the outer side produces, or as batched joins
+ * (join_scan.c) that ask for a whole batch of outer ids at once.  Any other
+ * scan lists sessions: ListSessions over the workgroups of a workgroup
+ * condition, the table's or server's workgroup option, or every Spark
+ * workgroup, with a state condition sent as StateFilter.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/table.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/prep.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/rel.h"
+
+#include "athena_fdw.h"
+#include "scan_plan.h"
+
+/*
+ * Costs, in the planner's units.  A call is a network round trip, far
+ * dearer than a page read; calls run max_concurrency at a time.
+ */
+#define ATHENA_STARTUP_COST		10.0
+#define ATHENA_CALL_COST		100.0
+/*
+ * A listing reads pages of up to 100 sessions; a guess of one page per
+ * listing, and of the Spark workgroups an account has.
+ */
+#define ATHENA_LIST_ROWS		100.0
+#define ATHENA_GUESSED_WORKGROUPS 4.0
+/*
+ * Where a join on session_id could look ids up, a listing is never the
+ * plan: it would cost pages of every session, and without a state filter
+ * it sees only active sessions, so it could miss rows a lookup finds.
+ */
+#define ATHENA_AVOID_COST		1.0e10
+
+static void athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+									Oid foreigntableid);
+
+/* The cost of looking up ids, max_concurrency at a time. */
+double
+fdw_lookup_cost(int max_concurrency, double ids)
+{
+	return ATHENA_STARTUP_COST +
+		ceil(ids / max_concurrency) * ATHENA_CALL_COST +
+		ids * cpu_tuple_cost;
+}
+
+/* Whether the scan must call GetSession for the columns it reads. */
+bool
+fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup)
+{
+	Relation	rel = table_open(info->relid, NoLock);
+	bool		needed = fdw_needs_get_session(rel, info->attrs_used, lookup);
+
+	table_close(rel, NoLock);
+	return needed;
+}
+
+/* The listings a list scan makes: workgroups times state filters. */
+static double
+listings(FdwRelInfo *info)
+{
+	double		workgroups = info->has_workgroup_qual ? info->workgroup_qual.estimated_ids :
+	info->has_workgroup_option ? 1 : ATHENA_GUESSED_WORKGROUPS;
+	double		states = info->has_state_qual ? info->state_qual.estimated_ids : 1;
+
+	return Max(workgroups * states, 1);
+}
+
+static double
+list_rows(FdwRelInfo *info)
+{
+	return listings(info) * ATHENA_LIST_ROWS;
+}
+
+/*
+ * A listing's first page costs a round trip (two when ListWorkGroups comes
+ * first); the rest, the pages of every listing side by side, and with
+ * details one GetSession per row, max_concurrency at a time.
+ */
+static void
+list_cost(FdwRelInfo *info, Cost *startup, Cost *total)
+{
+	bool		every = !info->has_workgroup_qual && !info->has_workgroup_option;
+	double		rows = list_rows(info);
+
+	*startup = ATHENA_STARTUP_COST + ATHENA_CALL_COST * (every ? 2 : 1);
+	*total = *startup +
+		ceil(listings(info) / info->max_concurrency) * ATHENA_CALL_COST +
+		rows * cpu_tuple_cost;
+	if (fdw_rel_needs_get_session(info, false))
+		*total += ceil(rows / info->max_concurrency) * ATHENA_CALL_COST;
+}
+
+/* The planner state of rel if it is a foreign table of athena_fdw. */
+FdwRelInfo *
+fdw_rel_info(RelOptInfo *rel)
+{
+	if (rel->reloptkind != RELOPT_BASEREL || rel->fdwroutine == NULL ||
+		rel->fdwroutine->GetForeignRelSize != athenaGetForeignRelSize)
+		return NULL;
+	return (FdwRelInfo *) rel->fdw_private;
+}
+
+/*
+ * Whether the scan's own check of a pushed id list (every row carries the
+ * id it was asked for, athena_client.c) is the executor's check: only when
+ * the column holds the id unchanged.  A varchar(n) column trims trailing
+ * spaces, a domain or another type may transform it; those get the
+ * executor's recheck.
+ */
+static bool
+scan_can_check_ids(Form_pg_attribute session_id)
+{
+	return session_id->atttypid == TEXTOID ||
+		(session_id->atttypid == VARCHAROID && session_id->atttypmod < 0);
+}
+
+static void
+athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
+						Oid foreigntableid)
+{
+	FdwRelInfo *info = palloc0(sizeof(FdwRelInfo));
+	ForeignTable *table = GetForeignTable(foreigntableid);
+	FdwOptions	options;
+	Relation	rel;
+	ListCell   *lc;
+	AttrNumber	workgroup_attno;
+	AttrNumber	state_attno;
+
+	fdw_get_options(GetForeignServer(table->serverid), table, NULL, &options);
+	info->relid = foreigntableid;
+	info->max_concurrency = options.max_concurrency;
+	info->has_workgroup_option = options.workgroup != NULL;
+
+	rel = table_open(foreigntableid, NoLock);
+	info->session_id_attno = fdw_session_id_attno(rel);
+	info->scan_checks_ids = info->session_id_attno != InvalidAttrNumber &&
+		scan_can_check_ids(TupleDescAttr(RelationGetDescr(rel),
+										 info->session_id_attno - 1));
+	workgroup_attno = fdw_column_attno(rel, "workgroup");
+	state_attno = fdw_column_attno(rel, "state");
+	table_close(rel, NoLock);
+
+	/* the columns the query reads: do they need GetSession? */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
+				   &info->attrs_used);
+	foreach(lc, baserel->baserestrictinfo)
+		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause,
+					   baserel->relid, &info->attrs_used);
+
+	/*
+	 * UPDATE ... FROM and FOR UPDATE carry the row whole, for EvalPlanQual to
+	 * recheck conditions on it; the columns those conditions read are counted
+	 * above already, so that copy alone is no reason to call GetSession (and
+	 * to need its permission).
+	 */
+	if (get_plan_rowmark(root->rowMarks, baserel->relid) != NULL)
+		info->attrs_used = bms_del_member(info->attrs_used,
+										  0 - FirstLowInvalidHeapAttributeNumber);
+
+	/* Of several session_id restrictions, send the one with fewest ids. */
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		FdwIdQual	qual;
+
+		if (fdw_match_id_clause(root, baserel, info->session_id_attno,
+								lfirst_node(RestrictInfo, lc), &qual) &&
+			(!info->has_id_qual ||
+			 qual.estimated_ids < info->id_qual.estimated_ids))
+		{
+			info->id_qual = qual;
+			info->has_id_qual = true;
+		}
+	}
+
+	/*
+	 * For a listing: the workgroup and state conditions with fewest values. A
+	 * condition whose values are all constants no session can have (state =
+	 * 'idle', workgroup = 'a b': off the model's SessionState and
+	 * WorkGroupName) matches no row, whatever else the query says.
+	 */
+	foreach(lc, baserel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		FdwIdQual	qual;
+
+		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual))
+		{
+			if (info->never_matches == NULL &&
+				fdw_count_constant_values(qual.ids, qual.is_array,
+										  athena_workgroup_possible) == 0)
+			{
+				info->never_matches = rinfo;
+				info->never_matches_why = NEVER_WORKGROUP;
+			}
+			if (!info->has_workgroup_qual ||
+				qual.estimated_ids < info->workgroup_qual.estimated_ids)
+			{
+				info->workgroup_qual = qual;
+				info->has_workgroup_qual = true;
+			}
+		}
+		if (fdw_match_id_clause(root, baserel, state_attno, rinfo, &qual))
+		{
+			if (info->never_matches == NULL &&
+				fdw_count_constant_values(qual.ids, qual.is_array,
+										  athena_session_state_possible) == 0)
+			{
+				info->never_matches = rinfo;
+				info->never_matches_why = NEVER_STATE;
+			}
+			if (!info->has_state_qual ||
+				qual.estimated_ids < info->state_qual.estimated_ids)
+			{
+				info->state_qual = qual;
+				info->has_state_qual = true;
+			}
+		}
+	}
+
+	baserel->tuples = list_rows(info);
+	baserel->rows = info->never_matches ? clamp_row_est(0) :
+		info->has_id_qual ? clamp_row_est(info->id_qual.estimated_ids) :
+		list_rows(info);
+	baserel->fdw_private = info;
+}
+
+static void
+add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
+				FdwIdQual *qual, Relids required_outer)
+{
+	double		rows = clamp_row_est(qual->estimated_ids);
+
+	add_path(baserel, (Path *)
+			 fdw_create_foreignscan_path(root, baserel, NULL, rows,
+										 ATHENA_STARTUP_COST,
+										 fdw_lookup_cost(info->max_concurrency, qual->estimated_ids),
+										 NIL, required_outer, NULL,
+										 list_make1(qual->rinfo)));
+}
+
+/* Equivalence-class members that are our session_id column. */
+static bool
+ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
+						EquivalenceClass *ec, EquivalenceMember *em, void *arg)
+{
+	return fdw_is_session_id_var((Node *) em->em_expr, rel,
+								 *(AttrNumber *) arg);
+}
+
+/*
+ * Adds a parameterized path for each join condition on session_id: the
+ * nested loop then passes each outer row's id into a rescan.  Returns how
+ * many it added.
+ */
+static int
+add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
+						FdwRelInfo *info)
+{
+	List	   *candidates = NIL;
+	ListCell   *lc;
+	int			added = 0;
+
+	if (info->session_id_attno == InvalidAttrNumber)
+		return 0;
+
+	/* plain join clauses (outer joins, non-mergejoinable expressions) */
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (join_clause_is_movable_to(rinfo, baserel))
+			candidates = lappend(candidates, rinfo);
+	}
+
+	/* equalities absorbed into equivalence classes: s.session_id = j.id */
+	candidates = list_concat(candidates,
+							 generate_implied_equalities_for_column(root, baserel,
+																	ec_member_is_session_id,
+																	&info->session_id_attno,
+																	baserel->lateral_referencers));
+
+	foreach(lc, candidates)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		FdwIdQual	qual;
+		Relids		required_outer;
+
+		if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
+								 rinfo, &qual))
+			continue;
+		required_outer = bms_union(bms_difference(rinfo->clause_relids,
+												  baserel->relids),
+								   baserel->lateral_relids);
+		if (bms_is_empty(required_outer))
+			continue;
+		add_lookup_path(root, baserel, info, &qual, required_outer);
+		added++;
+	}
+	return added;
+}
+
+static void
+athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
+					  Oid foreigntableid)
+{
+	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
+	int			parameterized;
+
+	/* no session can match: the one plan is to ask nothing */
+	if (info->never_matches != NULL)
+	{
+		add_path(baserel, (Path *)
+				 fdw_create_foreignscan_path(root, baserel, NULL, baserel->rows,
+											 0, 0, NIL, baserel->lateral_relids,
+											 NULL, NIL));
+		return;
+	}
+
+	parameterized = add_parameterized_paths(root, baserel, info);
+
+	/* ids given: they are the scan, any workgroup condition a filter */
+	if (info->has_id_qual)
+		add_lookup_path(root, baserel, info, &info->id_qual,
+						baserel->lateral_relids);
+	else
+	{
+		Cost		startup;
+		Cost		total;
+
+		list_cost(info, &startup, &total);
+		if (parameterized > 0)
+		{
+			startup += ATHENA_AVOID_COST;
+			total += ATHENA_AVOID_COST;
+		}
+		/* a path without fdw_private is the listing */
+		add_path(baserel, (Path *)
+				 fdw_create_foreignscan_path(root, baserel, NULL,
+											 list_rows(info), startup, total,
+											 NIL, baserel->lateral_relids,
+											 NULL, NIL));
+	}
+}
+
+static List *
+plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
+			 FdwWorkgroupSource workgroups, bool workgroups_array,
+			 bool has_states, bool states_array, int never_matches)
+{
+	List	   *items = NIL;
+	List	   *columns = NIL;
+	int			values[PLAN_NUM_INTEGERS];
+	int			i;
+	int			member = -1;
+
+	values[PLAN_IS_ARRAY] = ids_array;
+	values[PLAN_IS_LIST] = is_list;
+	values[PLAN_DETAILS] = details;
+	values[PLAN_WORKGROUPS] = workgroups;
+	values[PLAN_WORKGROUPS_ARRAY] = workgroups_array;
+	values[PLAN_HAS_STATES] = has_states;
+	values[PLAN_STATES_ARRAY] = states_array;
+	values[PLAN_NEVER_MATCHES] = never_matches;
+	for (i = 0; i < PLAN_NUM_INTEGERS; i++)
+		items = lappend(items, makeInteger(values[i]));
+	while ((member = bms_next_member(info->attrs_used, member)) >= 0)
+		columns = lappend_int(columns,
+							  member + FirstLowInvalidHeapAttributeNumber);
+	return lappend(items, columns);
+}
+
+
+/*
+ * A listing.  Its workgroup and state conditions are sent, and checked
+ * again locally with every other condition.
+ */
+static ForeignScan *
+make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
+			   List *scan_clauses, Plan *outer_plan)
+{
+	List	   *exprs = NIL;
+	FdwWorkgroupSource workgroups;
+
+	/* nothing is sent; the condition is kept for EXPLAIN */
+	if (info->never_matches != NULL)
+		return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+								baserel->relid,
+								list_make1(info->never_matches->clause),
+								plan_private(info, false, true, false,
+											 WORKGROUPS_EVERY, false,
+											 false, false,
+											 info->never_matches_why),
+								NIL, NIL, outer_plan);
+
+	if (info->has_workgroup_qual)
+	{
+		workgroups = WORKGROUPS_QUAL;
+		exprs = lappend(exprs, info->workgroup_qual.ids);
+	}
+	else
+		workgroups = info->has_workgroup_option ? WORKGROUPS_OPTION : WORKGROUPS_EVERY;
+	if (info->has_state_qual)
+		exprs = lappend(exprs, info->state_qual.ids);
+
+	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
+							baserel->relid, exprs,
+							plan_private(info, false, true,
+										 fdw_rel_needs_get_session(info, false),
+										 workgroups,
+										 info->has_workgroup_qual &&
+										 info->workgroup_qual.is_array,
+										 info->has_state_qual,
+										 info->has_state_qual &&
+										 info->state_qual.is_array, NEVER_NONE),
+							NIL, NIL, outer_plan);
+}
+
+static ForeignScan *
+athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+					 Oid foreigntableid, ForeignPath *best_path,
+					 List *tlist, List *scan_clauses, Plan *outer_plan)
+{
+	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
+	FdwIdQual	qual;
+	RestrictInfo *id_rinfo;
+	List	   *recheck_clauses;
+	bool		scan_checks;
+
+	if (best_path->fdw_private == NIL)
+		return make_list_plan(info, baserel, tlist, scan_clauses, outer_plan);
+
+	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
+	if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
+							 id_rinfo, &qual))
+		elog(ERROR, "athena_fdw: session_id condition no longer matches");
+
+	/*
+	 * Every condition, the pushed one included, is checked again, so the rows
+	 * are exactly what the SQL says whatever Athena returns.  A pushed list
+	 * of ids (= ANY, IN, an OR of equalities) is checked by the scan instead
+	 * of the executor when the column keeps ids as they are: every row
+	 * carries the very id it was asked for (athena_client.c), a constant-time
+	 * check, where the executor would compare each row with every id of the
+	 * array, O(n^2) for ARRAY(SELECT ...) of thousands of ids.  It stays in
+	 * fdw_recheck_quals for EvalPlanQual.  The id expression goes into
+	 * fdw_exprs so that the planner turns outer references into executor
+	 * parameters.
+	 */
+	scan_checks = qual.is_array && info->scan_checks_ids;
+	recheck_clauses = scan_checks ? list_make1(id_rinfo->clause) : NIL;
+	scan_clauses = extract_actual_clauses(scan_checks
+										  ? list_delete_ptr(list_copy(scan_clauses), id_rinfo)
+										  : scan_clauses,
+										  false);
+
+	return make_foreignscan(tlist, scan_clauses, baserel->relid,
+							list_make1(qual.ids),
+							plan_private(info, qual.is_array, false,
+										 fdw_rel_needs_get_session(info, true),
+										 WORKGROUPS_EVERY, false, false, false,
+										 NEVER_NONE),
+							NIL, recheck_clauses, outer_plan);
+}
+
+void
+fdw_plan_routines(FdwRoutine *routine)
+{
+	routine->GetForeignRelSize = athenaGetForeignRelSize;
+	routine->GetForeignPaths = athenaGetForeignPaths;
+	routine->GetForeignPlan = athenaGetForeignPlan;
+}
