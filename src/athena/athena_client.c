@@ -407,6 +407,13 @@ athena_reply_malformed(AthenaReply *reply, const char *reason)
 }
 
 void
+athena_reply_out_of_memory(AthenaReply *reply)
+{
+	athena_reply_malformed(reply, "out of memory");
+	reply->failure.kind = ATHENA_FAIL_OUT_OF_MEMORY;
+}
+
+void
 athena_reply_release(AthenaReply *reply)
 {
 	http_batch_result_free(reply->result);

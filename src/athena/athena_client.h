@@ -2,7 +2,7 @@
  * athena_client.h
  *		Signed Athena calls, many at once: each call is signed afresh per
  *		attempt, sent through one open HTTP batch, and comes back as a 200
- *		body or a classified failure.  session_scan.h builds the scans of
+ *		body or a classified failure.  sessions.h builds the scans of
  *		the foreign table on top.
  *
  * Pure C, no PostgreSQL headers: the FDW's executor, the benchmarks and the
@@ -54,8 +54,9 @@ typedef enum AthenaFailureKind
 {
 	ATHENA_FAIL_AWS,			/* the service answered with an error */
 	ATHENA_FAIL_NETWORK,		/* no usable answer: refused, reset, timeout */
-	ATHENA_FAIL_BAD_RESPONSE	/* an answer we refuse: malformed, too large,
+	ATHENA_FAIL_BAD_RESPONSE,	/* an answer we refuse: malformed, too large,
 								 * a redirect */
+	ATHENA_FAIL_OUT_OF_MEMORY	/* memory ran out while handling a call */
 } AthenaFailureKind;
 
 typedef struct AthenaFailure
@@ -134,6 +135,9 @@ extern void athena_reply_release(AthenaReply *reply);
  * (ATHENA_FAIL_BAD_RESPONSE, type "MalformedResponse", message reason).
  */
 extern void athena_reply_malformed(AthenaReply *reply, const char *reason);
+
+/* Turns a reply into an ATHENA_FAIL_OUT_OF_MEMORY failure. */
+extern void athena_reply_out_of_memory(AthenaReply *reply);
 
 /*
  * Sends no further call: athena_calls_next hands out the calls already

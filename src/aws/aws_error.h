@@ -78,7 +78,7 @@ extern void aws_error_free(AwsError *err);
  * ResourceNotFoundException is NOT_FOUND; every other type decides by
  * itself but InvalidRequestException, which an AthenaErrorCode naming a
  * specific input problem keeps VALIDATION; else two messages refine it
- * (aws_json.c names them): NOT_FOUND for a session id Athena does not know,
+ * (aws_error.c names them): NOT_FOUND for a session id Athena does not know,
  * NOT_SPARK for a workgroup whose engine is not Spark.  An unknown type is
  * OTHER.  type, athena_error_code and message may be NULL.
  */

@@ -3,8 +3,8 @@
  *		Declarations shared by the PostgreSQL side of athena_fdw.
  *
  * The shell's names start with fdw_ (functions) and Fdw (types); the
- * PostgreSQL-free core in src/core (sigv4, aws_json, retry_policy, http,
- * athena_client) has its own headers and prefixes.  This header knows
+ * PostgreSQL-free core below it (src/athena, src/aws, src/http: see
+ * src/Makefile) has its own headers and prefixes.  This header knows
  * PostgreSQL and never includes json-c.
  */
 #ifndef ATHENA_FDW_H
@@ -23,7 +23,7 @@
 #include "utils/relcache.h"
 
 #include "pg_compat.h"
-#include "session_scan.h"
+#include "sessions.h"
 
 /*
  * option.c: the options of a server, table and user mapping, folded into
@@ -172,20 +172,23 @@ extern void fdw_set_state_values(FdwColumnMap *map, const char *state,
 								 Datum *values, bool *nulls);
 extern void fdw_append_column_definitions(StringInfo ddl);
 
-/* quals.c: the session_id condition a scan sends to Athena */
-typedef struct FdwIdQual
+/*
+ * quals.c: a condition a scan sends to Athena, on session_id (the ids to
+ * look up), workgroup or state (what a listing asks for)
+ */
+typedef struct FdwValuesQual
 {
 	RestrictInfo *rinfo;		/* the clause, rechecked locally as well */
-	Expr	   *ids;			/* expression giving the id(s) */
+	Expr	   *ids;			/* expression giving the value(s) */
 	bool		is_array;		/* = ANY(ids) rather than = ids */
-	double		estimated_ids;
-} FdwIdQual;
+	double		estimated_ids;	/* how many values */
+} FdwValuesQual;
 
 extern bool fdw_is_session_id_var(Node *node, RelOptInfo *baserel,
 								  AttrNumber attno);
 extern bool fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 								AttrNumber session_id_attno,
-								RestrictInfo *rinfo, FdwIdQual *qual);
+								RestrictInfo *rinfo, FdwValuesQual *qual);
 extern int	fdw_collect_ids(Datum value, bool isnull, bool is_array,
 							const char ***ids);
 extern const char *fdw_id_to_utf8(Datum text_datum);
@@ -204,12 +207,12 @@ typedef struct FdwRelInfo
 									 * scan may check a pushed id list */
 	int			max_concurrency;
 	bool		has_id_qual;
-	FdwIdQual	id_qual;		/* the best restriction on session_id */
+	FdwValuesQual id_qual;		/* the best restriction on session_id */
 	/* listings */
 	bool		has_workgroup_qual;
-	FdwIdQual	workgroup_qual; /* workgroup = / IN / = ANY */
+	FdwValuesQual workgroup_qual;	/* workgroup = / IN / = ANY */
 	bool		has_state_qual;
-	FdwIdQual	state_qual;		/* state = / IN / = ANY */
+	FdwValuesQual state_qual;	/* state = / IN / = ANY */
 	bool		has_workgroup_option;	/* the table's or server's */
 	Bitmapset  *attrs_used;		/* columns the query reads */
 	/* a condition no session can meet (state = 'idle'): no call at all */
@@ -225,28 +228,28 @@ extern void fdw_plan_routines(FdwRoutine *routine);
 /* athena_fdw.c: the library's load-time initialization */
 extern PGDLLEXPORT void _PG_init(void);
 
-/* lookup.c: the lookups and listings of one plan node, as table rows */
-typedef struct FdwLookup FdwLookup;
+/* session_source.c: one plan node's lookups, listings and terminations */
+typedef struct FdwSessionSource FdwSessionSource;
 struct ExplainState;
 
-extern FdwLookup *fdw_lookup_create(Relation rel, Oid userid, bool details);
-extern int	fdw_lookup_natts(const FdwLookup *lookup);
-extern void fdw_lookup_read_only(FdwLookup *lookup, List *attnos);
-extern void fdw_lookup_start(FdwLookup *lookup, const char *const *ids,
+extern FdwSessionSource *fdw_source_create(Relation rel, Oid userid, bool details);
+extern int	fdw_source_natts(const FdwSessionSource *source);
+extern void fdw_source_read_only(FdwSessionSource *source, List *attnos);
+extern void fdw_source_start(FdwSessionSource *source, const char *const *ids,
 							 int nids);
-extern void fdw_lookup_start_list(FdwLookup *lookup,
+extern void fdw_source_start_list(FdwSessionSource *source,
 								  const char *const *workgroups, int nworkgroups,
 								  const char *const *states, int nstates);
-extern bool fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
+extern bool fdw_source_next(FdwSessionSource *source, Datum *values, bool *nulls,
 							char **session_id);
-extern void fdw_lookup_finish(FdwLookup *lookup);
-extern void fdw_lookup_explain(const FdwLookup *lookup, bool list,
+extern void fdw_source_finish(FdwSessionSource *source);
+extern void fdw_source_explain(const FdwSessionSource *source, bool list,
 							   struct ExplainState *es);
-extern void fdw_lookup_destroy(FdwLookup *lookup);
-extern int64 fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids,
+extern void fdw_source_destroy(FdwSessionSource *source);
+extern int64 fdw_source_terminate(FdwSessionSource *source, const char *const *ids,
 								  int nids, char **states, bool *terminated,
 								  int64 terminated_before);
-extern void fdw_lookup_explain_terminations(const FdwLookup *lookup,
+extern void fdw_source_explain_terminations(const FdwSessionSource *source,
 											struct ExplainState *es);
 
 /* scan.c: the scan, also for modify.c's DELETE */

@@ -5,7 +5,7 @@
  * In order: the keys of the user mapping; otherwise, only for a superuser
  * on a server a superuser owns, or a mapping a superuser gave
  * ambient_credentials, the credential chain of the server process
- * (src/core/aws_credentials.c).  Then, with role_arn,
+ * (src/aws/aws_credentials.c).  Then, with role_arn,
  * STS AssumeRole on top.  A non-superuser without keys gets an ERROR before
  * any request is made: the server's own identity (its instance role, its
  * files, its environment) is never lent to a role that a superuser did not

@@ -137,7 +137,7 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 	}
 
 	if (es->analyze && state != NULL)
-		fdw_lookup_explain(state->lookup, is_list, es);
+		fdw_source_explain(state->source, is_list, es);
 }
 
 static void

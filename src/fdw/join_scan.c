@@ -13,7 +13,7 @@
  *
  * The plan's only child is the outer side.  The executor reads up to
  * JOIN_BATCH_ROWS outer rows (fewer if they outgrow work_mem), evaluates
- * their ids, fetches the distinct ones in one fan-out (lookup.c), then emits
+ * their ids, fetches the distinct ones in one fan-out (session_source.c), then emits
  * the outer rows in their order, each joined with the session of its id.
  * An id has at most one session, so an outer row has at most one partner and
  * the rows are exactly the nested loop's: the foreign table's own conditions
@@ -111,7 +111,7 @@ typedef struct JoinScanState
 	TupleDesc	table_desc;
 	Index		inner_rti;
 	TupleTableSlot *epq_slot;	/* the foreign row an EvalPlanQual rechecks */
-	FdwLookup  *lookup;			/* NULL under EXPLAIN without ANALYZE */
+	FdwSessionSource *source;	/* NULL under EXPLAIN without ANALYZE */
 	MemoryContext batch_cxt;	/* everything of the current batch */
 
 	/* the current batch */
@@ -214,7 +214,7 @@ find_id_clause(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	foreach(lc, restrictlist)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual	qual;
+		FdwValuesQual qual;
 
 		/* under an outer join, only an ON condition decides the partner */
 		if (IS_OUTER_JOIN(jointype) &&
@@ -254,7 +254,7 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 	info = fdw_rel_info(innerrel);
 	if (info == NULL || info->session_id_attno == InvalidAttrNumber)
 		return;
-	/* no session can meet a condition: the scan asks nothing (athena_fdw.c) */
+	/* no session can meet a condition: the scan asks nothing (plan.c) */
 	if (info->never_matches != NULL)
 		return;
 
@@ -340,7 +340,7 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *join_quals;
 	List	   *other_quals;
 	Relids		nulled = NULL;
-	FdwIdQual	qual;
+	FdwValuesQual qual;
 	Relation	table;
 	TupleDesc	tupdesc;
 	ListCell   *lc;
@@ -480,12 +480,12 @@ begin_join_scan(CustomScanState *node, EState *estate, int eflags)
 	/* whom to sign as: the same user whose permissions the executor checks */
 	state->inner_rti = inner_rtindex(cscan, state->outer_natts);
 	table = fdw_range_table_relation(estate, state->inner_rti);
-	state->lookup = fdw_lookup_create(table,
+	state->source = fdw_source_create(table,
 									  fdw_check_as_user(estate, state->inner_rti),
 									  intVal(list_nth(cscan->custom_private,
 													  PRIVATE_DETAILS)));
 	state->table_desc = RelationGetDescr(table);
-	state->table_natts = fdw_lookup_natts(state->lookup);
+	state->table_natts = fdw_source_natts(state->source);
 	state->whole_row = state->inner_natts == state->table_natts + 1;
 	if (state->inner_natts != state->table_natts + state->whole_row)
 		elog(ERROR, "athena_fdw: batched join plan does not match foreign table \"%s\"",
@@ -612,7 +612,7 @@ read_batch(JoinScanState *state)
 	state->nids = fdw_distinct_ids(state->ids, state->nids);
 	state->sessions = palloc0(Max(state->nids, 1) * sizeof(InnerRow *));
 
-	fdw_lookup_start(state->lookup, state->ids, state->nids);
+	fdw_source_start(state->source, state->ids, state->nids);
 	for (;;)
 	{
 		InnerRow	session;
@@ -621,7 +621,7 @@ read_batch(JoinScanState *state)
 
 		session.values = palloc(state->inner_natts * sizeof(Datum));
 		session.nulls = palloc(state->inner_natts * sizeof(bool));
-		if (!fdw_lookup_next(state->lookup, session.values, session.nulls,
+		if (!fdw_source_next(state->source, session.values, session.nulls,
 							 &session_id))
 			break;
 		if (state->whole_row)
@@ -766,8 +766,8 @@ rescan_join_scan(CustomScanState *node)
 {
 	JoinScanState *state = (JoinScanState *) node;
 
-	if (state->lookup != NULL)
-		fdw_lookup_finish(state->lookup);
+	if (state->source != NULL)
+		fdw_source_finish(state->source);
 	if (state->batch_cxt != NULL)
 		MemoryContextReset(state->batch_cxt);
 	state->nrows = state->next_row = state->nids = 0;
@@ -785,8 +785,8 @@ end_join_scan(CustomScanState *node)
 {
 	JoinScanState *state = (JoinScanState *) node;
 
-	if (state->lookup != NULL)
-		fdw_lookup_destroy(state->lookup);
+	if (state->source != NULL)
+		fdw_source_destroy(state->source);
 	if (state->batch_cxt != NULL)
 		MemoryContextDelete(state->batch_cxt);
 	ExecEndNode(state->outer_ps);
@@ -850,10 +850,10 @@ explain_join_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 				  list_nth(cscan->custom_exprs, EXPR_OTHER_QUALS),
 				  context, useprefix, es);
 
-	if (es->analyze && state->lookup != NULL)
+	if (es->analyze && state->source != NULL)
 	{
 		ExplainPropertyInteger("Batches", NULL, state->batches, es);
-		fdw_lookup_explain(state->lookup, false, es);
+		fdw_source_explain(state->source, false, es);
 	}
 }
 

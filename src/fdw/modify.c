@@ -76,7 +76,7 @@ typedef struct DeleteState
 	FdwColumnMap *columns;
 	AttrNumber	session_id_attno;
 	FmgrInfo	id_output;		/* output function of session_id */
-	FdwLookup  *lookup;			/* client and TerminateSession fan-outs */
+	FdwSessionSource *source;	/* client and TerminateSession fan-outs */
 	int64		terminated;		/* sessions this statement terminated */
 	HTAB	   *asked;			/* ids this statement asked to terminate */
 
@@ -245,7 +245,7 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	att = TupleDescAttr(RelationGetDescr(rel), state->session_id_attno - 1);
 	getTypeOutputInfo(att->atttypid, &output, &varlena);
 	fmgr_info(output, &state->id_output);
-	state->lookup = fdw_lookup_create(rel, userid, false);
+	state->source = fdw_source_create(rel, userid, false);
 	{
 		HASHCTL		ctl;
 
@@ -282,7 +282,7 @@ static void
 end_delete(DeleteState *state)
 {
 	fdw_delete_progress_end();
-	fdw_lookup_destroy(state->lookup);
+	fdw_source_destroy(state->source);
 	MemoryContextDelete(state->cxt);
 }
 
@@ -308,7 +308,7 @@ terminate_sessions(DeleteState *state, const char *const *ids, int n,
 
 	PG_TRY();
 	{
-		state->terminated += fdw_lookup_terminate(state->lookup, ids, n, states,
+		state->terminated += fdw_source_terminate(state->source, ids, n, states,
 												  terminated, state->terminated);
 	}
 	PG_CATCH();
@@ -331,7 +331,7 @@ explain_terminations(DeleteState *state, ExplainState *es)
 	ExplainPropertyText("Athena Modify API",
 						athena_operation_name(ATHENA_OP_TERMINATE_SESSION), es);
 	if (es->analyze && state != NULL)
-		fdw_lookup_explain_terminations(state->lookup, es);
+		fdw_source_explain_terminations(state->source, es);
 }
 
 /* ---------- direct modification ---------- */

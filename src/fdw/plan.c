@@ -118,7 +118,7 @@ fdw_rel_info(RelOptInfo *rel)
 
 /*
  * Whether the scan's own check of a pushed id list (every row carries the
- * id it was asked for, athena_client.c) is the executor's check: only when
+ * id it was asked for, sessions.c) is the executor's check: only when
  * the column holds the id unchanged.  A varchar(n) column trims trailing
  * spaces, a domain or another type may transform it; those get the
  * executor's recheck.
@@ -176,7 +176,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	/* Of several session_id restrictions, send the one with fewest ids. */
 	foreach(lc, baserel->baserestrictinfo)
 	{
-		FdwIdQual	qual;
+		FdwValuesQual qual;
 
 		if (fdw_match_id_clause(root, baserel, info->session_id_attno,
 								lfirst_node(RestrictInfo, lc), &qual) &&
@@ -197,7 +197,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual	qual;
+		FdwValuesQual qual;
 
 		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual))
 		{
@@ -242,7 +242,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 
 static void
 add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
-				FdwIdQual *qual, Relids required_outer)
+				FdwValuesQual *qual, Relids required_outer)
 {
 	double		rows = clamp_row_est(qual->estimated_ids);
 
@@ -298,7 +298,7 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 	foreach(lc, candidates)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
-		FdwIdQual	qual;
+		FdwValuesQual qual;
 		Relids		required_outer;
 
 		if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
@@ -437,7 +437,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	FdwRelInfo *info = (FdwRelInfo *) baserel->fdw_private;
-	FdwIdQual	qual;
+	FdwValuesQual qual;
 	RestrictInfo *id_rinfo;
 	List	   *recheck_clauses;
 	bool		scan_checks;
@@ -455,7 +455,7 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	 * are exactly what the SQL says whatever Athena returns.  A pushed list
 	 * of ids (= ANY, IN, an OR of equalities) is checked by the scan instead
 	 * of the executor when the column keeps ids as they are: every row
-	 * carries the very id it was asked for (athena_client.c), a constant-time
+	 * carries the very id it was asked for (sessions.c), a constant-time
 	 * check, where the executor would compare each row with every id of the
 	 * array, O(n^2) for ARRAY(SELECT ...) of thousands of ids.  It stays in
 	 * fdw_recheck_quals for EvalPlanQual.  The id expression goes into

@@ -147,7 +147,7 @@ match_id_disjunction(Node *clause, RelOptInfo *baserel, AttrNumber attno)
 bool
 fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 					AttrNumber session_id_attno,
-					RestrictInfo *rinfo, FdwIdQual *qual)
+					RestrictInfo *rinfo, FdwValuesQual *qual)
 {
 	Node	   *clause = (Node *) rinfo->clause;
 	Node	   *id;

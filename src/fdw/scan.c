@@ -29,9 +29,9 @@ fdw_scan_begin(ForeignScanState *node)
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	userid = fdw_scan_check_as_user(plan, estate, plan->scan.scanrelid);
-	state->lookup = fdw_lookup_create(node->ss.ss_currentRelation, userid,
+	state->source = fdw_source_create(node->ss.ss_currentRelation, userid,
 									  plan_item(plan, PLAN_DETAILS));
-	fdw_lookup_read_only(state->lookup,
+	fdw_source_read_only(state->source,
 						 list_nth_node(List, plan->fdw_private, PLAN_COLUMNS));
 	state->ids_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										   "athena_fdw ids",
@@ -126,12 +126,12 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 
 	MemoryContextReset(state->ids_cxt);
 	if (state->never_matches)
-		fdw_lookup_start_list(state->lookup, NULL, 0, NULL, 0);
+		fdw_source_start_list(state->source, NULL, 0, NULL, 0);
 	else if (!state->is_list)
 	{
 		nids = evaluate_values(state->ids_expr, state->ids_is_array, econtext,
 							   state->ids_cxt, &ids);
-		fdw_lookup_start(state->lookup, ids, nids);
+		fdw_source_start(state->source, ids, nids);
 	}
 	else
 	{
@@ -145,7 +145,7 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 									athena_workgroup_possible);
 		nstates = keep_possible(states, nstates,
 								athena_session_state_possible);
-		fdw_lookup_start_list(state->lookup, workgroups, nworkgroups,
+		fdw_source_start_list(state->source, workgroups, nworkgroups,
 							  states, nstates);
 	}
 	state->started = true;
@@ -160,7 +160,7 @@ fdw_scan_next(ForeignScanState *node, FdwScanState *state)
 	ExecClearTuple(slot);
 	if (!state->started)
 		start_scan(node, state);
-	if (!fdw_lookup_next(state->lookup, slot->tts_values, slot->tts_isnull,
+	if (!fdw_source_next(state->source, slot->tts_values, slot->tts_isnull,
 						 NULL))
 		return slot;
 	return ExecStoreVirtualTuple(slot);
@@ -177,7 +177,7 @@ athenaReScanForeignScan(ForeignScanState *node)
 {
 	FdwScanState *state = (FdwScanState *) node->fdw_state;
 
-	fdw_lookup_finish(state->lookup);
+	fdw_source_finish(state->source);
 	state->started = false;
 }
 
@@ -186,7 +186,7 @@ fdw_scan_end(FdwScanState *state)
 {
 	if (state == NULL)
 		return;
-	fdw_lookup_destroy(state->lookup);
+	fdw_source_destroy(state->source);
 	MemoryContextDelete(state->ids_cxt);
 }
 

@@ -50,7 +50,7 @@ typedef enum FdwNeverMatches
 /* Execution state of one foreign scan. */
 struct FdwScanState
 {
-	FdwLookup  *lookup;			/* client, columns, the scan under way */
+	FdwSessionSource *source;	/* client, columns, the scan under way */
 	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the current
 								 * (re)scan */
 	bool		is_list;

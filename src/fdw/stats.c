@@ -63,7 +63,7 @@ static int	stats_max = 1000;
  */
 typedef enum StatsError
 {
-	STATS_ERROR_NOT_FOUND,		/* the AWS classes (aws_json) ... */
+	STATS_ERROR_NOT_FOUND,		/* the AWS classes (aws_error.h) ... */
 	STATS_ERROR_TRANSIENT,
 	STATS_ERROR_AUTH,
 	STATS_ERROR_ACCESS_DENIED,
@@ -204,7 +204,7 @@ overflow_entry(HTAB *table)
 
 /*
  * The column an AWS error class is counted in; -1 for throttled answers,
- * which have their own.  A class added to aws_json must be placed here.
+ * which have their own.  A class added to aws_error.h must be placed here.
  */
 static int
 error_column(AwsErrorClass error_class)

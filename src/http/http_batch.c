@@ -673,6 +673,8 @@ collect_finished(HttpClient *client)
 		slot->code = (CURLcode) code;
 		slot->batch->in_flight--;
 		slot->batch->last_finish_usec = http_now_usec();
+		slot->batch->stats.api_usec = slot->batch->last_finish_usec -
+			slot->batch->first_send_usec;
 		queue_done(slot);
 	}
 }
@@ -994,11 +996,7 @@ http_batch_stop(HttpBatch *batch)
 const HttpStats *
 http_batch_stats(const HttpBatch *batch)
 {
-	HttpBatch  *b = (HttpBatch *) batch;
-
-	if (b->first_send_usec != 0 && b->last_finish_usec > b->first_send_usec)
-		b->stats.api_usec = b->last_finish_usec - b->first_send_usec;
-	return &b->stats;
+	return &batch->stats;
 }
 
 void

@@ -15,7 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "session_scan.h"
+#include "sessions.h"
 
 static double
 now_ms(void)

@@ -1,7 +1,7 @@
 /*
  * test_http.c
  *		TAP tests of the HTTP engine (http_client.c, http_batch.c) and the
- *		Athena client (athena_client.c, session_scan.c) against the mock.
+ *		Athena client (athena_client.c, sessions.c) against the mock.
  *
  * Uses the mock on $MOCK_PORT when set; otherwise starts its own
  * (/usr/bin/python3 test/mock/mock_athena.py --port 0) and stops it at the end.
@@ -22,7 +22,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "session_scan.h"
+#include "sessions.h"
 #include "http_batch.h"
 #include "rate_limiter.h"
 #include "tap.h"

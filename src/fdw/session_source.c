@@ -1,16 +1,16 @@
 /*
- * lookup.c
- *		The executor side of the API: one client, one credential set and one
- *		column map per plan node, and the scans it runs through the core (a
- *		fan-out of distinct ids, or a listing), turned into rows of the
+ * session_source.c
+ *		The sessions of one plan node: one client, one credential set and
+ *		one column map, and what it runs through the core (lookups of
+ *		distinct ids, listings, terminations), turned into rows of the
  *		foreign table.
  *
- * Shared by the foreign scan (athena_fdw.c), which runs one scan per
- * (re)scan, the batched join (join_scan.c), which runs one fan-out per
- * batch of outer rows, and DELETE (modify.c), which sends TerminateSession
- * for the rows it kept.  Everything lives in one memory context; the curl handles and
- * malloc'd buffers of the core are released by its reset callback, so an
- * ERROR thrown anywhere leaks nothing.
+ * Shared by the foreign scan (scan.c), which runs one scan per (re)scan,
+ * the batched join (join_scan.c), which runs one lookup per batch of outer
+ * rows, and DELETE (modify.c), which terminates the rows it kept.
+ * Everything lives in one memory context; the curl handles and malloc'd
+ * buffers of the core are released by its reset callback, so an ERROR
+ * thrown anywhere leaks nothing.
  */
 #include "postgres.h"
 
@@ -23,7 +23,7 @@
 
 #include "athena_fdw.h"
 
-struct FdwLookup
+struct FdwSessionSource
 {
 	MemoryContext cxt;			/* everything of this lookup */
 	FdwColumnMap *columns;
@@ -62,30 +62,30 @@ check_interrupts(void *arg)
 static void
 release_lookup_resources(void *arg)
 {
-	FdwLookup  *lookup = (FdwLookup *) arg;
+	FdwSessionSource *source = (FdwSessionSource *) arg;
 
-	if (lookup->status_scan != NULL)
+	if (source->status_scan != NULL)
 	{
-		athena_session_scan_end(lookup->status_scan);
-		lookup->status_scan = NULL;
+		athena_session_scan_end(source->status_scan);
+		source->status_scan = NULL;
 	}
-	if (lookup->terminations != NULL)
+	if (source->terminations != NULL)
 	{
-		athena_terminations_end(lookup->terminations);
-		lookup->terminations = NULL;
+		athena_terminations_end(source->terminations);
+		source->terminations = NULL;
 	}
-	if (lookup->failed)
+	if (source->failed)
 	{
-		aws_error_free(&lookup->first_failure.error);
-		lookup->failed = false;
+		aws_error_free(&source->first_failure.error);
+		source->failed = false;
 	}
-	if (lookup->client != NULL)
+	if (source->client != NULL)
 	{
-		fdw_client_release(lookup->client);
-		lookup->client = NULL;
+		fdw_client_release(source->client);
+		source->client = NULL;
 	}
-	fdw_rate_limit_release(&lookup->rate_limit);
-	endpoint_free(&lookup->endpoint);
+	fdw_rate_limit_release(&source->rate_limit);
+	endpoint_free(&source->endpoint);
 }
 
 /*
@@ -94,16 +94,16 @@ release_lookup_resources(void *arg)
  * same parser's reason rather than failing later.
  */
 static void
-parse_endpoint(FdwLookup *lookup)
+parse_endpoint(FdwSessionSource *source)
 {
 	char		reason[256];
 
-	if (!endpoint_parse(lookup->endpoint_text, &lookup->endpoint,
+	if (!endpoint_parse(source->endpoint_text, &source->endpoint,
 						reason, sizeof(reason)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid value for option \"endpoint\": %s", reason),
-				 errdetail("The endpoint is \"%s\".", lookup->endpoint_text)));
+				 errdetail("The endpoint is \"%s\".", source->endpoint_text)));
 }
 
 /*
@@ -113,15 +113,15 @@ parse_endpoint(FdwLookup *lookup)
 static bool
 renew_credentials(void *arg, AthenaCredentials *fresh)
 {
-	FdwLookup  *lookup = arg;
-	MemoryContext oldcxt = MemoryContextSwitchTo(lookup->cxt);
+	FdwSessionSource *source = arg;
+	MemoryContext oldcxt = MemoryContextSwitchTo(source->cxt);
 	bool		renewed;
 
-	renewed = fdw_renew_credentials(lookup->server, lookup->user,
-									&lookup->options, lookup->client,
-									&lookup->config.credentials);
+	renewed = fdw_renew_credentials(source->server, source->user,
+									&source->options, source->client,
+									&source->config.credentials);
 	MemoryContextSwitchTo(oldcxt);
-	*fresh = lookup->config.credentials;
+	*fresh = source->config.credentials;
 	return renewed;
 }
 
@@ -131,15 +131,15 @@ renew_credentials(void *arg, AthenaCredentials *fresh)
  * keys past their time.
  */
 static void
-refresh_credentials(FdwLookup *lookup)
+refresh_credentials(FdwSessionSource *source)
 {
 	MemoryContext oldcxt;
 
-	if (!fdw_credentials_expiring(&lookup->config.credentials))
+	if (!fdw_credentials_expiring(&source->config.credentials))
 		return;
-	oldcxt = MemoryContextSwitchTo(lookup->cxt);
-	fdw_get_credentials(lookup->server, lookup->user, &lookup->options,
-						lookup->client, &lookup->config.credentials);
+	oldcxt = MemoryContextSwitchTo(source->cxt);
+	fdw_get_credentials(source->server, source->user, &source->options,
+						source->client, &source->config.credentials);
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -150,87 +150,87 @@ refresh_credentials(FdwLookup *lookup)
  */
 /* Only these columns are read (fdw_columns_read_only). */
 void
-fdw_lookup_read_only(FdwLookup *lookup, List *attnos)
+fdw_source_read_only(FdwSessionSource *source, List *attnos)
 {
-	fdw_columns_read_only(lookup->columns, attnos);
+	fdw_columns_read_only(source->columns, attnos);
 }
 
-FdwLookup *
-fdw_lookup_create(Relation rel, Oid userid, bool details)
+FdwSessionSource *
+fdw_source_create(Relation rel, Oid userid, bool details)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "athena_fdw lookup",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-	FdwLookup  *lookup = palloc0(sizeof(FdwLookup));
+	FdwSessionSource *source = palloc0(sizeof(FdwSessionSource));
 	ForeignTable *table = GetForeignTable(RelationGetRelid(rel));
 	ForeignServer *server = GetForeignServer(table->serverid);
 	UserMapping *user = GetUserMapping(userid, server->serverid);
 	MemoryContextCallback *callback;
-	FdwOptions *options = &lookup->options;
+	FdwOptions *options = &source->options;
 
-	lookup->cxt = cxt;
-	lookup->details = details;
-	lookup->server = server;
-	lookup->user = user;
+	source->cxt = cxt;
+	source->details = details;
+	source->server = server;
+	source->user = user;
 	fdw_get_options(server, table, user, options);
 	if (options->workgroup != NULL)
-		lookup->workgroup_option[0] = pg_server_to_any(options->workgroup,
+		source->workgroup_option[0] = pg_server_to_any(options->workgroup,
 													   strlen(options->workgroup),
 													   PG_UTF8);
 	fdw_resolve_endpoint(server, options);
-	lookup->endpoint_text = options->endpoint;
-	lookup->config.endpoint = &lookup->endpoint;
-	lookup->config.region = options->region;
-	lookup->config.http.max_concurrency = options->max_concurrency;
-	lookup->config.http.connect_timeout_ms = options->connect_timeout_ms;
-	lookup->config.http.request_timeout_ms = options->request_timeout_ms;
-	lookup->config.http.max_retries = options->max_retries;
-	lookup->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
-	lookup->config.http.user_agent = ATHENA_USER_AGENT;
-	lookup->config.http.ca_file = options->ca_file;
-	lookup->config.http.rate_gate.acquire = fdw_rate_limit_acquire;
-	lookup->config.http.rate_gate.on_answer = fdw_rate_limit_on_answer;
-	lookup->config.http.rate_gate.arg = &lookup->rate_limit;
-	lookup->columns = fdw_map_columns(rel);
+	source->endpoint_text = options->endpoint;
+	source->config.endpoint = &source->endpoint;
+	source->config.region = options->region;
+	source->config.http.max_concurrency = options->max_concurrency;
+	source->config.http.connect_timeout_ms = options->connect_timeout_ms;
+	source->config.http.request_timeout_ms = options->request_timeout_ms;
+	source->config.http.max_retries = options->max_retries;
+	source->config.http.max_body_bytes = ATHENA_MAX_BODY_BYTES;
+	source->config.http.user_agent = ATHENA_USER_AGENT;
+	source->config.http.ca_file = options->ca_file;
+	source->config.http.rate_gate.acquire = fdw_rate_limit_acquire;
+	source->config.http.rate_gate.on_answer = fdw_rate_limit_on_answer;
+	source->config.http.rate_gate.arg = &source->rate_limit;
+	source->columns = fdw_map_columns(rel);
 
 	callback = palloc0(sizeof(MemoryContextCallback));
 	callback->func = release_lookup_resources;
-	callback->arg = lookup;
+	callback->arg = source;
 	MemoryContextRegisterResetCallback(cxt, callback);
-	parse_endpoint(lookup);
-	lookup->client = fdw_client_acquire(user);
-	lookup->config.http.retry_quota = http_client_retry_quota(lookup->client);
+	parse_endpoint(source);
+	source->client = fdw_client_acquire(user);
+	source->config.http.retry_quota = http_client_retry_quota(source->client);
 	/* may call STS or metadata endpoints through this client */
-	fdw_get_credentials(server, user, options, lookup->client,
-						&lookup->config.credentials);
-	lookup->config.renew_credentials = renew_credentials;
-	lookup->config.renew_arg = lookup;
+	fdw_get_credentials(server, user, options, source->client,
+						&source->config.credentials);
+	source->config.renew_credentials = renew_credentials;
+	source->config.renew_arg = source;
 	/* with the credentials: the learnt rate is per access key */
-	fdw_rate_limit_init(&lookup->rate_limit, server, options,
-						&lookup->config.credentials);
+	fdw_rate_limit_init(&source->rate_limit, server, options,
+						&source->config.credentials);
 
 	MemoryContextSwitchTo(oldcxt);
-	return lookup;
+	return source;
 }
 
-/* The number of columns of the rows fdw_lookup_next() fills. */
+/* The number of columns of the rows fdw_source_next() fills. */
 int
-fdw_lookup_natts(const FdwLookup *lookup)
+fdw_source_natts(const FdwSessionSource *source)
 {
-	return lookup->columns->natts;
+	return source->columns->natts;
 }
 
 /* Starts a scan of spec; a scan still under way is ended first. */
 static void
-start_scan(FdwLookup *lookup, AthenaScanSpec *spec)
+start_scan(FdwSessionSource *source, AthenaScanSpec *spec)
 {
-	spec->details = lookup->details;
-	refresh_credentials(lookup);
-	lookup->status_scan = athena_session_scan_begin(lookup->client,
-													&lookup->config, spec,
+	spec->details = source->details;
+	refresh_credentials(source);
+	source->status_scan = athena_session_scan_begin(source->client,
+													&source->config, spec,
 													check_interrupts, NULL);
-	if (lookup->status_scan == NULL)
+	if (source->status_scan == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
@@ -241,18 +241,18 @@ start_scan(FdwLookup *lookup, AthenaScanSpec *spec)
  * valid until the fan-out ends).  A scan still under way is ended first.
  */
 void
-fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
+fdw_source_start(FdwSessionSource *source, const char *const *ids, int nids)
 {
 	AthenaScanSpec spec;
 
-	fdw_lookup_finish(lookup);
+	fdw_source_finish(source);
 	if (nids == 0)
 		return;
 	memset(&spec, 0, sizeof(spec));
 	spec.lookup = true;
 	spec.ids = ids;
 	spec.nids = nids;
-	start_scan(lookup, &spec);
+	start_scan(source, &spec);
 }
 
 /*
@@ -262,53 +262,53 @@ fdw_lookup_start(FdwLookup *lookup, const char *const *ids, int nids)
  * workgroup; nstates < 0: no state filter.  0 of either lists nothing.
  */
 void
-fdw_lookup_start_list(FdwLookup *lookup, const char *const *workgroups,
+fdw_source_start_list(FdwSessionSource *source, const char *const *workgroups,
 					  int nworkgroups, const char *const *states, int nstates)
 {
 	AthenaScanSpec spec;
 
-	fdw_lookup_finish(lookup);
+	fdw_source_finish(source);
 	if (nworkgroups == 0 || nstates == 0)
 		return;
 	memset(&spec, 0, sizeof(spec));
-	if (nworkgroups < 0 && lookup->workgroup_option[0] != NULL)
+	if (nworkgroups < 0 && source->workgroup_option[0] != NULL)
 	{
-		workgroups = lookup->workgroup_option;
+		workgroups = source->workgroup_option;
 		nworkgroups = 1;
 	}
 	spec.workgroups = workgroups;
 	spec.nworkgroups = Max(nworkgroups, 0);
 	spec.states = states;
 	spec.nstates = Max(nstates, 0);
-	start_scan(lookup, &spec);
+	start_scan(source, &spec);
 }
 
 /* Ends the fan-out under way, if any, keeping its statistics. */
 void
-fdw_lookup_finish(FdwLookup *lookup)
+fdw_source_finish(FdwSessionSource *source)
 {
 	AthenaScanStats scan_stats;
 	const AthenaCallStats *stats = &scan_stats.calls;
 	int			op;
 
-	if (lookup->status_scan == NULL)
+	if (source->status_scan == NULL)
 		return;
 
-	athena_session_scan_stats(lookup->status_scan, &scan_stats);
+	athena_session_scan_stats(source->status_scan, &scan_stats);
 	for (op = 0; op < ATHENA_NUM_OPERATIONS; op++)
 	{
-		lookup->totals.calls[op] += stats->calls[op];
-		lookup->totals.retries[op] += stats->retries[op];
+		source->totals.calls[op] += stats->calls[op];
+		source->totals.retries[op] += stats->retries[op];
 	}
-	lookup->pages += scan_stats.pages;
-	lookup->totals.attempts += stats->attempts;
-	lookup->totals.retries_total += stats->retries_total;
-	lookup->totals.throttled += stats->throttled;
-	lookup->totals.api_usec += stats->api_usec;
-	lookup->totals.peak_in_flight = Max(lookup->totals.peak_in_flight,
+	source->pages += scan_stats.pages;
+	source->totals.attempts += stats->attempts;
+	source->totals.retries_total += stats->retries_total;
+	source->totals.throttled += stats->throttled;
+	source->totals.api_usec += stats->api_usec;
+	source->totals.peak_in_flight = Max(source->totals.peak_in_flight,
 										stats->peak_in_flight);
-	athena_session_scan_end(lookup->status_scan);
-	lookup->status_scan = NULL;
+	athena_session_scan_end(source->status_scan);
+	source->status_scan = NULL;
 }
 
 static int
@@ -316,6 +316,8 @@ failure_sqlstate(const AthenaFailure *failure)
 {
 	if (failure->kind == ATHENA_FAIL_NETWORK)
 		return ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+	if (failure->kind == ATHENA_FAIL_OUT_OF_MEMORY)
+		return ERRCODE_OUT_OF_MEMORY;
 	if (failure->kind != ATHENA_FAIL_AWS)
 		return ERRCODE_FDW_ERROR;
 	/* the core's classification (aws_error_classify) decides */
@@ -378,7 +380,7 @@ retry_quota_hint(void)
  * freed before ereport jumps away.
  */
 static void
-report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
+report_failure(FdwSessionSource *source, const char *progress, AthenaFailure *failure)
 {
 	int			sqlstate = failure_sqlstate(failure);
 	AthenaFailureKind kind = failure->kind;
@@ -402,11 +404,17 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 		request_id = fdw_remote_text(request_id);
 	progress = progress ? psprintf(" %s", progress) : "";
 
+	if (kind == ATHENA_FAIL_OUT_OF_MEMORY)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg("out of memory"),
+				 errdetail("Memory ran out while handling Athena %s%s.",
+						   operation, progress)));
 	if (kind == ATHENA_FAIL_NETWORK)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg("could not reach Athena at \"%s\"%s: %s",
-						lookup->endpoint_text, progress, message),
+						source->endpoint_text, progress, message),
 				 errdetail_plural("Gave up after %d attempt.%s",
 								  "Gave up after %d attempts.%s",
 								  attempts, attempts, quota),
@@ -429,30 +437,30 @@ report_failure(FdwLookup *lookup, const char *progress, AthenaFailure *failure)
 
 /*
  * The next session of the fan-out, in completion order, as one row of the
- * foreign table in values/nulls (fdw_lookup_natts() of each), allocated in
+ * foreign table in values/nulls (fdw_source_natts() of each), allocated in
  * the current memory context.  If session_id is not NULL, it receives the id
- * the row was asked for, in UTF-8 as given to fdw_lookup_start().  False
+ * the row was asked for, in UTF-8 as given to fdw_source_start().  False
  * once every id is answered; a failed call is an ERROR.
  */
 bool
-fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
+fdw_source_next(FdwSessionSource *source, Datum *values, bool *nulls,
 				char **session_id)
 {
 	AthenaSession session;
 	AthenaFailure failure;
 	AthenaFetch fetch;
 
-	if (lookup->status_scan == NULL)
+	if (source->status_scan == NULL)
 		return false;
 
-	fetch = athena_session_scan_next(lookup->status_scan, &session, &failure);
+	fetch = athena_session_scan_next(source->status_scan, &session, &failure);
 	if (fetch == ATHENA_FETCH_DONE)
 	{
-		fdw_lookup_finish(lookup);
+		fdw_source_finish(source);
 		return false;
 	}
 	if (fetch == ATHENA_FETCH_FAILED)
-		report_failure(lookup, NULL, &failure);
+		report_failure(source, NULL, &failure);
 
 	/* a conversion ERROR must not leak the malloc'd session */
 	PG_TRY();
@@ -463,7 +471,7 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
 		sources[FDW_SOURCE_STATUS] = &session;
 		sources[FDW_SOURCE_LIST_ITEM] = &session;
 		sources[FDW_SOURCE_DETAILS] = &session;
-		fdw_fill_row(lookup->columns, sources, values, nulls);
+		fdw_fill_row(source->columns, sources, values, nulls);
 		if (session_id != NULL)
 			*session_id = pstrdup(session.session_id);
 	}
@@ -481,29 +489,29 @@ fdw_lookup_next(FdwLookup *lookup, Datum *values, bool *nulls,
  * listing, the calls of each operation and the pages.
  */
 void
-fdw_lookup_explain(const FdwLookup *lookup, bool list, ExplainState *es)
+fdw_source_explain(const FdwSessionSource *source, bool list, ExplainState *es)
 {
-	ExplainPropertyInteger("API Calls", NULL, (int64) lookup->totals.attempts, es);
+	ExplainPropertyInteger("API Calls", NULL, (int64) source->totals.attempts, es);
 	if (list)
 	{
 		int			op;
 
 		for (op = 0; op < ATHENA_NUM_OPERATIONS; op++)
 		{
-			if (lookup->totals.calls[op] > 0)
+			if (source->totals.calls[op] > 0)
 				ExplainPropertyInteger(psprintf("%s Calls", athena_operation_name(op)),
-									   NULL, (int64) lookup->totals.calls[op], es);
+									   NULL, (int64) source->totals.calls[op], es);
 		}
-		ExplainPropertyInteger("ListSessions Pages", NULL, (int64) lookup->pages, es);
+		ExplainPropertyInteger("ListSessions Pages", NULL, (int64) source->pages, es);
 	}
-	ExplainPropertyInteger("API Retries", NULL, (int64) lookup->totals.retries_total, es);
+	ExplainPropertyInteger("API Retries", NULL, (int64) source->totals.retries_total, es);
 	/* only when it happened: most plans never meet a quota */
-	if (lookup->totals.throttled > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+	if (source->totals.throttled > 0 || es->format != EXPLAIN_FORMAT_TEXT)
 		ExplainPropertyInteger("API Throttled", NULL,
-							   (int64) lookup->totals.throttled, es);
+							   (int64) source->totals.throttled, es);
 	if (es->timing)
 		ExplainPropertyFloat("API Time", "ms",
-							 lookup->totals.api_usec / 1000.0, 3, es);
+							 source->totals.api_usec / 1000.0, 3, es);
 }
 
 /* A string malloc'd by the core, palloc'd; freed also if pstrdup fails. */
@@ -537,7 +545,7 @@ take_string(char *s)
  * statement) and these.
  */
 int64
-fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
+fdw_source_terminate(FdwSessionSource *source, const char *const *ids, int nids,
 					 char **states, bool *terminated, int64 terminated_before)
 {
 	AthenaTermination termination;
@@ -548,29 +556,29 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 
 	if (nids == 0)
 		return 0;
-	refresh_credentials(lookup);
-	lookup->terminations = athena_terminations_begin(lookup->client,
-													 &lookup->config,
+	refresh_credentials(source);
+	source->terminations = athena_terminations_begin(source->client,
+													 &source->config,
 													 ids, nids,
 													 check_interrupts, NULL);
-	if (lookup->terminations == NULL)
+	if (source->terminations == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
 
-	while ((fetch = athena_terminations_next(lookup->terminations,
+	while ((fetch = athena_terminations_next(source->terminations,
 											 &termination,
 											 &failure)) != ATHENA_FETCH_DONE)
 	{
 		if (fetch == ATHENA_FETCH_FAILED)
 		{
-			if (lookup->failed)
+			if (source->failed)
 				aws_error_free(&failure.error);
 			else
 			{
-				lookup->first_failure = failure;
-				lookup->failed = true;
-				athena_terminations_stop(lookup->terminations);
+				source->first_failure = failure;
+				source->failed = true;
+				athena_terminations_stop(source->terminations);
 			}
 			continue;
 		}
@@ -581,20 +589,20 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 		states[termination.item] = take_string(termination.state);
 	}
 
-	lookup->terminated += count;
-	athena_terminations_stats(lookup->terminations, &stats);
-	lookup->terminate_totals.attempts += stats.attempts;
-	lookup->terminate_totals.api_usec += stats.api_usec;
-	athena_terminations_end(lookup->terminations);
-	lookup->terminations = NULL;
+	source->terminated += count;
+	athena_terminations_stats(source->terminations, &stats);
+	source->terminate_totals.attempts += stats.attempts;
+	source->terminate_totals.api_usec += stats.api_usec;
+	athena_terminations_end(source->terminations);
+	source->terminations = NULL;
 
-	if (lookup->failed)
+	if (source->failed)
 	{
 		int64		total = terminated_before + count;
 
-		failure = lookup->first_failure;
-		lookup->failed = false; /* report_failure frees it */
-		report_failure(lookup,
+		failure = source->first_failure;
+		source->failed = false; /* report_failure frees it */
+		report_failure(source,
 					   psprintf(ngettext("after %lld session was terminated",
 										 "after %lld sessions were terminated",
 										 total),
@@ -606,21 +614,21 @@ fdw_lookup_terminate(FdwLookup *lookup, const char *const *ids, int nids,
 
 /* EXPLAIN ANALYZE: the sessions terminated and what the calls cost. */
 void
-fdw_lookup_explain_terminations(const FdwLookup *lookup, ExplainState *es)
+fdw_source_explain_terminations(const FdwSessionSource *source, ExplainState *es)
 {
 	const char *op = athena_operation_name(ATHENA_OP_TERMINATE_SESSION);
 
-	ExplainPropertyInteger("Sessions Terminated", NULL, lookup->terminated, es);
+	ExplainPropertyInteger("Sessions Terminated", NULL, source->terminated, es);
 	ExplainPropertyInteger(psprintf("%s Calls", op), NULL,
-						   (int64) lookup->terminate_totals.attempts, es);
+						   (int64) source->terminate_totals.attempts, es);
 	if (es->timing)
 		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
-							 lookup->terminate_totals.api_usec / 1000.0, 3, es);
+							 source->terminate_totals.api_usec / 1000.0, 3, es);
 }
 
 void
-fdw_lookup_destroy(FdwLookup *lookup)
+fdw_source_destroy(FdwSessionSource *source)
 {
-	fdw_lookup_finish(lookup);
-	MemoryContextDelete(lookup->cxt);
+	fdw_source_finish(source);
+	MemoryContextDelete(source->cxt);
 }

@@ -1,6 +1,7 @@
 /*
- * session_scan.c
- *		Lookups and listings of sessions on top of the signed-call engine.
+ * sessions.c
+ *		Lookups, listings and terminations of sessions on top of the
+ *		signed-call engine.
  *
  * A listing asks for pages lazily: without details, the next pages are
  * requested only when every row received has been handed out and no page
@@ -14,7 +15,7 @@
  *
  * Pure C, no PostgreSQL headers.
  */
-#include "session_scan.h"
+#include "sessions.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -410,7 +411,7 @@ typedef enum ReplyOutcome
 static ReplyOutcome
 out_of_memory(AthenaReply *reply)
 {
-	athena_reply_malformed(reply, "out of memory");
+	athena_reply_out_of_memory(reply);
 	return REPLY_FAILED;
 }
 
@@ -618,8 +619,9 @@ athena_session_scan_next(AthenaSessionScan *scan, AthenaSession *session,
 			return ATHENA_FETCH_ROW;
 		if (!scan->spec.lookup && !request_pages(scan))
 		{
-			failure->kind = ATHENA_FAIL_BAD_RESPONSE;
-			aws_error_decode(0, "OutOfMemory", NULL, NULL, 0, &failure->error);
+			failure->kind = ATHENA_FAIL_OUT_OF_MEMORY;
+			aws_error_set(0, "OutOfMemory", 11, "out of memory", 13, NULL,
+						  &failure->error);
 			return ATHENA_FETCH_FAILED;
 		}
 

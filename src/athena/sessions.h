@@ -1,6 +1,7 @@
 /*
- * session_scan.h
- *		The scans behind the athena_sessions table.  A lookup asks for given
+ * sessions.h
+ *		The session operations behind the athena_sessions table: its scans
+ *		and DELETE's terminations.  A lookup asks for given
  *		session ids (GetSessionStatus, or GetSession when the query wants
  *		the details); a listing pages through ListSessions over given
  *		workgroups, or every Spark workgroup ListWorkGroups names, asking
@@ -10,8 +11,8 @@
  * Pure C, no PostgreSQL headers: the FDW's executor, the benchmarks and the
  * tests all use these same scans.
  */
-#ifndef ATHENA_SESSION_SCAN_H
-#define ATHENA_SESSION_SCAN_H
+#ifndef ATHENA_SESSIONS_H
+#define ATHENA_SESSIONS_H
 
 #include "athena_client.h"
 
@@ -139,4 +140,4 @@ extern void athena_terminations_stats(const AthenaTerminations *terminations,
 /* Safe at any time, also after a longjmp out of athena_terminations_next. */
 extern void athena_terminations_end(AthenaTerminations *terminations);
 
-#endif							/* ATHENA_SESSION_SCAN_H */
+#endif							/* ATHENA_SESSIONS_H */
