@@ -125,7 +125,6 @@ extern void fdw_stats_shmem_startup(LWLockPadded *locks);
 
 /* shmem.c: shared memory, when the library is preloaded */
 extern void fdw_shmem_init(void);
-extern bool fdw_shmem_enabled(void);
 
 /*
  * columns.c: the columns the FDW knows, one line each in columns.c's
@@ -220,6 +219,7 @@ typedef struct FdwRelInfo
 	int			never_matches_why;	/* for EXPLAIN: 1 workgroup, 2 state */
 } FdwRelInfo;
 
+extern bool fdw_is_athena_routine(const FdwRoutine *routine);
 extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);
 extern bool fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup);
 extern double fdw_lookup_cost(int max_concurrency, double ids);
@@ -271,7 +271,6 @@ extern void fdw_explain_routines(FdwRoutine *routine);
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);
-extern bool fdw_is_athena_routine(const FdwRoutine *routine);
 
 /* delete_where.c */
 extern void fdw_delete_where_init(void);

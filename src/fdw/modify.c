@@ -654,13 +654,6 @@ athenaExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
 	refuse(RelationGetRelationName((Relation) linitial(rels)), "TRUNCATE");
 }
 
-/* Whether routine is this wrapper's (delete_where.c asks of a table). */
-bool
-fdw_is_athena_routine(const FdwRoutine *routine)
-{
-	return routine->ExecForeignDelete == athenaExecForeignDelete;
-}
-
 void
 fdw_modify_routines(FdwRoutine *routine)
 {

@@ -106,12 +106,19 @@ list_cost(FdwRelInfo *info, Cost *startup, Cost *total)
 		*total += ceil(rows / info->max_concurrency) * ATHENA_CALL_COST;
 }
 
+/* Whether routine is this wrapper's. */
+bool
+fdw_is_athena_routine(const FdwRoutine *routine)
+{
+	return routine->GetForeignRelSize == athenaGetForeignRelSize;
+}
+
 /* The planner state of rel if it is a foreign table of athena_fdw. */
 FdwRelInfo *
 fdw_rel_info(RelOptInfo *rel)
 {
 	if (rel->reloptkind != RELOPT_BASEREL || rel->fdwroutine == NULL ||
-		rel->fdwroutine->GetForeignRelSize != athenaGetForeignRelSize)
+		!fdw_is_athena_routine(rel->fdwroutine))
 		return NULL;
 	return (FdwRelInfo *) rel->fdw_private;
 }

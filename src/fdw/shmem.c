@@ -34,7 +34,6 @@ static const FdwShmemPart parts[] = {
 	{"athena_fdw rate limits", fdw_rate_shmem_size, 1, fdw_rate_shmem_startup},
 };
 
-static bool shmem_enabled = false;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
@@ -76,16 +75,8 @@ fdw_shmem_init(void)
 {
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-	shmem_enabled = true;
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = fdw_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = fdw_shmem_startup;
-}
-
-/* Whether the parts live in shared memory (the library was preloaded). */
-bool
-fdw_shmem_enabled(void)
-{
-	return shmem_enabled;
 }

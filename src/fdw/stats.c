@@ -106,7 +106,7 @@ typedef struct StatsEntry
  * Shared memory, when preloaded; else a hash of this backend's own.  The
  * overflow row is apart from the table (its key is all zeros, no name).
  */
-static HTAB *shared_stats = NULL;
+static HTAB *shared_stats = NULL;	/* set up only when preloaded (shmem.c) */
 static LWLock *shared_stats_lock = NULL;
 static StatsEntry *shared_overflow = NULL;
 static HTAB *local_stats = NULL;
@@ -191,7 +191,7 @@ make_local_table(void)
 static HTAB *
 stats_table(void)
 {
-	return fdw_shmem_enabled() ? shared_stats : local_stats;
+	return shared_stats != NULL ? shared_stats : local_stats;
 }
 
 static StatsEntry *
@@ -598,7 +598,7 @@ Datum
 athena_fdw_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	bool		shared = fdw_shmem_enabled();
+	bool		shared = shared_stats != NULL;
 	HTAB	   *table = stats_table();
 	HASH_SEQ_STATUS seq;
 	StatsEntry *entry;
