@@ -300,13 +300,21 @@ free_work_group_item(void *item)
 	free(wg->engine_version);
 }
 
+static const AwsJsonPageShape sessions_page = {
+	"Sessions", sizeof(AthenaSession), parse_session_item, free_session_item
+};
+
+static const AwsJsonPageShape work_groups_page = {
+	"WorkGroups", sizeof(AthenaWorkGroup), parse_work_group_item,
+	free_work_group_item
+};
+
 bool
 athena_parse_list_sessions(const char *body, size_t len,
 						   AthenaSessionPage *out,
 						   char *errbuf, size_t errlen)
 {
-	return aws_json_parse_page(body, len, "Sessions", sizeof(AthenaSession),
-							   parse_session_item, free_session_item,
+	return aws_json_parse_page(body, len, &sessions_page,
 							   (void **) &out->sessions, &out->nsessions,
 							   &out->next_token, errbuf, errlen);
 }
@@ -315,9 +323,8 @@ void
 athena_session_page_free(AthenaSessionPage *page)
 {
 	if (page != NULL)
-		aws_json_page_free((void **) &page->sessions, &page->nsessions,
-						   sizeof(AthenaSession), free_session_item,
-						   &page->next_token);
+		aws_json_page_free(&sessions_page, (void **) &page->sessions,
+						   &page->nsessions, &page->next_token);
 }
 
 bool
@@ -325,8 +332,7 @@ athena_parse_list_work_groups(const char *body, size_t len,
 							  AthenaWorkGroupPage *out,
 							  char *errbuf, size_t errlen)
 {
-	return aws_json_parse_page(body, len, "WorkGroups", sizeof(AthenaWorkGroup),
-							   parse_work_group_item, free_work_group_item,
+	return aws_json_parse_page(body, len, &work_groups_page,
 							   (void **) &out->workgroups, &out->nworkgroups,
 							   &out->next_token, errbuf, errlen);
 }
@@ -335,9 +341,8 @@ void
 athena_work_group_page_free(AthenaWorkGroupPage *page)
 {
 	if (page != NULL)
-		aws_json_page_free((void **) &page->workgroups, &page->nworkgroups,
-						   sizeof(AthenaWorkGroup), free_work_group_item,
-						   &page->next_token);
+		aws_json_page_free(&work_groups_page, (void **) &page->workgroups,
+						   &page->nworkgroups, &page->next_token);
 }
 
 void

@@ -655,11 +655,11 @@ typedef bool (*AwsJsonItemParser) (json_object *item, void *out,
  * items that may hold allocations, for the caller's free function.
  */
 bool
-aws_json_parse_page(const char *body, size_t len, const char *array,
-					size_t elsize, AwsJsonItemParser parse_item,
-					AwsJsonItemFree free_item, void **items, int *nitems,
+aws_json_parse_page(const char *body, size_t len,
+					const AwsJsonPageShape *shape, void **items, int *nitems,
 					char **next_token, char *errbuf, size_t errlen)
 {
+	const char *array = shape->array;
 	json_object *root;
 	json_object *list;
 	size_t		n = 0;
@@ -681,7 +681,7 @@ aws_json_parse_page(const char *body, size_t len, const char *array,
 								 errbuf, errlen);
 	if (ok && list != NULL)
 		n = json_object_array_length(list);
-	if (ok && n > 0 && (*items = calloc(n, elsize)) == NULL)
+	if (ok && n > 0 && (*items = calloc(n, shape->elsize)) == NULL)
 		ok = aws_json_fail(errbuf, errlen, "out of memory");
 	for (i = 0; ok && i < n; i++)
 	{
@@ -691,24 +691,24 @@ aws_json_parse_page(const char *body, size_t len, const char *array,
 		(*nitems)++;
 		if (!json_object_is_type(item, json_type_object))
 			ok = aws_json_fail(errbuf, errlen, "%s[%zu] is not an object", array, i);
-		else if (!parse_item(item, (char *) *items + i * elsize, reason,
-							 sizeof(reason)))
+		else if (!shape->parse_item(item, (char *) *items + i * shape->elsize,
+									reason, sizeof(reason)))
 			ok = aws_json_fail(errbuf, errlen, "%s[%zu]: %s", array, i, reason);
 	}
 	json_object_put(root);
 	if (!ok)
-		aws_json_page_free(items, nitems, elsize, free_item, next_token);
+		aws_json_page_free(shape, items, nitems, next_token);
 	return ok;
 }
 
 void
-aws_json_page_free(void **items, int *nitems, size_t elsize,
-				   AwsJsonItemFree free_item, char **next_token)
+aws_json_page_free(const AwsJsonPageShape *shape, void **items, int *nitems,
+				   char **next_token)
 {
 	int			i;
 
 	for (i = 0; i < *nitems; i++)
-		free_item((char *) *items + i * elsize);
+		shape->free_item((char *) *items + i * shape->elsize);
 	free(*items);
 	free(*next_token);
 	*items = NULL;

@@ -98,22 +98,29 @@ typedef bool (*AwsJsonItemParser) (struct json_object *item, void *out,
 /* Frees what one parsed item holds (not the item itself). */
 typedef void (*AwsJsonItemFree) (void *item);
 
+/* A paged answer's list: its member, and how its items are read and freed. */
+typedef struct AwsJsonPageShape
+{
+	const char *array;			/* "Sessions" */
+	size_t		elsize;			/* sizeof an item's struct */
+	AwsJsonItemParser parse_item;
+	AwsJsonItemFree free_item;
+} AwsJsonPageShape;
+
 /*
- * Parses a page: the array `array` of the body's object (absent or null
- * means none), each item an object parsed by parse_item into a calloc'd
- * array of elsize-byte elements, and the string NextToken.  A reason about
- * an item names its index: "Sessions[3]: ...".  On failure everything is
- * freed (free_item for each item parsed or begun) and the outputs are
- * empty.  aws_json_page_free frees a parsed page the same way.
+ * Parses a page: the array shape->array of the body's object (absent or
+ * null means none), each item an object parsed into a calloc'd array of
+ * elsize-byte elements, and the string NextToken.  A reason about an item
+ * names its index: "Sessions[3]: ...".  On failure everything is freed
+ * (free_item for each item parsed or begun) and the outputs are empty.
+ * aws_json_page_free frees a parsed page the same way.
  */
 extern bool aws_json_parse_page(const char *body, size_t len,
-								const char *array, size_t elsize,
-								AwsJsonItemParser parse_item,
-								AwsJsonItemFree free_item, void **items,
+								const AwsJsonPageShape *shape, void **items,
 								int *nitems, char **next_token,
 								char *errbuf, size_t errlen);
-extern void aws_json_page_free(void **items, int *nitems, size_t elsize,
-							   AwsJsonItemFree free_item, char **next_token);
+extern void aws_json_page_free(const AwsJsonPageShape *shape, void **items,
+							   int *nitems, char **next_token);
 
 /*
  * Request bodies: members added to an object (a NULL string adds nothing;
