@@ -19,6 +19,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
 #include "storage/lwlock.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/relcache.h"
 
@@ -299,8 +300,14 @@ extern void fdw_catalog_deps_set(FdwCatalogDeps *deps, Oid serverid, Oid umid);
 extern bool fdw_catalog_deps_hit(const FdwCatalogDeps *deps, int cacheid,
 								 uint32 hashvalue);
 
-/* Calls callback on every invalidation of a server or a user mapping. */
-extern void fdw_catalog_deps_watch(SyscacheCallbackFunction callback);
+/*
+ * A backend-local hash table (keys compared as bytes) whose entries hold
+ * FdwCatalogDeps: invalidate is called on every invalidation of a server
+ * or a user mapping, to forget the entries it reaches.
+ */
+extern HTAB *fdw_catalog_cache_create(const char *name, Size keysize,
+									  Size entrysize,
+									  SyscacheCallbackFunction invalidate);
 
 /* remote_text.c: network text made fit for a message */
 extern char *fdw_remote_text(const char *utf8);

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 
@@ -33,9 +34,17 @@ fdw_catalog_deps_hit(const FdwCatalogDeps *deps, int cacheid, uint32 hashvalue)
 						 deps->server_hash : deps->mapping_hash);
 }
 
-void
-fdw_catalog_deps_watch(SyscacheCallbackFunction callback)
+HTAB *
+fdw_catalog_cache_create(const char *name, Size keysize, Size entrysize,
+						 SyscacheCallbackFunction invalidate)
 {
-	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(USERMAPPINGOID, callback, (Datum) 0);
+	HASHCTL		ctl;
+	HTAB	   *cache;
+
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	cache = hash_create(name, 8, &ctl, HASH_ELEM | HASH_BLOBS);
+	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidate, (Datum) 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidate, (Datum) 0);
+	return cache;
 }

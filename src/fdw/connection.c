@@ -133,13 +133,10 @@ cap_idle_clients(void)
 static void
 init_connection_hash(void)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(ConnectionEntry);
-	connection_hash = hash_create("athena_fdw connections", 8, &ctl,
-								  HASH_ELEM | HASH_BLOBS);
-	fdw_catalog_deps_watch(invalidate_entries);
+	connection_hash = fdw_catalog_cache_create("athena_fdw connections",
+											   sizeof(Oid),
+											   sizeof(ConnectionEntry),
+											   invalidate_entries);
 	RegisterXactCallback(release_invalidated_clients, NULL);
 }
 

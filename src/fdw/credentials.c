@@ -78,13 +78,10 @@ invalidate_credentials(Datum arg, int cacheid, uint32 hashvalue)
 static void
 init_credential_cache(void)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(CredentialKey);
-	ctl.entrysize = sizeof(CredentialEntry);
-	credential_cache = hash_create("athena_fdw credentials", 8, &ctl,
-								   HASH_ELEM | HASH_BLOBS);
-	fdw_catalog_deps_watch(invalidate_credentials);
+	credential_cache = fdw_catalog_cache_create("athena_fdw credentials",
+												sizeof(CredentialKey),
+												sizeof(CredentialEntry),
+												invalidate_credentials);
 }
 
 bool
