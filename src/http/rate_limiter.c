@@ -361,7 +361,7 @@ rate_limit_acquire(RateBucket *configured, AdaptiveRate *adaptive,
 	/* a quota lifted long ago: unlimited again */
 	if (adaptive != NULL && adaptive->limiting &&
 		adaptive_rate_current(adaptive, now_usec) == 0)
-		adaptive->limiting = false;
+		stop_limiting(adaptive);
 	if (adaptive != NULL && adaptive->limiting)
 	{
 		double		rate = adaptive_rate_current(adaptive, now_usec);
