@@ -334,6 +334,20 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 		adaptive->measuring = false;
 		set_rate(adaptive, now_usec, refill * RATE_MEASURED_MARGIN, refill);
 	}
+	else if (adaptive->measuring)
+	{
+		/*
+		 * Too soon to measure, and the probe still throttles: half as fast
+		 * (with answers that come in a millisecond, a throttled id would use
+		 * up its retries before the measurement).  What the service accepts
+		 * between two throttled answers measures its rate however fast the
+		 * probe went in between.
+		 */
+		double		probe = adaptive->w_max / 2;
+
+		set_rate(adaptive, now_usec, probe, probe);
+		adaptive->measuring = true;
+	}
 	else if (!adaptive->limiting)
 	{
 		/*

@@ -100,9 +100,10 @@ extern void rate_bucket_take(RateBucket *bucket, uint64_t now_usec);
  *    most a second), the rate is set to RATE_MEASURED_MARGIN of that: no
  *    multiplicative cut that then takes seconds to grow back.
  *  - After a burst from unlimited, the first throttles come too soon to
- *    measure: the rate drops to a quarter of what the burst got through
- *    (doubling while nothing is throttled), throttles a little, and measures
- *    within the burst.
+ *    measure: the rate drops to a quarter of what the burst got through,
+ *    halving at each throttle until the measurement is ready and doubling
+ *    while nothing is throttled, and measures within the burst.  The
+ *    measurement holds whatever was sent between its two throttles.
  *  - Sporadic throttles (another client of the account, a hiccup) come at a
  *    small fraction whatever the rate, and slowing down would not reduce
  *    them: a throttle moves the rate only when more than

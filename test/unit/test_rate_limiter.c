@@ -167,9 +167,13 @@ test_adaptive(void)
 	for (i = 0; i < 4; i++)
 		adaptive_rate_on_answer(&a, cut + 30000 + i * 10000, cut + 10000, false);
 	adaptive_rate_on_answer(&a, cut + 90000, cut + 70000, true);
-	ok(a.cut_usec == cut && a.measuring,
-	   "a throttle 90 ms into the probe is too soon to measure");
-	adaptive_rate_on_answer(&a, measured, cut + 80000, true);
+	ok(a.cut_usec == cut + 90000 && a.measuring && near(a.w_max, probe / 2),
+	   "a throttle 90 ms into the probe is too soon to measure: the probe halves (%.2f/s)",
+	   a.w_max);
+	adaptive_rate_on_answer(&a, cut + 95000, cut + 85000, true);
+	ok(a.cut_usec == cut + 90000,
+	   "and a throttle of a request sent before that changes nothing");
+	adaptive_rate_on_answer(&a, measured, cut + 95000, true);
 	ok(!a.measuring && a.cut_usec == measured && near(a.w_max, refill) &&
 	   near(adaptive_rate_current(&a, measured),
 			refill * RATE_MEASURED_MARGIN),
