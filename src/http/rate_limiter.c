@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define USEC_PER_SEC 1000000.0
+#define SEC_USEC 1000000
 
 /* Brings tokens up to now; a clock that went backwards adds nothing. */
 static void
@@ -191,52 +192,26 @@ throttles_are_sporadic(const AdaptiveRate *adaptive)
 		recent_throttles(adaptive, RATE_RUN) < RATE_RUN_THROTTLES;
 }
 
-void
-adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
-						uint64_t sent_usec, bool throttled)
+/* Back to unlimited: what the last cuts measured is forgotten. */
+static void
+stop_limiting(AdaptiveRate *adaptive)
 {
-	double		w;
-	double		rate;
+	adaptive->limiting = false;
+	adaptive->measuring = false;
+	adaptive->first_sent_usec = 0;
+	adaptive->window_usec = 0;
+	adaptive->window_accepted = 0;
+}
 
-	record_outcome(adaptive, throttled);
-
-	/*
-	 * A full window of answers since the cut, and throttles still among them
-	 * at the lower rate: they do not follow the rate, so they are not a
-	 * quota's (under one, a cut rate is throttled not at all until it grows
-	 * back to the quota, and then in runs).  Undo the cut.
-	 */
-	if (adaptive->limiting && adaptive->noutcomes == RATE_OUTCOMES &&
-		adaptive->nthrottled >= RATE_PERSISTENT_THROTTLES)
-		adaptive->limiting = false;
-
-	if (!throttled)
-	{
-		meter_advance(adaptive, now_usec);
-		if (adaptive->meter[0] < UINT32_MAX)
-			adaptive->meter[0]++;
-		return;
-	}
-
-	/* a quota lifted long ago: what it taught is forgotten */
-	if (adaptive->limiting && adaptive_rate_current(adaptive, now_usec) == 0)
-		adaptive->limiting = false;
-
-	/* sent at the rate already cut: this answer tells nothing new */
-	if (adaptive->limiting && sent_usec < adaptive->cut_usec)
-		return;
-
-	/* a small fraction at any rate: cutting would not reduce them */
-	if (throttles_are_sporadic(adaptive))
-		return;
-
-	w = adaptive_rate_accepted(adaptive, now_usec);
-	if (adaptive->limiting)
-		w = fmin(w, adaptive_rate_current(adaptive, now_usec));
-	adaptive->w_max = w;
-	adaptive->k_sec = cbrt(w * (1.0 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
+/* Sets the rate to rate, and the CUBIC curve back to w_max from there. */
+static void
+set_rate(AdaptiveRate *adaptive, uint64_t now_usec, double rate, double w_max)
+{
+	rate = fmax(rate, RATE_MIN_PER_SEC);
+	w_max = fmax(w_max, rate);
+	adaptive->w_max = w_max;
+	adaptive->k_sec = cbrt((w_max - rate) / RATE_CUBIC_SCALE);
 	adaptive->cut_usec = now_usec;
-	rate = fmax(w * RATE_CUBIC_BETA, RATE_MIN_PER_SEC);
 
 	/*
 	 * The service's bucket is empty now: a token saved up on our side would
@@ -254,6 +229,140 @@ adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
 	adaptive->noutcomes = 0;
 	adaptive->next_outcome = 0;
 	adaptive->nthrottled = 0;
+	adaptive->low_throttles = 0;
+}
+
+/*
+ * The service's refill rate, from the accepted answers between the last
+ * throttled answer and this one: at both its bucket was empty, so each
+ * answer it accepted in between was a token it refilled.  0 when the two
+ * are too close to tell (fewer than RATE_MEASURE_USEC apart) or too far to
+ * be sure the bucket stayed empty (over a second).  Starts the next
+ * measurement at this answer, unless it is too soon.
+ */
+static double
+measure_refill(AdaptiveRate *adaptive, uint64_t now_usec)
+{
+	uint64_t	span = adaptive->window_usec != 0 ?
+	now_usec - adaptive->window_usec : UINT64_MAX;
+	double		rate = 0.0;
+
+	if (span < RATE_MEASURE_USEC)
+		return 0.0;
+	if (span <= SEC_USEC)
+		rate = adaptive->window_accepted / (span / USEC_PER_SEC);
+	adaptive->window_usec = now_usec;
+	adaptive->window_accepted = 0;
+	return rate;
+}
+
+void
+adaptive_rate_on_answer(AdaptiveRate *adaptive, uint64_t now_usec,
+						uint64_t sent_usec, bool throttled)
+{
+	double		refill;
+
+	record_outcome(adaptive, throttled);
+
+	/* a quota lifted long ago: what it taught is forgotten */
+	if (adaptive->limiting && adaptive_rate_current(adaptive, now_usec) == 0)
+		stop_limiting(adaptive);
+
+	/*
+	 * A full window of answers since the cut, and throttles among them of
+	 * requests sent at the lower rate, before it grew back to where it was
+	 * cut from: they do not follow the rate, so they are not a quota's (under
+	 * one, a cut rate is throttled not at all until it grows back to the
+	 * quota).  Undo the cut.
+	 */
+	if (throttled && adaptive->limiting && !adaptive->measuring &&
+		sent_usec >= adaptive->cut_usec &&
+		adaptive_rate_current(adaptive, sent_usec) < adaptive->w_max)
+		adaptive->low_throttles++;
+	if (adaptive->limiting && !adaptive->measuring &&
+		adaptive->noutcomes == RATE_OUTCOMES &&
+		adaptive->low_throttles >= RATE_PERSISTENT_THROTTLES &&
+		throttles_are_sporadic(adaptive))
+		stop_limiting(adaptive);
+
+	if (adaptive->first_sent_usec == 0)
+		adaptive->first_sent_usec = sent_usec;
+
+	if (!throttled)
+	{
+		if (adaptive->window_usec != 0)
+			adaptive->window_accepted++;
+
+		/*
+		 * Probing, and everything sent since the probe began accepted: the
+		 * probe is under the quota and cannot measure it.  Twice as fast.
+		 */
+		if (adaptive->measuring && sent_usec >= adaptive->cut_usec &&
+			adaptive->window_usec <= adaptive->cut_usec &&
+			now_usec - adaptive->cut_usec >= 2 * RATE_MEASURE_USEC)
+		{
+			double		probe = adaptive->w_max * 2;
+
+			set_rate(adaptive, now_usec, probe, probe);
+			adaptive->measuring = true;
+		}
+		meter_advance(adaptive, now_usec);
+		if (adaptive->meter[0] < UINT32_MAX)
+			adaptive->meter[0]++;
+		return;
+	}
+
+	refill = measure_refill(adaptive, now_usec);
+
+	/* sent at the rate already cut: this answer tells nothing new */
+	if (adaptive->limiting && sent_usec < adaptive->cut_usec)
+		return;
+
+	/*
+	 * A small fraction at any rate: cutting would not reduce them.  But a
+	 * throttle of a request sent above the rate last measured is the quota's,
+	 * however few there are: that is where it was.
+	 */
+	if (!adaptive->measuring && throttles_are_sporadic(adaptive) &&
+		!(adaptive->limiting &&
+		  adaptive_rate_current(adaptive, sent_usec) > adaptive->w_max))
+		return;
+
+	if (refill > 0)
+	{
+		/* a quota, and its rate: send just under it */
+		adaptive->measuring = false;
+		set_rate(adaptive, now_usec, refill * RATE_MEASURED_MARGIN, refill);
+	}
+	else if (adaptive->measuring)
+	{
+		/*
+		 * Too soon to measure, and the probe still throttles: half as fast
+		 * (with answers that come in a millisecond, a throttled id would use
+		 * up its retries before the measurement).  What the service accepts
+		 * between two throttled answers measures its rate however fast the
+		 * probe went in between.
+		 */
+		double		probe = adaptive->w_max / 2;
+
+		set_rate(adaptive, now_usec, probe, probe);
+		adaptive->measuring = true;
+	}
+	else if (!adaptive->limiting)
+	{
+		/*
+		 * The first cut, too soon to have measured: what was accepted so far
+		 * came out of the service's full bucket.  A quarter of that rate
+		 * still throttles (if not, the probe speeds up), and measures.
+		 */
+		uint64_t	span = now_usec - adaptive->first_sent_usec;
+		double		burst = adaptive_rate_accepted(adaptive, now_usec);
+
+		if (span < SEC_USEC)
+			burst *= (double) SEC_USEC / fmax(span, RATE_METER_SLOT_USEC / 10);
+		set_rate(adaptive, now_usec, burst / 4, burst / 4);
+		adaptive->measuring = true;
+	}
 }
 
 uint64_t
@@ -266,7 +375,7 @@ rate_limit_acquire(RateBucket *configured, AdaptiveRate *adaptive,
 	/* a quota lifted long ago: unlimited again */
 	if (adaptive != NULL && adaptive->limiting &&
 		adaptive_rate_current(adaptive, now_usec) == 0)
-		adaptive->limiting = false;
+		stop_limiting(adaptive);
 	if (adaptive != NULL && adaptive->limiting)
 	{
 		double		rate = adaptive_rate_current(adaptive, now_usec);

@@ -16,8 +16,7 @@
 
 /* A learnt rate never drops below this many requests per second. */
 #define RATE_MIN_PER_SEC		0.5
-/* CUBIC's constants (botocore's adaptive mode uses the same ones). */
-#define RATE_CUBIC_BETA			0.7
+/* CUBIC's growth constant (botocore's adaptive mode uses the same one). */
 #define RATE_CUBIC_SCALE		0.4
 /* The answer meters span this many slots of this many usec. */
 #define RATE_METER_SLOTS		10
@@ -38,11 +37,23 @@
 #define RATE_RUN				5
 #define RATE_RUN_THROTTLES		4
 /*
- * After a cut, this many throttles in the next RATE_OUTCOMES answers (no
- * run, no more than RATE_SPORADIC_FRACTION) show throttles that persist at
- * the lower rate: sporadic ones, and the cut is undone.
+ * After a cut, this many throttles of requests sent below the measured rate,
+ * in a full window of RATE_OUTCOMES answers without a run or more than
+ * RATE_SPORADIC_FRACTION: throttles that persist at the lower rate,
+ * sporadic ones, and the cut is undone.
  */
 #define RATE_PERSISTENT_THROTTLES	3
+/*
+ * The first cut from unlimited: the service's bucket has just been emptied
+ * by a burst, so the rate it accepted so far (the burst included) is far
+ * above its refill rate.  The rate is cut to half that while the answers
+ * measure the refill rate: from the first throttled answer on, every
+ * accepted answer was a token the service refilled.  After
+ * RATE_MEASURE_USEC of that the next throttle sets the rate to what was
+ * measured, RATE_MEASURED_MARGIN under it.
+ */
+#define RATE_MEASURE_USEC		100000
+#define RATE_MEASURED_MARGIN	0.95
 /* With no cut for this long, the rate is unlimited again. */
 #define RATE_RECOVERY_USEC		(20 * 1000000ULL)
 
@@ -75,40 +86,41 @@ extern void rate_bucket_take(RateBucket *bucket, uint64_t now_usec);
 
 /*
  * The sending rate of one endpoint and set of credentials, learnt from its
- * answers.  Unlimited until the first throttling answer; from then on a
- * CUBIC curve (as TCP's congestion window and the AWS SDKs' adaptive retry
- * mode): a throttling answer cuts the rate to RATE_CUBIC_BETA times the
- * rate the service was accepting, and the rate then grows back, fast at
- * first, flat near that rate, and faster again beyond it.
+ * answers.  Unlimited until the throttling answers say there is a quota;
+ * from then on paced just under the quota's rate, measured, and probing
+ * above it on a CUBIC curve (as TCP's congestion window and the AWS SDKs'
+ * adaptive mode grow), so that a raised or lifted quota is found again.
  *
- * The rate the service accepts is measured as the answers that were not
- * throttled over the last second: while the service throttles, its own
- * bucket is empty, and what it lets through is exactly its refill rate.
- * (botocore measures the rate of all answers, throttled ones included,
- * which overestimates the quota by as much as the client overshoots it.)
- * Only a throttled request sent after the last cut cuts the rate again:
- * the requests already in flight were sent at the old rate and tell
- * nothing new, so a burst of them does not divide the rate many times.
- *
- * A quota and sporadic throttles are told apart by the fraction of answers
- * throttled, as a loss-tolerant congestion control tells congestion from
- * random loss: past a quota that fraction grows with the overshoot (at
- * twice the quota, half the answers are throttled), while throttles that do
- * not depend on this client's rate (another client of the account, a brief
- * hiccup) stay a small fraction at any rate, and cutting would not reduce
- * them.  So a throttle cuts only when more than RATE_SPORADIC_FRACTION of
- * RATE_OUTCOMES answers were throttled (counted among the last ones), when
- * the last answers are a run of throttles, or when nothing was accepted;
- * otherwise it is only retried.  And a cut that does not stop the
- * throttles (RATE_PERSISTENT_THROTTLES of the next RATE_OUTCOMES answers)
- * was a mistake, and is undone.  A rate near a quota overshoots it
- * by at most that fraction before it is cut.  With no cut for
- * RATE_RECOVERY_USEC the rate is unlimited again (a lifted quota).
+ * The rule, as a model-based congestion control (BBR's policer detection)
+ * reads a token-bucket policer rather than guessing from losses:
+ *  - What a quota is: a service bucket that refills at its rate.  While it
+ *    throttles, its bucket is empty, so between two throttled answers every
+ *    answer it accepted was a token it refilled: accepted / time between
+ *    them is its rate.  Measured over at least RATE_MEASURE_USEC (and at
+ *    most a second), the rate is set to RATE_MEASURED_MARGIN of that: no
+ *    multiplicative cut that then takes seconds to grow back.
+ *  - After a burst from unlimited, the first throttles come too soon to
+ *    measure: the rate drops to a quarter of what the burst got through,
+ *    halving at each throttle until the measurement is ready and doubling
+ *    while nothing is throttled, and measures within the burst.  The
+ *    measurement holds whatever was sent between its two throttles.
+ *  - Sporadic throttles (another client of the account, a hiccup) come at a
+ *    small fraction whatever the rate, and slowing down would not reduce
+ *    them: a throttle moves the rate only when more than
+ *    RATE_SPORADIC_FRACTION of the last RATE_OUTCOMES answers were
+ *    throttled, or the last answers are a run of throttles, or the request
+ *    was sent above the rate last measured (where the quota was).  A cut
+ *    that throttles persist under (RATE_PERSISTENT_THROTTLES of requests
+ *    sent below the measured rate, over a full window) is undone.
+ *  - Only a throttle of a request sent after the last cut moves the rate:
+ *    those in flight were sent at the old rate and tell nothing new.
+ *  - With no cut for RATE_RECOVERY_USEC, the rate is unlimited again.
  */
 typedef struct AdaptiveRate
 {
 	bool		limiting;		/* a throttling answer was seen */
-	double		w_max;			/* accepted rate at the last cut, per s */
+	double		w_max;			/* the quota's measured rate (or the probe's),
+								 * per s */
 	double		k_sec;			/* seconds from the cut back to w_max */
 	uint64_t	cut_usec;		/* when the rate was last cut */
 	RateBucket	bucket;			/* paces requests while limiting */
@@ -120,6 +132,12 @@ typedef struct AdaptiveRate
 	uint32_t	noutcomes;		/* answers in it (at most RATE_OUTCOMES) */
 	uint32_t	next_outcome;	/* where the next one goes */
 	uint32_t	nthrottled;		/* bits set */
+	uint32_t	low_throttles;	/* since the cut, of requests sent below w_max */
+	/* the service's refill rate, measured between two throttled answers */
+	bool		measuring;		/* probing after the first cut from unlimited */
+	uint64_t	first_sent_usec;	/* of the unlimited run; 0: none yet */
+	uint64_t	window_usec;	/* a throttled answer, or 0 */
+	uint32_t	window_accepted;	/* accepted answers since then */
 } AdaptiveRate;
 
 extern void adaptive_rate_init(AdaptiveRate *adaptive);

@@ -4,7 +4,10 @@
 # server sends more than its limit allows over the whole run (a request
 # count bound over the measured window, not a duration: a slow machine only
 # widens the window); while scans hold all four entries a fifth server's
-# scan fails, and it runs once one of them ends.
+# scan fails, and it runs once one of them ends.  And the rate learnt from a
+# quota is one for all backends: a backend that comes after one that was
+# throttled starts at the learnt rate, where a backend signing with other
+# keys (nothing learnt) meets the quota at full speed.
 #
 # Starts its own cluster (the preload needs one) and uses test/run_all.sh's
 # mock: MOCK_PORT, MOCKCTL, PG_CONFIG.
@@ -99,6 +102,42 @@ DECLARE c4 CURSOR FOR SELECT state FROM r4 WHERE session_id = 's-idle';
 SQL
 out=$($PSQL -c "SELECT state FROM r6 WHERE session_id = 's-idle'" 2>&1)
 ok "$([ "$out" = IDLE ]; echo $?)" "after a backend that held four exits, a fifth server runs (got: $out)"
+
+# the learnt rate, shared: a quota of 10/s with a burst of 10
+stat() { $MOCKCTL stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+$PSQL -v endpoint="http://127.0.0.1:$MOCK_PORT" <<'SQL'
+CREATE SERVER learn FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-east-1', endpoint :'endpoint');
+CREATE USER MAPPING FOR CURRENT_USER SERVER learn
+  OPTIONS (aws_access_key_id 'AKIDMOCKSTATIC',
+           aws_secret_access_key 'mock/static/SECRET+key0123456789abcdefEXAMPLE');
+CREATE FOREIGN TABLE learn (session_id text, state text) SERVER learn;
+CREATE SERVER control FOREIGN DATA WRAPPER athena_fdw
+  OPTIONS (region 'us-east-1', endpoint :'endpoint');
+CREATE USER MAPPING FOR CURRENT_USER SERVER control
+  OPTIONS (aws_access_key_id 'ASIAMOCKTEMP',
+           aws_secret_access_key 'mock/temp/SECRET+key0123456789abcdefEXAMPLE',
+           aws_session_token 'mock-session-token/EXAMPLE+0123456789==');
+CREATE FOREIGN TABLE control (session_id text, state text) SERVER control;
+SQL
+lookup() {						# lookup TABLE N: rows of N ids, in a new backend
+	$PSQL -c "SELECT count(*) FROM $1 WHERE session_id = ANY(ARRAY(SELECT 'gen-' || i FROM generate_series(0, $2 - 1) i))" 2>&1
+}
+$MOCKCTL reset
+$MOCKCTL quota 10 10
+out=$(lookup learn 40)
+a=$(stat quota_throttled)
+ok "$([ "$out" = 40 ] && [ "$a" -gt 0 ]; echo $?)" "backend A: 40 ids under the quota, throttled $a times, all rows (got: $out)"
+out=$(lookup learn 20)
+b=$(( $(stat quota_throttled) - a ))
+ok "$([ "$out" = 20 ]; echo $?)" "backend B, same keys, right after: all rows (got: $out)"
+out=$(lookup control 20)
+c=$(( $(stat quota_throttled) - a - b ))
+ok "$([ "$out" = 20 ]; echo $?)" "backend C, other keys: all rows (got: $out)"
+# C's first 8 requests go at once into the quota's empty bucket; B's go at
+# the rate A learnt, and meet only the throttles of its probing above it
+ok "$([ "$c" -ge 6 ] && [ "$b" -le 4 ] && [ "$b" -lt "$c" ]; echo $?)" "B starts at the learnt rate (throttled $b times, at most 4), C at full speed (throttled $c times, 6 or more)"
+$MOCKCTL quota 0
 
 $MOCKCTL reset
 tap_finish

@@ -131,7 +131,10 @@ test_adaptive(void)
 {
 	AdaptiveRate a;
 	uint64_t	cut = T0 + 120000;
-	double		k = cbrt(44 * (1 - RATE_CUBIC_BETA) / RATE_CUBIC_SCALE);
+	uint64_t	measured = cut + RATE_MEASURE_USEC + 3;
+	double		probe = 44 / 0.12 / 4;
+	double		refill = 4 / ((measured - (cut - 3)) / 1e6);
+	double		k = cbrt(refill * (1 - RATE_MEASURED_MARGIN) / RATE_CUBIC_SCALE);
 	int			i;
 	bool		all = true;
 
@@ -148,24 +151,39 @@ test_adaptive(void)
 	ok(!a.limiting,
 	   "3 throttles after 44 answers: could be sporadic, no cut");
 	adaptive_rate_on_answer(&a, cut, cut - 20000, true);
-	ok(a.limiting && near(a.w_max, 44) && near(a.k_sec, k),
-	   "a 4th in a row is a quota's run: the accepted rate (44/s) is w_max");
-	ok(near(adaptive_rate_current(&a, cut), 44 * RATE_CUBIC_BETA),
-	   "and cuts the rate to %.1f x that: %.2f/s", RATE_CUBIC_BETA,
-	   adaptive_rate_current(&a, cut));
-	ok(rate_limit_acquire(NULL, &a, cut) == 32468,
-	   "no token is left: the next request waits 1/30.8 s (%" PRIu64 " usec)",
-	   rate_limit_acquire(NULL, &a, cut));
+	ok(a.limiting && a.measuring && near(a.w_max, probe),
+	   "a 4th in a row is a quota's run: probing at a quarter of the burst's rate (44 in 120 ms: %.2f/s)",
+	   probe);
+	ok(rate_limit_acquire(NULL, &a, cut) == 10910,
+	   "no token is left: the next request waits 1/%.2f s (%" PRIu64 " usec)",
+	   probe, rate_limit_acquire(NULL, &a, cut));
 
 	for (i = 0; i < 7; i++)
 		adaptive_rate_on_answer(&a, cut + 1000 * i, cut - 1, true);
-	ok(a.cut_usec == cut && near(a.w_max, 44),
+	ok(a.cut_usec == cut && a.measuring,
 	   "throttles of requests sent before the cut do not cut again");
 
-	ok(near(adaptive_rate_current(&a, cut + (uint64_t) (k * SEC)), 44),
+	/* the probe: 4 accepted, then throttles, within the first 100 ms */
+	for (i = 0; i < 4; i++)
+		adaptive_rate_on_answer(&a, cut + 30000 + i * 10000, cut + 10000, false);
+	adaptive_rate_on_answer(&a, cut + 90000, cut + 70000, true);
+	ok(a.cut_usec == cut + 90000 && a.measuring && near(a.w_max, probe / 2),
+	   "a throttle 90 ms into the probe is too soon to measure: the probe halves (%.2f/s)",
+	   a.w_max);
+	adaptive_rate_on_answer(&a, cut + 95000, cut + 85000, true);
+	ok(a.cut_usec == cut + 90000,
+	   "and a throttle of a request sent before that changes nothing");
+	adaptive_rate_on_answer(&a, measured, cut + 95000, true);
+	ok(!a.measuring && a.cut_usec == measured && near(a.w_max, refill) &&
+	   near(adaptive_rate_current(&a, measured),
+			refill * RATE_MEASURED_MARGIN),
+	   "100 ms after the first throttle: 4 accepted since, the refill rate is %.2f/s; the rate %.2f x that",
+	   refill, RATE_MEASURED_MARGIN);
+
+	ok(near(adaptive_rate_current(&a, measured + (uint64_t) (k * SEC)), refill),
 	   "CUBIC: back at w_max after k = %.3f s", k);
-	ok(near(adaptive_rate_current(&a, cut + (uint64_t) (k * SEC) + SEC),
-			44 + RATE_CUBIC_SCALE),
+	ok(near(adaptive_rate_current(&a, measured + (uint64_t) (k * SEC) + SEC),
+			refill + RATE_CUBIC_SCALE),
 	   "and %.1f/s above it one second later", RATE_CUBIC_SCALE);
 	{
 		double		prev = 0;
@@ -173,7 +191,7 @@ test_adaptive(void)
 
 		for (i = 0; i <= 100; i++)
 		{
-			double		r = adaptive_rate_current(&a, cut + i * 100000);
+			double		r = adaptive_rate_current(&a, measured + i * 100000);
 
 			rising &= r > prev;
 			prev = r;
@@ -181,23 +199,29 @@ test_adaptive(void)
 		ok(rising, "the rate rises steadily over the 10 s after a cut");
 	}
 
-	/* a later throttle: accepted 36/s in the last second, rate higher */
+	/* later: a throttle below w_max is sporadic; above it, the quota's */
 	{
-		uint64_t	cut2 = cut + 2 * SEC;
+		uint64_t	t = measured + SEC;
+		uint64_t	above = measured + (uint64_t) ((k + 1) * SEC);
 
 		for (i = 0; i < 36; i++)
-			adaptive_rate_on_answer(&a, cut2 - 800000 + i * 20000, cut, false);
-		/* one throttle among them is no evidence; a run of 4 is */
-		for (i = 3; i >= 1; i--)
-			adaptive_rate_on_answer(&a, cut2 - i, cut2 - 20000, true);
-		ok(a.cut_usec == cut, "3 throttles after 36 answers: the rate is kept");
-		adaptive_rate_on_answer(&a, cut2, cut2 - 20000, true);
-		ok(a.cut_usec == cut2 && near(a.w_max, 36) &&
-		   near(adaptive_rate_current(&a, cut2), 36 * RATE_CUBIC_BETA),
-		   "a request sent after the cut cuts again, from what was accepted");
+			adaptive_rate_on_answer(&a, t - 800000 + i * 20000, measured, false);
+		adaptive_rate_on_answer(&a, t, t - 20000, true);
+		ok(a.cut_usec == measured,
+		   "one throttle of a request sent below the measured rate: the rate is kept");
+		adaptive_rate_on_answer(&a, above, above - 20000, true);
+		ok(a.cut_usec == measured,
+		   "a throttle above it starts a measurement (the last one was %.1f s before)",
+		   (above - t) / 1e6);
+		for (i = 0; i < 3; i++)
+			adaptive_rate_on_answer(&a, above + 20000 * (i + 1), above, false);
+		adaptive_rate_on_answer(&a, above + 120000, above + 100000, true);
+		ok(a.cut_usec == above + 120000 && near(a.w_max, 3 / 0.12),
+		   "and the next one, 120 ms later with 3 accepted between, measures the quota again: %.1f/s",
+		   a.w_max);
 	}
 
-	/* the rate the limiter sends at is w_max's: count grants */
+	/* the rate the limiter sends at: count grants */
 	{
 		AdaptiveRate b;
 		uint64_t	now;
@@ -211,8 +235,8 @@ test_adaptive(void)
 		ok(rate_limit_acquire(NULL, &b, T0) == 2 * SEC,
 		   "so the next request waits 2 s");
 		ok(near(adaptive_rate_current(&b, T0 + 5 * SEC),
-				RATE_CUBIC_SCALE * 125),
-		   "and the rate grows as 0.4 t^3 from there (50/s after 5 s)");
+				RATE_MIN_PER_SEC + RATE_CUBIC_SCALE * 125),
+		   "and the rate grows as 0.4 t^3 from there (50.5/s after 5 s)");
 
 		adaptive_rate_init(&b);
 		for (i = 0; i < 20; i++)
@@ -231,9 +255,16 @@ test_adaptive(void)
 			else
 				now += w;
 		}
-		ok(n >= 14 && n <= 17,
-		   "20/s accepted, then 4 throttles in a row: 14 to 17 grants in the next second (%d)",
+		ok(n == 5,
+		   "20 accepted over a second, then 4 throttles in a row: a probe at a quarter, 5 grants in the next second (%d)",
 		   n);
+
+		/* a probe under the quota never throttles: it speeds up */
+		adaptive_rate_on_answer(&b, T0 + 2 * RATE_MEASURE_USEC,
+								T0 + RATE_MEASURE_USEC, false);
+		ok(b.measuring && near(b.w_max, 10),
+		   "a probe whose requests are all accepted for 200 ms doubles: %.1f/s",
+		   b.w_max);
 	}
 }
 
@@ -257,19 +288,29 @@ test_combined(void)
 	   "a configured bucket alone paces too");
 }
 
+/* What one run against a quota on the fake clock came to. */
+typedef struct QuotaRun
+{
+	int			done;
+	int			failed;
+	int			throttled;
+	int			most_throttled; /* of one id */
+	double		seconds;		/* until the last answer */
+}			QuotaRun;
+
 /*
- * The benchmark's scenario on the fake clock: 400 ids, 8 in flight, 20 ms
- * per answer, a service bucket of 40/s with a burst of 40.  Deterministic,
- * so its outcome is exact: every id succeeds within 5 retries, throttled
- * answers stay under 10 % of the ids, and the last answer comes within
- * 1.15 x the floor (400 - 40) / 40 s.
+ * nids ids, 8 in flight, 20 ms per answer, against a service bucket of
+ * rate per second with a burst of `burst`, which meters from quota_from on
+ * (before that, everything is accepted); 5 retries per id, a throttled id
+ * sent again as soon as the limiter lets it, as http_batch.c does.
+ * Deterministic, so its outcome is exact.
  */
-static void
-test_against_quota(void)
+static QuotaRun
+run_quota(int nids, double rate, double burst, uint64_t quota_from)
 {
 	enum
 	{
-		NIDS = 400, SLOTS = 8, RETRIES = 5
+		MAX_IDS = 2000, SLOTS = 8, RETRIES = 5
 	};
 	const uint64_t latency = 20000;
 	RateBucket	service;
@@ -278,24 +319,25 @@ test_against_quota(void)
 	uint64_t	busy_until[SLOTS];
 	uint64_t	sent_at[SLOTS];
 	int			item_of[SLOTS];
-	int			attempts[NIDS];
-	int			queue[NIDS * (RETRIES + 1)];
+	static int	attempts[MAX_IDS];
+	static int	throttles[MAX_IDS];
+	static int	queue[MAX_IDS * (RETRIES + 1)];
 	int			qhead = 0,
 				qtail = 0;
-	int			done = 0,
-				failed = 0,
-				throttled = 0;
+	QuotaRun	run;
 	int			s;
 
-	rate_bucket_init(&service, 40, 40, T0);
+	memset(&run, 0, sizeof(run));
+	rate_bucket_init(&service, rate, burst, T0);
 	adaptive_rate_init(&a);
 	memset(attempts, 0, sizeof(attempts));
-	for (s = 0; s < NIDS; s++)
+	memset(throttles, 0, sizeof(throttles));
+	for (s = 0; s < nids && s < MAX_IDS; s++)
 		queue[qtail++] = s;
 	for (s = 0; s < SLOTS; s++)
 		item_of[s] = -1;
 
-	while (done + failed < NIDS)
+	while (run.done + run.failed < nids)
 	{
 		uint64_t	next = UINT64_MAX;
 
@@ -305,18 +347,24 @@ test_against_quota(void)
 			if (item_of[s] >= 0 && busy_until[s] <= now)
 			{
 				int			item = item_of[s];
-				bool		ok = rate_bucket_wait_usec(&service, now) == 0;
+				bool		ok;
 
-				if (ok)
+				if (now < T0 + quota_from)
 				{
-					rate_bucket_take(&service, now);
-					done++;
+					ok = true;
+					rate_bucket_init(&service, rate, burst, now);
 				}
+				else if ((ok = rate_bucket_wait_usec(&service, now) == 0))
+					rate_bucket_take(&service, now);
+				if (ok)
+					run.done++;
 				else
 				{
-					throttled++;
+					run.throttled++;
+					if (++throttles[item] > run.most_throttled)
+						run.most_throttled = throttles[item];
 					if (attempts[item] > RETRIES)
-						failed++;
+						run.failed++;
 					else
 						queue[qtail++] = item;
 				}
@@ -349,14 +397,43 @@ test_against_quota(void)
 			break;
 		now = next;
 	}
+	run.seconds = (now - T0) / 1e6;
+	return run;
+}
+
+/*
+ * The benchmarks' scenarios: (e) 400 ids against 40/s with a burst of 40,
+ * within 1.15 x the floor (400 - 40) / 40 s and throttled answers under
+ * 10 % of the ids; (j) 40 ids against a burst of 10, within 1.2 x the
+ * floor (40 - 10) / 40 s and at most 2 throttles per id, the quota's rate
+ * learnt within the burst; and a quota that appears after a second of
+ * unthrottled answers, which must not exhaust any id's retries.
+ */
+static void
+test_against_quota(void)
+{
+	QuotaRun	e = run_quota(400, 40, 40, 0);
+	QuotaRun	j = run_quota(40, 40, 10, 0);
+	QuotaRun	late = run_quota(2000, 40, 40, SEC);
+
 	diag("fake clock: %d ok, %d failed, %d throttled, last answer after %.3f s",
-		 done, failed, throttled, (now - T0) / 1e6);
-	ok(done == NIDS && failed == 0,
+		 e.done, e.failed, e.throttled, e.seconds);
+	ok(e.done == 400 && e.failed == 0,
 	   "400 ids under a 40/s quota: all succeed within 5 retries");
-	ok(throttled <= NIDS / 10, "throttled answers <= 10 %% of the ids (%d)",
-	   throttled);
-	ok(now - T0 <= 1.15 * 9 * SEC,
-	   "last answer within 1.15 x the floor of 9 s (%.3f s)", (now - T0) / 1e6);
+	ok(e.throttled <= 400 / 10, "throttled answers <= 10 %% of the ids (%d)",
+	   e.throttled);
+	ok(e.seconds <= 1.15 * 9,
+	   "last answer within 1.15 x the floor of 9 s (%.3f s)", e.seconds);
+
+	ok(j.done == 40 && j.failed == 0 && j.most_throttled <= 2,
+	   "40 ids against a burst of 10: all succeed, at most 2 throttles per id (%d, %d in all)",
+	   j.most_throttled, j.throttled);
+	ok(j.seconds <= 1.2 * 0.75,
+	   "last answer within 1.2 x the floor of 0.75 s (%.3f s)", j.seconds);
+
+	ok(late.done == 2000 && late.failed == 0 && late.most_throttled <= 2,
+	   "a quota met after a second unthrottled: all 2000 succeed, at most 2 throttles per id (%d, %d in all)",
+	   late.most_throttled, late.throttled);
 }
 
 /*
