@@ -50,9 +50,11 @@ extern void http_client_run_timers(HttpClient *client);
 /*
  * Waits up to max_ms (-1: as long as curl's timers allow) through the
  * client's wait function, hands ready sockets to curl, runs due timers and
- * hands finished transfers to http_batch_transfer_done.
+ * hands finished transfers to http_batch_transfer_done; what is told to the
+ * wait function.
  */
-extern void http_client_wait(HttpClient *client, long max_ms);
+extern void http_client_wait(HttpClient *client, long max_ms,
+							 HttpWaitFor what);
 
 /*
  * In http_batch.c: the transfer of slot (its CURLOPT_PRIVATE) finished with
