@@ -60,8 +60,15 @@ record_tap() {					# record_tap file prefix
 	local line
 	while IFS= read -r line; do
 		case "$line" in
-			# shown in a chroot, whose caller counts the lines it sees
-			"ok "*) record pass "$2: ${line#ok }" >"${IN_CHROOT:+/dev/stdout}${IN_CHROOT:-/dev/null}" ;;
+			# shown in a chroot, whose caller counts the lines it sees (not
+			# through >/dev/stdout: that reopens and truncates a log file)
+			"ok "*)
+				if [ -n "${IN_CHROOT:-}" ]; then
+					record pass "$2: ${line#ok }"
+				else
+					record pass "$2: ${line#ok }" >/dev/null
+				fi
+				;;
 			"not ok "*) record fail "$2: ${line#not ok }" ;;
 		esac
 	done <"$1"

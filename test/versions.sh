@@ -67,11 +67,12 @@ ensure_chroot() {				# ensure_chroot MAJOR
 	root="$CHROOT_DIR/$suite"
 	if [ ! -x "$root/usr/bin/apt-get" ]; then
 		command -v debootstrap >/dev/null ||
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2 ||
 			return 1
 		rm -rf "$root"
 		mkdir -p "$CHROOT_DIR"
-		debootstrap --variant=minbase "$suite" "$root" "$(mirror)" || return 1
+		# stdout is TAP: the tools' output goes to stderr
+		debootstrap --variant=minbase "$suite" "$root" "$(mirror)" >&2 || return 1
 	fi
 	for p in $(packages_of "$major"); do
 		in_chroot "$root" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
