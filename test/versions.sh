@@ -4,8 +4,11 @@
 # (sid).  In each one it builds without warnings, installs, and runs the
 # pg_regress suite against a throwaway cluster and the mock on 127.0.0.1
 # (test/run_all.sh inside the chroot, IN_CHROOT=1), with the checks named in
-# VERSION_CHECKS.  Prints TAP lines "ok - pg17: ..." / "not ok - pg17: ...",
-# which test/run_all.sh counts into its own total.
+# VERSION_CHECKS (default: pg_cron against that version's postgresql-NN-cron,
+# cancel with its named wait events, and debian_package, which builds,
+# installs and loads postgresql-NN-athena-fdw there).  Prints TAP lines
+# "ok - pg17: ..." / "not ok - pg17: ...", which test/run_all.sh counts into
+# its own total.
 #
 #   test/versions.sh                every version below
 #   VERSIONS="18" test/versions.sh  only these
@@ -22,7 +25,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 CHROOT_DIR=${CHROOT_DIR:-/var/cache/athena_fdw/chroots}
 VERSIONS=${VERSIONS:-17 18}
-VERSION_CHECKS=${VERSION_CHECKS:-pg_cron}
+VERSION_CHECKS=${VERSION_CHECKS:-pg_cron cancel debian_package}
 
 suite_of() {					# suite_of MAJOR
 	case "$1" in
@@ -111,14 +114,16 @@ for major in $VERSIONS; do
 		tap not-ok "pg$major: make the $suite chroot"
 		continue
 	fi
-	# a fresh copy of the tree (tracked and new files, as git sees them)
+	# a fresh copy of the tree (tracked and new files, as git sees them),
+	# and their list for the checks that copy the tree again (no git there)
 	rm -rf "$root/build/athena_fdw"
 	mkdir -p "$root/build/athena_fdw"
-	git ls-files -z --cached --others --exclude-standard |
-		xargs -0 cp --parents -t "$root/build/athena_fdw" 2>/dev/null
+	git ls-files -z --cached --others --exclude-standard >"$root/build/source-files"
+	xargs -0 cp --parents -t "$root/build/athena_fdw" <"$root/build/source-files" 2>/dev/null
 	log="$root/build/run_all.log"
 	in_chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 IN_CHROOT=1 CHECKS="$VERSION_CHECKS" \
+		SOURCE_FILES=/build/source-files \
 		PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
 		bash /build/athena_fdw/test/run_all.sh >"$log" 2>&1
 	rc=$?

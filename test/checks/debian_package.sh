@@ -82,13 +82,29 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- build from a clean copy of the tree (tracked and new files, no build output) ---
+# (in test/versions.sh's chroots, which have no git, the list of those files
+# is in SOURCE_FILES, NUL-separated)
+source_files() {
+	if [ -n "${SOURCE_FILES:-}" ]; then
+		cat "$SOURCE_FILES"
+	else
+		git ls-files -co --exclude-standard -z
+	fi
+}
 mkdir "$TMP/src"
-if git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$TMP/src"; then
+if source_files | tar --null -T - -cf - | tar -xf - -C "$TMP/src"; then
 	ok 0 "copy the source tree"
 else
 	ok 1 "copy the source tree"
 	tap_finish
 fi
+# debian/control names the packages of the versions this machine's Debian
+# supports (of debian/pgversions): bookworm's 15 as shipped, trixie's 17 or
+# sid's 18 once regenerated, as the README says
+(cd "$TMP/src" && pg_buildext updatecontrol) >"$TMP/control.log" 2>&1
+rc=$?
+ok $rc "pg_buildext updatecontrol ($(sed -n 's/^Package: //p' "$TMP/src/debian/control" | tr '\n' ' '))"
+[ $rc -eq 0 ] || cat "$TMP/control.log" >&2
 # as on a builder: none of run_all.sh's cluster, PostgreSQL or build settings
 (cd "$TMP/src" && env -u DEB_BUILD_OPTIONS -u PG_CONFIG -u PGHOST -u PGPORT \
 	-u PGUSER -u PGDATABASE dpkg-buildpackage -us -uc -b) >"$TMP/build.log" 2>&1
@@ -111,10 +127,11 @@ ok "$(grep -Eq "All $tests tests passed" "$TMP/build.log"; echo $?)" \
 ok "$(grep -qF "installcheck . . postgresql-%v-athena-fdw" "$TMP/build.log"; echo $?)" \
 	"the build's installcheck ran on the package's files (pg_buildext's package pattern)"
 
-# dependencies: the server, and the libraries through shlibs
+# dependencies: the server, and the libraries through shlibs (named with
+# t64 since Debian 13's 64-bit time_t transition)
 depends=$(dpkg-deb -f "$deb" Depends)
 for dep in "postgresql-$pg_major" libcurl4 libjson-c5 libssl3 libc6; do
-	ok "$(grep -Eq "(^|, )$dep( |,|$)" <<<"$depends"; echo $?)" "depends on $dep"
+	ok "$(grep -Eq "(^|, )$dep(t64)?( |,|$)" <<<"$depends"; echo $?)" "depends on $dep"
 done
 
 # contents: the module, the control file, every SQL script of the tree
