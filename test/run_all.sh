@@ -13,12 +13,12 @@
 #   CHECKS="quota cancel" test/run_all.sh
 #                                   only these of test/checks/*.sh
 #   NO_CHECKS=1 test/run_all.sh     none of test/checks/*.sh
-#   VERSIONS="17 18" test/run_all.sh
-#                                   also PostgreSQL 17 and 18, each in its
-#                                   Debian chroot (test/versions.sh).  Not
-#                                   yet the default: their expected output
-#                                   still differs (EXPLAIN, libcurl's and
-#                                   PostgreSQL's wording), so CI runs 15
+#   VERSIONS="18" test/run_all.sh   the other PostgreSQL versions to test,
+#                                   each in its Debian chroot
+#                                   (test/versions.sh): by default 17 and
+#                                   18, none with --quick, ONLY_REGRESS or
+#                                   CHECKS; VERSIONS=none tests only the
+#                                   host's 15
 #   IN_CHROOT=1 test/run_all.sh     what test/versions.sh runs in a chroot:
 #                                   no installs, no unit tests, fuzzing or
 #                                   mock self-tests (PostgreSQL-free, run on
@@ -39,7 +39,10 @@ if [ -n "${IN_CHROOT:-}" ]; then
 	QUICK=1
 	VERSIONS=none
 fi
-VERSIONS=${VERSIONS:-none}
+if [ -n "${ONLY_REGRESS:-}${CHECKS:-}" ]; then
+	VERSIONS=${VERSIONS:-none}	# a part of the suite: the host's version only
+fi
+VERSIONS=${VERSIONS:-17 18}
 passed=0
 failed=0
 failures=()
