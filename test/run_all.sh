@@ -217,6 +217,7 @@ if [ "$VERSIONS" != none ]; then
 	VERSIONS="$VERSIONS" test/versions.sh >"$WORK/versions.tap" 2>"$WORK/versions.err"
 	rc=$?
 	record_tap "$WORK/versions.tap" "versions"
+	grep '^# ' "$WORK/versions.tap"		# the time each version took
 	if [ $rc -ne 0 ] || grep -q '^not ok' "$WORK/versions.tap"; then
 		tail -80 "$WORK/versions.err"
 	fi

@@ -110,10 +110,14 @@ for major in $VERSIONS; do
 		continue
 	fi
 	root="$CHROOT_DIR/$suite"
+	t0=$SECONDS
 	if ! ensure_chroot "$major"; then
 		tap not-ok "pg$major: make the $suite chroot"
 		continue
 	fi
+	# how long each part took, for the reader of the CI log
+	echo "# pg$major: $suite chroot ready after $((SECONDS - t0)) s"
+	t0=$SECONDS
 	# a fresh copy of the tree (tracked and new files, as git sees them),
 	# and their list for the checks that copy the tree again (no git there)
 	rm -rf "$root/build/athena_fdw"
@@ -139,5 +143,6 @@ for major in $VERSIONS; do
 		grep -v -e '^ok - ' "$log" | tail -60 >&2
 	fi
 	[ $counted -eq 1 ] || tap not-ok "pg$major: run_all.sh in the chroot ran (exit $rc)"
+	echo "# pg$major: tests in the chroot took $((SECONDS - t0)) s"
 done
 echo "1..$n"
