@@ -28,12 +28,12 @@ END $$;
 \! $MOCKCTL reset
 
 -- the plan: conditions checked by the FDW, then TerminateSession
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
 DELETE FROM athena_sessions
  WHERE session_id IN ('s-idle', 's-busy', 's-created', 'no-such-id')
-   AND state IN ('IDLE', 'CREATED');
-EXPLAIN (COSTS OFF)
-DELETE FROM athena_sessions WHERE session_id = 's-idle';
+   AND state IN ('IDLE', 'CREATED')$$);
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
+DELETE FROM athena_sessions WHERE session_id = 's-idle'$$);
 
 -- the dry run first, then the DELETE with the same conditions: rows are
 -- fetched fresh, only those that pass are terminated, RETURNING shows the
@@ -105,10 +105,10 @@ DELETE FROM athena_sessions WHERE session_id = 's-busy' RETURNING session_id;
 -- the idle sessions of one workgroup: a listing (StateFilter IDLE), then
 -- the conditions, then TerminateSession
 \! $MOCKCTL reset
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
 DELETE FROM athena_sessions
  WHERE workgroup = 'spark-analytics' AND state = 'IDLE'
-   AND idle_since_date_time < now() - interval '30 minutes';
+   AND idle_since_date_time < now() - interval '30 minutes'$$);
 WITH terminated AS (
   DELETE FROM athena_sessions
    WHERE workgroup = 'spark-analytics' AND state = 'IDLE'
@@ -145,9 +145,9 @@ EXECUTE terminate_one('gen-j2');
 -- a DELETE that joins a local table gets its rows one at a time from
 -- PostgreSQL: one TerminateSession per row, after that row's conditions
 \! $MOCKCTL reset
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
 DELETE FROM athena_sessions s USING delete_jobs j
- WHERE s.session_id = j.session_id AND j.job_id = 1;
+ WHERE s.session_id = j.session_id AND j.job_id = 1$$);
 WITH terminated AS (
   DELETE FROM athena_sessions s USING delete_jobs j
    WHERE s.session_id = j.session_id AND NOT j.finished
@@ -163,8 +163,8 @@ SELECT run($$DELETE FROM athena_sessions s USING (VALUES ('gen-u1'), ('nope'), (
 
 -- EXPLAIN ANALYZE says what was called
 \! $MOCKCTL reset
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-DELETE FROM athena_sessions WHERE session_id IN ('gen-e1', 'gen-e2', 'nope');
+SELECT explain_lines($$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
+DELETE FROM athena_sessions WHERE session_id IN ('gen-e1', 'gen-e2', 'nope')$$);
 
 -- a failing TerminateSession stops the statement with the AWS error and
 -- says how many sessions it had terminated.  One call at a time: the third

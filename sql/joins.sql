@@ -11,8 +11,8 @@ INSERT INTO jobs VALUES
 ANALYZE jobs;
 
 \! $MOCKCTL reset
-EXPLAIN (COSTS OFF)
-SELECT j.job_id, s.state FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id;
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
+SELECT j.job_id, s.state FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id$$);
 SELECT j.job_id, j.owner, s.state, s.idle_since_date_time
   FROM jobs j JOIN athena_sessions s ON s.session_id = j.session_id ORDER BY 1;
 -- one call per non-NULL outer id: 5

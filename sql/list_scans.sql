@@ -105,11 +105,11 @@ CREATE FOREIGN TABLE etl_sessions (session_id text, state text, workgroup text)
   SERVER athena OPTIONS (workgroup 'spark-etl');
 SELECT * FROM etl_sessions ORDER BY 1;
 SELECT * FROM etl_sessions WHERE workgroup = 'spark-analytics' ORDER BY 1;
-EXPLAIN (COSTS OFF) SELECT * FROM etl_sessions;
+SELECT explain_lines($$EXPLAIN (COSTS OFF) SELECT * FROM etl_sessions$$);
 -- the server's option, when the table has none
 ALTER SERVER athena OPTIONS (ADD workgroup 'spark-analytics');
 SELECT session_id FROM athena_sessions ORDER BY 1;
-EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions;
+SELECT explain_lines($$EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions$$);
 ALTER SERVER athena OPTIONS (DROP workgroup);
 DROP FOREIGN TABLE etl_sessions;
 
@@ -147,27 +147,27 @@ SELECT r.session_id, s.workgroup, s.dpu_execution_in_millis
 \! $MOCKCTL count GetSessionStatus
 SET enable_hashjoin = off;
 SET enable_mergejoin = off;
-EXPLAIN (COSTS OFF)
-SELECT r.session_id, s.state FROM recent r JOIN athena_sessions s USING (session_id);
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
+SELECT r.session_id, s.state FROM recent r JOIN athena_sessions s USING (session_id)$$);
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 -- ids and a workgroup: the ids are looked up, the workgroup is a filter
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
 SELECT session_id FROM athena_sessions
- WHERE session_id = 'la-idle-1' AND workgroup = 'spark-etl';
+ WHERE session_id = 'la-idle-1' AND workgroup = 'spark-etl'$$);
 SELECT session_id FROM athena_sessions
  WHERE session_id = 'la-idle-1' AND workgroup = 'spark-etl';
 
 -- EXPLAIN says what is sent, in every format
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($$EXPLAIN (COSTS OFF)
 SELECT session_id, dpu_execution_in_millis FROM athena_sessions
- WHERE workgroup IN ('spark-analytics', 'spark-etl') AND state = 'IDLE';
-EXPLAIN (COSTS OFF, FORMAT JSON)
-SELECT session_id FROM athena_sessions WHERE state IN ('IDLE', 'BUSY');
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-SELECT session_id, execution_role FROM athena_sessions WHERE workgroup = 'gen-250';
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON)
-SELECT session_id, state FROM athena_sessions WHERE state = 'IDLE';
+ WHERE workgroup IN ('spark-analytics', 'spark-etl') AND state = 'IDLE'$$);
+SELECT explain_lines($$EXPLAIN (COSTS OFF, FORMAT JSON)
+SELECT session_id FROM athena_sessions WHERE state IN ('IDLE', 'BUSY')$$);
+SELECT explain_lines($$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
+SELECT session_id, execution_role FROM athena_sessions WHERE workgroup = 'gen-250'$$);
+SELECT explain_lines($$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF, FORMAT JSON)
+SELECT session_id, state FROM athena_sessions WHERE state = 'IDLE'$$);
 
 -- a column the FDW does not know is an error naming it
 CREATE FOREIGN TABLE typo_sessions (session_id text, dpu_usage bigint) SERVER athena;

@@ -12,9 +12,9 @@ SET timezone = 'UTC';
 SELECT session_id, dpu_execution_in_millis FROM athena_sessions WHERE state = 'BUSY';
 \! $MOCKCTL count GetSession
 SELECT * FROM athena_sessions WHERE session_id = 'la-idle-1';
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT explain_lines($$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
  SELECT engine_version, spark_properties FROM athena_sessions
- WHERE session_id = 'la-idle-1';
+ WHERE session_id = 'la-idle-1'$$);
 DELETE FROM athena_sessions WHERE session_id = 'la-idle-1' RETURNING *;
 \! $MOCKCTL terminations
 \! $MOCKCTL reset
@@ -52,10 +52,10 @@ SELECT * FROM athena_sessions WHERE workgroup = repeat('w', 129);
 DELETE FROM athena_sessions WHERE state = 'idle';
 DELETE FROM athena_sessions WHERE workgroup = 'a b' RETURNING session_id;
 \! $MOCKCTL count
-EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE state = 'idle';
-EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions
- WHERE workgroup IN ('a b', 'c/d') AND state = 'IDLE';
-EXPLAIN (COSTS OFF) DELETE FROM athena_sessions WHERE state = 'idle';
+SELECT explain_lines($$EXPLAIN (COSTS OFF) SELECT * FROM athena_sessions WHERE state = 'idle'$$);
+SELECT explain_lines($$EXPLAIN (COSTS OFF) SELECT session_id FROM athena_sessions
+ WHERE workgroup IN ('a b', 'c/d') AND state = 'IDLE'$$);
+SELECT explain_lines($$EXPLAIN (COSTS OFF) DELETE FROM athena_sessions WHERE state = 'idle'$$);
 -- nor in a join, even where a batched join would otherwise look the
 -- outer rows' ids up (the other joins are disabled to make it the choice)
 SET enable_nestloop = off;

@@ -2,7 +2,12 @@
 -- Options: the validator rejects what a query could not use.
 --
 CREATE EXTENSION athena_fdw;
-\dx athena_fdw
+-- what \dx shows (its columns differ between versions)
+SELECT e.extname, e.extversion, n.nspname AS schema, d.description
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  LEFT JOIN pg_description d
+         ON d.classoid = 'pg_extension'::regclass AND d.objoid = e.oid
+ WHERE e.extname = 'athena_fdw';
 
 -- server options
 CREATE SERVER bad FOREIGN DATA WRAPPER athena_fdw OPTIONS (regoin 'us-east-1');

@@ -12,7 +12,9 @@ SELECT version, installed FROM pg_available_extension_versions
  WHERE name = 'athena_fdw' ORDER BY version;
 SELECT default_version FROM pg_available_extensions WHERE name = 'athena_fdw';
 
--- the extension's members, and what defines each
+-- the extension's members, and what defines each; not the row types of its
+-- relations (and their arrays), which 17 records as members too and which
+-- the relation's own definition covers
 CREATE FUNCTION athena_members()
 RETURNS TABLE (member text, definition text) LANGUAGE sql AS $$
   SELECT pg_describe_object(d.classid, d.objid, d.objsubid),
@@ -32,6 +34,11 @@ RETURNS TABLE (member text, definition text) LANGUAGE sql AS $$
     FROM pg_depend d
    WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
      AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'athena_fdw')
+     AND NOT (d.classid = 'pg_type'::regclass AND EXISTS
+               (SELECT FROM pg_type t
+                  LEFT JOIN pg_type e ON e.oid = t.typelem
+                  JOIN pg_class c ON c.oid IN (t.typrelid, e.typrelid)
+                 WHERE t.oid = d.objid AND c.relkind <> 'c'))
 $$;
 
 -- the 1.0 objects run on today's library: a lookup, counted all the same

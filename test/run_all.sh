@@ -13,12 +13,12 @@
 #   CHECKS="quota cancel" test/run_all.sh
 #                                   only these of test/checks/*.sh
 #   NO_CHECKS=1 test/run_all.sh     none of test/checks/*.sh
-#   VERSIONS="17 18" test/run_all.sh
-#                                   also PostgreSQL 17 and 18, each in its
-#                                   Debian chroot (test/versions.sh).  Not
-#                                   yet the default: their expected output
-#                                   still differs (EXPLAIN, libcurl's and
-#                                   PostgreSQL's wording), so CI runs 15
+#   VERSIONS="18" test/run_all.sh   the other PostgreSQL versions to test,
+#                                   each in its Debian chroot
+#                                   (test/versions.sh): by default 17 and
+#                                   18, none with --quick, ONLY_REGRESS or
+#                                   CHECKS; VERSIONS=none tests only the
+#                                   host's 15
 #   IN_CHROOT=1 test/run_all.sh     what test/versions.sh runs in a chroot:
 #                                   no installs, no unit tests, fuzzing or
 #                                   mock self-tests (PostgreSQL-free, run on
@@ -39,7 +39,10 @@ if [ -n "${IN_CHROOT:-}" ]; then
 	QUICK=1
 	VERSIONS=none
 fi
-VERSIONS=${VERSIONS:-none}
+if [ -n "${ONLY_REGRESS:-}${CHECKS:-}" ]; then
+	VERSIONS=${VERSIONS:-none}	# a part of the suite: the host's version only
+fi
+VERSIONS=${VERSIONS:-17 18}
 passed=0
 failed=0
 failures=()
@@ -60,8 +63,15 @@ record_tap() {					# record_tap file prefix
 	local line
 	while IFS= read -r line; do
 		case "$line" in
-			# shown in a chroot, whose caller counts the lines it sees
-			"ok "*) record pass "$2: ${line#ok }" >"${IN_CHROOT:+/dev/stdout}${IN_CHROOT:-/dev/null}" ;;
+			# shown in a chroot, whose caller counts the lines it sees (not
+			# through >/dev/stdout: that reopens and truncates a log file)
+			"ok "*)
+				if [ -n "${IN_CHROOT:-}" ]; then
+					record pass "$2: ${line#ok }"
+				else
+					record pass "$2: ${line#ok }" >/dev/null
+				fi
+				;;
 			"not ok "*) record fail "$2: ${line#not ok }" ;;
 		esac
 	done <"$1"
@@ -207,6 +217,7 @@ if [ "$VERSIONS" != none ]; then
 	VERSIONS="$VERSIONS" test/versions.sh >"$WORK/versions.tap" 2>"$WORK/versions.err"
 	rc=$?
 	record_tap "$WORK/versions.tap" "versions"
+	grep '^# ' "$WORK/versions.tap"		# the time each version took
 	if [ $rc -ne 0 ] || grep -q '^not ok' "$WORK/versions.tap"; then
 		tail -80 "$WORK/versions.err"
 	fi

@@ -4,8 +4,12 @@
 # (sid).  In each one it builds without warnings, installs, and runs the
 # pg_regress suite against a throwaway cluster and the mock on 127.0.0.1
 # (test/run_all.sh inside the chroot, IN_CHROOT=1), with the checks named in
-# VERSION_CHECKS.  Prints TAP lines "ok - pg17: ..." / "not ok - pg17: ...",
-# which test/run_all.sh counts into its own total.
+# VERSION_CHECKS (default: pg_cron against that version's postgresql-NN-cron,
+# cancel with its named wait events, and debian_package, which builds,
+# installs and loads postgresql-NN-athena-fdw there, without the build's
+# second run of the suite: PACKAGE_NOCHECK).  Prints TAP lines
+# "ok - pg17: ..." / "not ok - pg17: ...", which test/run_all.sh counts into
+# its own total.
 #
 #   test/versions.sh                every version below
 #   VERSIONS="18" test/versions.sh  only these
@@ -22,7 +26,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 CHROOT_DIR=${CHROOT_DIR:-/var/cache/athena_fdw/chroots}
 VERSIONS=${VERSIONS:-17 18}
-VERSION_CHECKS=${VERSION_CHECKS:-pg_cron}
+VERSION_CHECKS=${VERSION_CHECKS:-pg_cron cancel debian_package}
 
 suite_of() {					# suite_of MAJOR
 	case "$1" in
@@ -67,11 +71,12 @@ ensure_chroot() {				# ensure_chroot MAJOR
 	root="$CHROOT_DIR/$suite"
 	if [ ! -x "$root/usr/bin/apt-get" ]; then
 		command -v debootstrap >/dev/null ||
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2 ||
 			return 1
 		rm -rf "$root"
 		mkdir -p "$CHROOT_DIR"
-		debootstrap --variant=minbase "$suite" "$root" "$(mirror)" || return 1
+		# stdout is TAP: the tools' output goes to stderr
+		debootstrap --variant=minbase "$suite" "$root" "$(mirror)" >&2 || return 1
 	fi
 	for p in $(packages_of "$major"); do
 		in_chroot "$root" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -106,18 +111,24 @@ for major in $VERSIONS; do
 		continue
 	fi
 	root="$CHROOT_DIR/$suite"
+	t0=$SECONDS
 	if ! ensure_chroot "$major"; then
 		tap not-ok "pg$major: make the $suite chroot"
 		continue
 	fi
-	# a fresh copy of the tree (tracked and new files, as git sees them)
+	# how long each part took, for the reader of the CI log
+	echo "# pg$major: $suite chroot ready after $((SECONDS - t0)) s"
+	t0=$SECONDS
+	# a fresh copy of the tree (tracked and new files, as git sees them),
+	# and their list for the checks that copy the tree again (no git there)
 	rm -rf "$root/build/athena_fdw"
 	mkdir -p "$root/build/athena_fdw"
-	git ls-files -z --cached --others --exclude-standard |
-		xargs -0 cp --parents -t "$root/build/athena_fdw" 2>/dev/null
+	git ls-files -z --cached --others --exclude-standard >"$root/build/source-files"
+	xargs -0 cp --parents -t "$root/build/athena_fdw" <"$root/build/source-files" 2>/dev/null
 	log="$root/build/run_all.log"
 	in_chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 IN_CHROOT=1 CHECKS="$VERSION_CHECKS" \
+		SOURCE_FILES=/build/source-files PACKAGE_NOCHECK=1 \
 		PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
 		bash /build/athena_fdw/test/run_all.sh >"$log" 2>&1
 	rc=$?
@@ -133,5 +144,6 @@ for major in $VERSIONS; do
 		grep -v -e '^ok - ' "$log" | tail -60 >&2
 	fi
 	[ $counted -eq 1 ] || tap not-ok "pg$major: run_all.sh in the chroot ran (exit $rc)"
+	echo "# pg$major: tests in the chroot took $((SECONDS - t0)) s"
 done
 echo "1..$n"

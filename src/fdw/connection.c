@@ -46,8 +46,14 @@ typedef struct ConnectionEntry
 static HTAB *connection_hash = NULL;
 static uint64 use_count = 0;
 
-/* pg_stat_activity's wait_event while a request is in flight (17+) */
+/*
+ * pg_stat_activity's wait_event (17+) while a request is in flight, while
+ * the rate limiter holds the next one back (the name rate_limit.c's wait
+ * for a bucket uses too), and during a retry's backoff.
+ */
 static uint32 request_wait_event = 0;
+static uint32 rate_wait_event = 0;
+static uint32 backoff_wait_event = 0;
 
 static void
 invalidate_entries(Datum arg, int cacheid, uint32 hashvalue)
@@ -142,9 +148,10 @@ init_connection_hash(void)
 
 /*
  * How a client waits for the network: on the backend's latch and the
- * client's epoll descriptor together, under the wait event type Extension,
- * as postgres_fdw's pgfdw_get_result waits for its connection.  A cancel or
- * statement_timeout sets the latch, and the batch's interrupt callback,
+ * client's epoll descriptor together, under the wait event type Extension
+ * (on 17+ named for what the batch waits for: an answer, the rate limiter,
+ * a backoff), as postgres_fdw's pgfdw_get_result waits for its connection.
+ * A cancel or statement_timeout sets the latch, and the batch's interrupt callback,
  * which the engine calls right after every wait, ends the query at once; a
  * dead postmaster ends the backend.  The wait itself never throws: a
  * credential call (credentials.c) polls for interrupts without throwing, so
@@ -156,10 +163,16 @@ init_connection_hash(void)
  * answers.
  */
 static void
-wait_for_network(void *arg, int fd, long timeout_ms)
+wait_for_network(void *arg, int fd, long timeout_ms, HttpWaitFor what)
 {
 	ConnectionEntry *entry = (ConnectionEntry *) arg;
 	WaitEvent	event;
+	uint32		wait_event = request_wait_event;
+
+	if (what == HTTP_WAIT_RATE_GATE)
+		wait_event = rate_wait_event;
+	else if (what == HTTP_WAIT_BACKOFF)
+		wait_event = backoff_wait_event;
 
 	if (entry->wait_set == NULL || entry->wait_fd != fd)
 	{
@@ -177,7 +190,7 @@ wait_for_network(void *arg, int fd, long timeout_ms)
 	}
 
 	if (WaitEventSetWait(entry->wait_set, timeout_ms < 0 ? -1 : timeout_ms,
-						 &event, 1, request_wait_event) == 1 &&
+						 &event, 1, wait_event) == 1 &&
 		(event.events & WL_LATCH_SET))
 		ResetLatch(MyLatch);
 }
@@ -193,6 +206,8 @@ fdw_client_acquire(UserMapping *user)
 		init_connection_hash();
 	/* named here, where an ERROR is allowed: the wait must not throw */
 	(void) fdw_wait_event(&request_wait_event, "AthenaRequest");
+	(void) fdw_wait_event(&rate_wait_event, "AthenaRateLimit");
+	(void) fdw_wait_event(&backoff_wait_event, "AthenaRetryBackoff");
 
 	entry = hash_search(connection_hash, &user->umid, HASH_ENTER, &found);
 	if (!found)

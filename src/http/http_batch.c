@@ -935,6 +935,7 @@ http_batch_next(HttpBatch *batch)
 	for (;;)
 	{
 		long		timeout;
+		HttpWaitFor what;
 
 		if (batch->check_interrupts)
 			batch->check_interrupts(batch->arg);	/* may longjmp */
@@ -969,6 +970,7 @@ http_batch_next(HttpBatch *batch)
 		 * retry (a request the gate held back goes when the gate opens).
 		 */
 		timeout = -1;
+		what = HTTP_WAIT_REQUEST;
 		if (batch->oom)
 			timeout = OOM_WAIT_MS;
 		if (batch->nfree > 0 &&
@@ -981,8 +983,12 @@ http_batch_next(HttpBatch *batch)
 
 			if (timeout < 0 || ms < timeout)
 				timeout = ms;
+			/* with nothing in flight, only the gate or the backoff holds it */
+			if (batch->in_flight == 0)
+				what = batch->gate_due_usec != 0 ? HTTP_WAIT_RATE_GATE :
+					HTTP_WAIT_BACKOFF;
 		}
-		http_client_wait(client, timeout);	/* may longjmp */
+		http_client_wait(client, timeout, what);	/* may longjmp */
 		collect_finished(client);
 	}
 }

@@ -264,11 +264,12 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 
 /* The default wait: poll() on the epoll set, never long. */
 static void
-poll_wait(void *arg, int fd, long timeout_ms)
+poll_wait(void *arg, int fd, long timeout_ms, HttpWaitFor what)
 {
 	struct pollfd pfd;
 
 	(void) arg;
+	(void) what;
 	if (timeout_ms < 0 || timeout_ms > POLL_MAX_MS)
 		timeout_ms = POLL_MAX_MS;
 	pfd.fd = fd;
@@ -502,7 +503,7 @@ http_client_run_timers(HttpClient *client)
 }
 
 void
-http_client_wait(HttpClient *client, long max_ms)
+http_client_wait(HttpClient *client, long max_ms, HttpWaitFor what)
 {
 	struct epoll_event events[MAX_EVENTS];
 	long		timeout = max_ms;
@@ -522,7 +523,7 @@ http_client_wait(HttpClient *client, long max_ms)
 	if (timeout < 0 || timeout > WAIT_MAX_MS)
 		timeout = WAIT_MAX_MS;
 	if (timeout > 0)
-		client->wait(client->wait_arg, client->epfd, timeout);	/* may longjmp */
+		client->wait(client->wait_arg, client->epfd, timeout, what);	/* may longjmp */
 
 	n = epoll_wait(client->epfd, events, MAX_EVENTS, 0);
 	for (i = 0; i < n; i++)

@@ -25,9 +25,18 @@ typedef struct HttpClient HttpClient;
  * longjmp, as PostgreSQL's CHECK_FOR_INTERRUPTS does: the engine calls it
  * between libcurl calls, with its state consistent.  A PostgreSQL backend
  * waits on its latch here, so that pg_stat_activity shows the wait and a
- * cancel ends it at once.
+ * cancel ends it at once; what says what the batch waits for, for the
+ * wait event it reports.
  */
-typedef void (*HttpWaitFn) (void *arg, int fd, long timeout_ms);
+typedef enum HttpWaitFor
+{
+	HTTP_WAIT_REQUEST,			/* an answer to a request in flight */
+	HTTP_WAIT_RATE_GATE,		/* the rate gate, to let the next request go */
+	HTTP_WAIT_BACKOFF			/* a retry's backoff, nothing in flight */
+} HttpWaitFor;
+
+typedef void (*HttpWaitFn) (void *arg, int fd, long timeout_ms,
+							HttpWaitFor what);
 
 /*
  * NULL on failure, with a lower-case reason in reason[reasonlen] ("out of

@@ -47,9 +47,11 @@ extern void http_client_run_timers(HttpClient *client);
 
 /*
  * Waits up to max_ms (-1: as long as curl's timers allow) through the
- * client's wait function, hands ready sockets to curl and runs due timers.
+ * client's wait function, hands ready sockets to curl and runs due timers;
+ * what is told to the wait function.
  */
-extern void http_client_wait(HttpClient *client, long max_ms);
+extern void http_client_wait(HttpClient *client, long max_ms,
+							 HttpWaitFor what);
 
 /*
  * A transfer that finished, taken out of the multi handle: its

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Cancel, statement_timeout and pg_terminate_backend stop a scan that waits
 # on an endpoint that never answers (the mock's "hang" fault), or that sleeps
-# before a retry (HTTP 429 with a long Retry-After).  Asserts outcomes: the
-# waiting backend shows wait_event_type 'Extension' in pg_stat_activity (it
-# waits on its latch), the right error, nothing left in flight at the mock,
-# no retry sent after the cancel, the backend (or a new one) still works.  How long each cancel took
-# is printed as a TAP diagnostic, never asserted: machines are noisy.
+# before a retry (HTTP 429 with a long Retry-After), or that the rate limiter
+# holds back (max_requests_per_second).  Asserts outcomes: the waiting
+# backend shows wait_event_type 'Extension' in pg_stat_activity (it waits on
+# its latch), with the wait event named for what it waits for on 17+
+# (AthenaRequest, AthenaRetryBackoff, AthenaRateLimit; 'Extension' before),
+# the right error, nothing left in flight at the mock, no retry sent after
+# the cancel, the backend (or a new one) still works.  How long each cancel
+# took is printed as a TAP diagnostic, never asserted: machines are noisy.
 #
 # Uses the running cluster and mock: PGHOST PGPORT PGUSER PG_BIN MOCK_PORT
 # MOCKCTL (set by test/run_all.sh).
@@ -44,13 +47,28 @@ wait_mock() {
 	return 1
 }
 
-# Samples the wait of backend $1 until it shows wait_event_type and
-# wait_event 'Extension' (at most 10 s); prints what it saw last.
+# The wait_event_type/wait_event a scan waiting in phase $1 (request,
+# backoff, rate) shows: named on 17+, 'Extension' on 15 and 16.
+NAMED_WAITS=$($PSQL -At -d $DB -c "SELECT current_setting('server_version_num')::int >= 170000")
+expected_wait() {
+	if [ "$NAMED_WAITS" != t ]; then
+		echo Extension/Extension
+		return
+	fi
+	case "$1" in
+		request) echo Extension/AthenaRequest ;;
+		backoff) echo Extension/AthenaRetryBackoff ;;
+		rate) echo Extension/AthenaRateLimit ;;
+	esac
+}
+
+# Samples the wait of backend $1 until it shows $2 (at most 10 s); prints
+# what it saw last.
 wait_event_of() {
 	local i seen
 	for i in $(seq 1 200); do
 		seen=$($PSQL -At -d $DB -c "SELECT coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') FROM pg_stat_activity WHERE pid = $1")
-		[ "$seen" = Extension/Extension ] && break
+		[ "$seen" = "$2" ] && break
 		sleep 0.05
 	done
 	echo "$seen"
@@ -136,9 +154,10 @@ for phase in request backoff; do
 			wait_mock 4 0 && sleep 0.3
 		fi
 		ok $? "$how in a $phase: the scan is waiting (pid ${pid:-none})"
-		seen=$(wait_event_of "${pid:-0}")
-		[ "$seen" = Extension/Extension ]
-		ok $? "$how in a $phase: pg_stat_activity shows the wait as Extension/Extension (saw ${seen:-nothing})"
+		want=$(expected_wait $phase)
+		seen=$(wait_event_of "${pid:-0}" "$want")
+		[ "$seen" = "$want" ]
+		ok $? "$how in a $phase: pg_stat_activity shows the wait as $want (saw ${seen:-nothing})"
 		# the server's clock just before the signal; the victim prints the
 		# time it got the error back (for terminate: when its psql exited)
 		t0=$($PSQL -d $DB -At -c "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, pg_${how}_backend($pid)" | cut -d'|' -f1)
@@ -175,6 +194,40 @@ for phase in request backoff; do
 		ok $? "$how in a $phase: no request left in flight at the mock"
 	done
 done
+
+# --- pg_cancel_backend while the rate limiter holds the next request back:
+# one request per 20 s, so the first of four goes and the scan waits ---
+$PSQL -d $DB >/dev/null <<EOF
+$(mock_server_sql slow "max_requests_per_second '0.05'")
+CREATE FOREIGN TABLE slow_s (session_id text, state text) SERVER slow;
+EOF
+$MOCKCTL reset
+PGAPPNAME=cancel_rate $PSQL -d $DB >"$TMP/cancel_rate.out" 2>&1 <<EOF &
+SELECT session_id, state FROM slow_s WHERE session_id IN ('s-idle', 's-busy', 's-failed', 's-created');
+\! $MOCKCTL reset
+SELECT 'after', session_id, state FROM s WHERE session_id = 's-idle';
+EOF
+BGPID=$!
+pid=$(backend_pid cancel_rate)
+wait_mock 1 0
+ok $? "cancel in a rate limit wait: the first request was answered (pid ${pid:-none})"
+want=$(expected_wait rate)
+seen=$(wait_event_of "${pid:-0}" "$want")
+[ "$seen" = "$want" ]
+ok $? "cancel in a rate limit wait: pg_stat_activity shows the wait as $want (saw ${seen:-nothing})"
+sent=$($MOCKCTL count)
+[ "$sent" = 1 ]
+ok $? "cancel in a rate limit wait: the limiter let one request go (mock saw $sent)"
+$PSQL -d $DB -At -c "SELECT pg_cancel_backend($pid)" >/dev/null
+wait "$BGPID"
+BGPID=
+grep -q "ERROR:  canceling statement due to user request" "$TMP/cancel_rate.out"
+ok $? "cancel in a rate limit wait: canceling statement due to user request"
+grep -q "^ after    | s-idle     | IDLE" "$TMP/cancel_rate.out"
+ok $? "cancel in a rate limit wait: the same backend answers the next query"
+sent=$($MOCKCTL count)
+[ "$sent" = 1 ]
+ok $? "cancel in a rate limit wait: nothing more was sent after the cancel (mock saw $sent after the reset)"
 
 # --- a DELETE terminated by pg_terminate_backend while it terminates:
 # the ids it had terminated reach the server log ---

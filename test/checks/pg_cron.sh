@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pg_cron jobs against the real scheduler (Debian's postgresql-15-cron,
-# pg_cron 1.4: jobs run at most once a minute): a cluster of its own with
+# pg_cron jobs against the real scheduler (Debian's postgresql-NN-cron of the
+# server tested: pg_cron 1.4 on 15, 1.6 on 17 and 18; jobs here run at most
+# once a minute): a cluster of its own with
 # pg_cron preloaded and background workers, and four jobs scheduled a few
 # seconds before a minute boundary:
 #   (a) snapshot  every minute, the watched sessions into a history table

@@ -70,6 +70,11 @@ ranges_ok = set(prereqs) <= PHASES and all(
 check(ranges_ok, "prereqs use known phases, relations and version ranges")
 pg_range = prereqs.get("runtime", {}).get("requires", {}).get("PostgreSQL", "")
 check(">= 15.0.0" in pg_range, "runtime requires PostgreSQL 15 or later (%r)" % pg_range)
+# the range is that of the versions debian/pgversions builds for
+majors = [int(l) for l in open("debian/pgversions") if l.strip() and not l.startswith("#")]
+want = ">= %d.0.0, < %d.0.0" % (min(majors), max(majors) + 1)
+check(pg_range == want and prereqs.get("test", {}).get("requires", {}).get("PostgreSQL") == want,
+      "runtime and test require %s, debian/pgversions' range (%r)" % (want, pg_range))
 
 # the control file is the extension; META.json describes it
 controls = [f for f in os.listdir(".") if f.endswith(".control")]

@@ -9,6 +9,7 @@
  * request and connection counts.
  */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -996,6 +997,100 @@ test_rate_gate(HttpClient *client)
 	}
 }
 
+/*
+ * What the wait is told it waits for (HttpWaitFor, a backend's wait event):
+ * an answer while a request is in flight, the rate gate or a retry's
+ * backoff while none is.
+ */
+static int	waits_for[3];
+
+static void
+counting_wait(void *arg, int fd, long timeout_ms, HttpWaitFor what)
+{
+	struct pollfd pfd = {fd, POLLIN, 0};
+
+	(void) arg;
+	waits_for[what]++;
+	if (timeout_ms < 0 || timeout_ms > 50)
+		timeout_ms = 50;
+	(void) poll(&pfd, 1, (int) timeout_ms);
+}
+
+static void
+test_wait_reasons(void)
+{
+	HttpClient *client = http_client_create(NULL, 0);
+	HttpOptions o;
+	EngineArg	a;
+	CountingGate g;
+	HttpBatch  *b;
+	HttpResult *r;
+	char		url[128];
+	int			n;
+
+	http_client_set_wait(client, counting_wait, NULL);
+	memset(&o, 0, sizeof(o));
+	o.max_concurrency = 1;
+	o.connect_timeout_ms = 2000;
+	o.request_timeout_ms = 5000;
+	o.max_body_bytes = 1 << 20;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", mock_port);
+
+	/* one request answered: only answers were waited for */
+	mock_reset();
+	memset(&a, 0, sizeof(a));
+	a.url = url;
+	memset(waits_for, 0, sizeof(waits_for));
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->outcome == HTTP_RESPONSE && waits_for[HTTP_WAIT_REQUEST] > 0 &&
+	   waits_for[HTTP_WAIT_RATE_GATE] == 0 && waits_for[HTTP_WAIT_BACKOFF] == 0,
+	   "wait reasons: a request in flight waits for its answer (%d, %d, %d)",
+	   waits_for[0], waits_for[1], waits_for[2]);
+	http_batch_result_free(r);
+	http_batch_end(b);
+
+	/* a refused connection retried twice: the pauses are backoffs */
+	memset(&a, 0, sizeof(a));
+	a.url = "http://127.0.0.1:1/";
+	a.retry_all = 1;
+	o.max_retries = 2;
+	memset(waits_for, 0, sizeof(waits_for));
+	b = http_batch_begin(client, &o, 1, engine_prepare, engine_retry, NULL, &a);
+	r = http_batch_next(b);
+	ok(r != NULL && r->attempts == 3 && waits_for[HTTP_WAIT_BACKOFF] > 0 &&
+	   waits_for[HTTP_WAIT_RATE_GATE] == 0,
+	   "wait reasons: the pauses between retries are backoffs (%d, %d, %d)",
+	   waits_for[0], waits_for[1], waits_for[2]);
+	http_batch_result_free(r);
+	http_batch_end(b);
+
+	/* 3 items at 4/s with no burst: the gate holds two back */
+	mock_reset();
+	memset(&a, 0, sizeof(a));
+	a.url = url;
+	o.max_retries = 0;
+	memset(&g, 0, sizeof(g));
+	rate_bucket_init(&g.configured, 4, 1, 0);
+	g.has_configured = true;
+	o.rate_gate.acquire = gate_acquire;
+	o.rate_gate.arg = &g;
+	memset(waits_for, 0, sizeof(waits_for));
+	b = http_batch_begin(client, &o, 3, engine_prepare, engine_retry, NULL, &a);
+	n = 0;
+	while ((r = http_batch_next(b)) != NULL)
+	{
+		n += r->outcome == HTTP_RESPONSE;
+		http_batch_result_free(r);
+	}
+	ok(n == 3 && g.held_back > 0 && waits_for[HTTP_WAIT_RATE_GATE] > 0 &&
+	   waits_for[HTTP_WAIT_BACKOFF] == 0,
+	   "wait reasons: requests the rate gate holds back wait for the gate (%d, %d, %d)",
+	   waits_for[0], waits_for[1], waits_for[2]);
+	http_batch_end(b);
+	http_client_destroy(client);
+}
+
 static void
 test_no_retry(HttpClient *client)
 {
@@ -1791,6 +1886,7 @@ main(void)
 	test_sequential_reuse();
 	test_retries(client);
 	test_rate_gate(client);
+	test_wait_reasons();
 	test_no_retry(client);
 	test_bad_responses(client);
 	test_interrupt(client);
