@@ -219,6 +219,8 @@ resolve_chain(ForeignServer *server, const FdwOptions *options,
 	config.sts.endpoint = sts_endpoint(options);
 	config.sts.region = options->region;
 	config.sts.http = *http;
+	/* a credential_process is one request: it gets a request's time */
+	config.process_timeout_ms = options->request_timeout_ms;
 
 	for (;;)
 	{
@@ -241,7 +243,7 @@ resolve_chain(ForeignServer *server, const FdwOptions *options,
 				 ? errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none (%s: %s).",
 							 err.source, err.text)
 				 : errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none."),
-				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping, or give the PostgreSQL server AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a shared credentials file, container credentials or an EC2 instance profile.")));
+				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping, or give the PostgreSQL server AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a profile in its AWS config or credentials file, container credentials or an EC2 instance profile.")));
 	elog(DEBUG1, "athena_fdw: server \"%s\" uses AWS credentials from the %s",
 		 server->servername, aws_credential_source_name(source));
 }

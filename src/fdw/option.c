@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 
 #include "athena_fdw.h"
+#include "aws_config.h"
 #include "aws_credentials.h"
 #include "endpoint.h"
 #include "safe_value.h"
@@ -483,18 +484,80 @@ fdw_get_options(ForeignServer *server, ForeignTable *table, UserMapping *user,
 		fold_options(options, user->options, ON_MAPPING, false);
 }
 
+/* The profile a scan reads settings from: as the credential chain picks it. */
+static const char *
+profile_name(const FdwOptions *options)
+{
+	const char *names[] = {"AWS_DEFAULT_PROFILE", "AWS_PROFILE"};
+	size_t		i;
+
+	if (options->aws_profile != NULL)
+		return options->aws_profile;
+	for (i = 0; i < lengthof(names); i++)
+	{
+		const char *v = getenv(names[i]);
+
+		if (v != NULL && *v != '\0')
+			return v;
+	}
+	return "default";
+}
+
+/*
+ * A setting of the scan's profile in the AWS config files (palloc'd), or
+ * NULL.  A malformed file is an ERROR, as it is for the AWS CLI.
+ */
 static char *
-default_region(ForeignServer *server)
+profile_setting(ForeignServer *server, const FdwOptions *options,
+				const char *key, const char *subkey)
+{
+	char		errbuf[512];
+	AwsConfig  *files = aws_config_load(errbuf, sizeof(errbuf));
+	const char *v;
+	char	   *copy = NULL;
+
+	if (files == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not read the AWS configuration files for server \"%s\"",
+						server->servername),
+				 errdetail("%s", errbuf)));
+	v = aws_config_get(files, profile_name(options), key, subkey);
+	if (v != NULL)
+		copy = strdup(v);
+	aws_config_free(files);
+	if (v != NULL && copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (copy != NULL)
+	{
+		char	   *result = pstrdup(copy);
+
+		free(copy);
+		return result;
+	}
+	return NULL;
+}
+
+static char *
+default_region(ForeignServer *server, const FdwOptions *options)
 {
 	const char *env = getenv("AWS_REGION");
+	const char *where = "AWS_REGION or AWS_DEFAULT_REGION";
 
 	if (env == NULL || *env == '\0')
 		env = getenv("AWS_DEFAULT_REGION");
 	if (env == NULL || *env == '\0')
+	{
+		env = profile_setting(server, options, "region", NULL);
+		where = "the region of the AWS profile";
+	}
+	if (env == NULL || *env == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("no AWS region for server \"%s\"", server->servername),
-				 errhint("Set the server option \"region\", or AWS_REGION in the environment of the PostgreSQL server.")));
+				 errhint("Set the server option \"region\", AWS_REGION in the environment of the PostgreSQL server, or region in its AWS config file.")));
 	/* it becomes part of the host name and of every signature */
 	if (!region_shaped(env))
 		ereport(ERROR,
@@ -502,8 +565,8 @@ default_region(ForeignServer *server)
 				 errmsg("invalid AWS region in the environment of the PostgreSQL server for server \"%s\"",
 						server->servername),
 				 aws_cstring_is_clean(env)
-				 ? errdetail("AWS_REGION or AWS_DEFAULT_REGION is \"%s\".", env)
-				 : errdetail("AWS_REGION or AWS_DEFAULT_REGION holds a control character."),
+				 ? errdetail("%s is \"%s\".", where, env)
+				 : errdetail("%s holds a control character.", where),
 				 errhint("A region looks like \"us-east-1\"; or set the server option \"region\".")));
 	return pstrdup(env);
 }
@@ -522,7 +585,7 @@ void
 fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options)
 {
 	if (options->region == NULL)
-		options->region = default_region(server);
+		options->region = default_region(server, options);
 	if (options->endpoint == NULL)
 		options->endpoint = default_endpoint(options->region);
 }
