@@ -28,6 +28,7 @@
 #include <json-c/json.h>
 
 #include "aws_config.h"
+#include "aws_endpoints.h"
 #include "aws_process.h"
 #include "endpoint.h"
 #include "retry_policy.h"
@@ -466,18 +467,6 @@ from_process(ChainContext *ctx, const char *profile, AwsCredentials *out)
 		? AWS_CHAIN_FOUND : AWS_CHAIN_FAILED;
 }
 
-static bool
-host_has_suffix(const char *host, const char *suffix)
-{
-	size_t		h = strlen(host);
-	size_t		s = strlen(suffix);
-
-	/* the domain itself or a name under it, never "evilamazonaws.com" */
-	return (h == s && strcasecmp(host, suffix) == 0) ||
-		(h > s + 1 && host[h - s - 1] == '.' &&
-		 strcasecmp(host + h - s, suffix) == 0);
-}
-
 typedef enum UrlRule
 {
 	RULE_CONTAINER,				/* container credentials full URI */
@@ -509,9 +498,7 @@ url_allowed(const char *url, UrlRule rule)
 						  strcmp(host, "169.254.170.23") == 0 ||
 						  strcmp(host, "[fd00:ec2::23]") == 0));
 		else
-			ok = (https && (host_has_suffix(host, "amazonaws.com") ||
-							host_has_suffix(host, "amazonaws.com.cn") ||
-							host_has_suffix(host, "api.aws"))) ||
+			ok = (https && aws_host_in_partitions(host)) ||
 				((https || http) && endpoint_host_is_loopback(host));
 	}
 	curl_free(scheme);

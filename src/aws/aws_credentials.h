@@ -97,8 +97,9 @@ extern bool aws_container_uri_allowed(const char *uri);
 
 /*
  * Whether a role that is not trusted with the server's network (a
- * non-superuser) may send its requests to url: https to an AWS domain
- * (amazonaws.com, amazonaws.com.cn, api.aws) or to loopback; plain http to
+ * non-superuser) may send its requests to url: https to a domain of an AWS
+ * partition (either host name suffix of aws_partitions.c: amazonaws.com,
+ * api.aws, amazonaws.com.cn, c2s.ic.gov, ...) or to loopback; plain http to
  * loopback only, so a session token never crosses a network in clear.
  */
 extern bool aws_endpoint_allowed_for_untrusted(const char *url);

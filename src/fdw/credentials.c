@@ -133,20 +133,6 @@ hand_out(const AwsCredentials *from, time_t renew_at, AthenaCredentials *to)
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
 }
 
-/* STS's address: the server option, AWS_ENDPOINT_URL_STS, else regional. */
-static char *
-sts_endpoint(const FdwOptions *options)
-{
-	const char *env = getenv("AWS_ENDPOINT_URL_STS");
-
-	if (options->sts_endpoint != NULL)
-		return options->sts_endpoint;
-	if (env != NULL && *env != '\0')
-		return pstrdup(env);
-	return psprintf("https://sts.%s.amazonaws.com%s", options->region,
-					strncmp(options->region, "cn-", 3) == 0 ? ".cn" : "");
-}
-
 /* "athena_fdw-<user>", in the characters STS allows, at most 64. */
 static char *
 default_session_name(Oid userid)
@@ -216,7 +202,7 @@ resolve_chain(ForeignServer *server, const FdwOptions *options,
 	memset(&config, 0, sizeof(config));
 	config.profile = options->aws_profile;
 	config.http = *http;
-	config.sts.endpoint = sts_endpoint(options);
+	config.sts.endpoint = fdw_sts_endpoint(server, options);
 	config.sts.region = options->region;
 	config.sts.http = *http;
 	/* a credential_process is one request: it gets a request's time */
@@ -260,7 +246,7 @@ assume_role(ForeignServer *server, UserMapping *user,
 	bool		ok;
 
 	memset(&config, 0, sizeof(config));
-	config.endpoint = sts_endpoint(options);
+	config.endpoint = fdw_sts_endpoint(server, options);
 	config.region = options->region;
 	config.http = *http;
 	params.role_arn = options->role_arn;

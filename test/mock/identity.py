@@ -15,6 +15,8 @@ IMDSv2 (unsigned)
   GET  /latest/meta-data/iam/security-credentials/mock-instance-role
                                       the credentials as JSON (Code Success)
   A GET without a valid token: 401.  Any other metadata path: 404.
+  With "imds_absent" set (below), every metadata call answers 404, counted
+  as imds_absent: a host that is no EC2 instance.
 
 Container credentials (unsigned)
   GET  /container/open                the credentials as JSON
@@ -57,6 +59,8 @@ Control (on the mock's control path)
                          calls answer 400 CODE (IDPCommunicationError,
                          Throttling: what STS sends), counted as
                          "sts_fault"
+  POST /_mock/identity   {"imds_absent": true|false}: instance metadata is
+                         not there (every call 404, counted "imds_absent")
   /_mock/reset also resets this module.
 """
 
@@ -113,6 +117,7 @@ class Identity:
             self.inject = None
             self.sts_fault = None
             self.sts_fault_left = 0
+            self.imds_absent = False
 
     def snapshot(self):
         with self.lock:
@@ -129,6 +134,8 @@ class Identity:
                     for k, v in list(self.keys.items()):
                         if len(v) > 2:	# issued here, even before a reset
                             self.keys[k] = v[:2] + (now,)
+                elif "imds_absent" in args:
+                    self.imds_absent = bool(args["imds_absent"])
                 elif "sts_fault" in args:
                     self.sts_fault = args["sts_fault"]
                     self.sts_fault_left = int(args.get("count", 1))
@@ -178,6 +185,11 @@ class Identity:
 
     # -- IMDSv2 -----------------------------------------------------------------
     def imds(self, h, method, path, headers):
+        with self.lock:
+            absent = self.imds_absent
+        if absent:
+            self.count("imds_absent", {"path": path})
+            return h.respond(404, b"", ctype="text/plain", api=False)
         if path == "/latest/api/token":
             if method != "PUT":
                 return h.respond(405, b"", ctype="text/plain", api=False)
