@@ -474,6 +474,13 @@ aws_config_get(const AwsConfig *config, const char *profile, const char *key,
 					   key, subkey);
 }
 
+bool
+aws_config_has_section(const AwsConfig *config, AwsSectionKind kind,
+					   const char *name)
+{
+	return find_section(config, kind, false, name) != NULL;
+}
+
 const char *
 aws_config_section_get(const AwsConfig *config, AwsSectionKind kind,
 					   const char *name, const char *key, const char *subkey)

@@ -72,6 +72,10 @@ extern const char *aws_config_get_in(const AwsConfig *config,
 									 bool credentials_file,
 									 const char *profile, const char *key);
 
+/* Whether the config file has an [sso-session NAME] or [services NAME]. */
+extern bool aws_config_has_section(const AwsConfig *config, AwsSectionKind kind,
+								   const char *name);
+
 /* A key of an [sso-session NAME] or [services NAME] section of the config file. */
 extern const char *aws_config_section_get(const AwsConfig *config,
 										  AwsSectionKind kind, const char *name,

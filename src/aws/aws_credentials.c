@@ -2,7 +2,7 @@
  * aws_credentials.c
  *		The AWS credential chain of the server process, as a table of steps
  *		in botocore's order: environment keys, a role profile (role_arn with
- *		source_profile or credential_source), web identity, the shared
+ *		source_profile or credential_source), web identity, SSO, the shared
  *		credentials file, credential_process, the config file's keys,
  *		container credentials, EC2 instance metadata (IMDSv2 only).
  *
@@ -30,6 +30,7 @@
 #include "aws_config.h"
 #include "aws_endpoints.h"
 #include "aws_process.h"
+#include "aws_sso.h"
 #include "endpoint.h"
 #include "retry_policy.h"
 #include "safe_value.h"
@@ -452,6 +453,64 @@ from_config_file(ChainContext *ctx, const char *profile, AwsCredentials *out)
 	return from_file_keys(ctx, profile, out, false);
 }
 
+/* botocore's SSOProvider: sso_session, or the legacy sso_* keys */
+static AwsChainResult
+from_sso(ChainContext *ctx, const char *profile, AwsCredentials *out)
+{
+	static const char *const keys[] = {"sso_start_url", "sso_region"};
+	const AwsConfig *f = ctx->files;
+	AwsSsoSettings s;
+	char		missing[256] = "";
+	const char *values[2];
+	size_t		i;
+
+	memset(&s, 0, sizeof(s));
+	s.profile = profile;
+	s.account_id = aws_config_get(f, profile, "sso_account_id", NULL);
+	s.role_name = aws_config_get(f, profile, "sso_role_name", NULL);
+	s.session_name = aws_config_get(f, profile, "sso_session", NULL);
+	if (s.account_id == NULL && s.role_name == NULL)
+		return AWS_CHAIN_NOTHING;
+	if (s.session_name != NULL &&
+		!aws_config_has_section(f, AWS_SECTION_SSO_SESSION, s.session_name))
+		return chain_fail(ctx->err, "SSO",
+						  "profile \"%s\": the sso-session \"%s\" does not exist",
+						  profile, s.session_name);
+	for (i = 0; i < 2; i++)
+	{
+		const char *mine = aws_config_get(f, profile, keys[i], NULL);
+		const char *session = s.session_name
+		? aws_config_section_get(f, AWS_SECTION_SSO_SESSION,
+								 s.session_name, keys[i], NULL)
+		: NULL;
+
+		if (mine != NULL && session != NULL && strcmp(mine, session) != 0)
+			return chain_fail(ctx->err, "SSO",
+							  "profile \"%s\": %s differs between the profile and sso-session \"%s\"",
+							  profile, keys[i], s.session_name);
+		values[i] = session ? session : mine;
+	}
+	s.start_url = values[0];
+	s.region = values[1];
+	if (s.role_name == NULL)
+		strcat(missing, ", sso_role_name");
+	if (s.account_id == NULL)
+		strcat(missing, ", sso_account_id");
+	if (s.start_url == NULL)
+		strcat(missing, ", sso_start_url");
+	if (s.region == NULL)
+		strcat(missing, ", sso_region");
+	if (missing[0] != '\0')
+		return chain_fail(ctx->err, "SSO",
+						  "profile \"%s\" is configured to use SSO but lacks %s",
+						  profile, missing + 2);
+	if (!aws_cstring_is_clean(s.role_name) || !aws_cstring_is_clean(s.account_id))
+		return fail_unclean(ctx->err, "SSO", "sso_role_name or sso_account_id");
+	return aws_sso_credentials(ctx->client, &ctx->config->sts.http, &s,
+							   ctx->should_stop, ctx->arg, out, ctx->err)
+		? AWS_CHAIN_FOUND : AWS_CHAIN_FAILED;
+}
+
 static AwsChainResult
 from_process(ChainContext *ctx, const char *profile, AwsCredentials *out)
 {
@@ -813,6 +872,7 @@ static const ChainStep chain_steps[] = {
 	{AWS_SOURCE_ENVIRONMENT, from_environment, true, false},
 	{AWS_SOURCE_PROFILE_ROLE, from_role_profile, false, false},
 	{AWS_SOURCE_WEB_IDENTITY, from_web_identity, false, true},
+	{AWS_SOURCE_SSO, from_sso, false, true},
 	{AWS_SOURCE_SHARED_FILE, from_shared_file, false, true},
 	{AWS_SOURCE_PROCESS, from_process, false, true},
 	{AWS_SOURCE_CONFIG_FILE, from_config_file, false, true},

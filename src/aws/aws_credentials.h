@@ -46,7 +46,6 @@ typedef struct AwsChainConfig
 	 */
 	const char *profile;
 	StsConfig	sts;			/* web identity, role profiles */
-	StsConfig	sso;			/* the SSO portal: endpoint NULL from region */
 	HttpOptions http;			/* ca_file and user agent for metadata calls */
 	int			process_timeout_ms; /* credential_process; 0: 30 s */
 } AwsChainConfig;

@@ -168,6 +168,7 @@ report_credential_error(ForeignServer *server, AwsCredentialError *err)
 		? pstrdup(err->aws.request_id) : NULL;
 		int			http_status = err->aws.http_status;
 		int			attempts = err->attempts;
+		const char *hint = err->hint;
 
 		aws_credential_error_free(err);
 		ereport(ERROR,
@@ -177,13 +178,15 @@ report_credential_error(ForeignServer *server, AwsCredentialError *err)
 				 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
 								  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
 								  attempts, http_status,
-								  request_id ? request_id : "(none)", attempts)));
+								  request_id ? request_id : "(none)", attempts),
+				 hint ? errhint("%s", hint) : 0));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 			 errmsg("could not get AWS credentials for server \"%s\" from %s",
 					server->servername, source),
-			 errdetail("%s", err->text)));
+			 errdetail("%s", err->text),
+			 err->hint ? errhint("%s", err->hint) : 0));
 }
 
 /*

@@ -4,7 +4,9 @@
 # region, precedence over the environment, role profiles (a source_profile
 # chain of two, a cycle, credential_source Environment and EcsContainer,
 # web_identity_token_file in a profile), credential_process (success and its
-# cache, failure, timeout, cancel killing it), the remembered instance
+# cache, failure, timeout, cancel killing it), SSO (a fresh and an expired
+# cached token), endpoints (AWS_ENDPOINT_URL_ATHENA, a services section,
+# FIPS, dual-stack, each partition's host names), the remembered instance
 # metadata miss, and a sweep of every output for every secret used.
 #
 # Starts its own mock and cluster (the server's environment differs per
@@ -245,6 +247,54 @@ grep -q '^ERROR:  canceling statement due to statement timeout' "$OUT/process_ca
 	[ -s "$WORK/bin/sleeper.pid" ] && ! kill -0 "$(cat "$WORK/bin/sleeper.pid")" 2>/dev/null
 ok $? "credential_process: a cancel kills the process; the session goes on"
 
+# --- SSO: the CLI's cached token, then GetRoleCredentials ---
+SSO_TOKEN=$($PYTHON -c 'import sys; sys.path.insert(0, "test/mock"); import identity; print(identity.SSO_ACCESS_TOKEN)')
+cat >>"$HOME_DIR/.aws/config" <<EOF
+
+[profile sso-dev]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = AthenaReadOnly
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+
+[profile sso-legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 123456789012
+sso_role_name = AthenaReadOnly
+EOF
+mkdir -p "$HOME_DIR/.aws/sso/cache"
+sso_file() { printf '%s/.aws/sso/cache/%s.json' "$HOME_DIR" "$(printf '%s' "$1" | sha1sum | cut -d' ' -f1)"; }
+cat >"$(sso_file corp)" <<EOF
+{"startUrl": "https://example.awsapps.com/start", "region": "us-east-1", "accessToken": "$SSO_TOKEN", "expiresAt": "$(date -u -d '+8 hours' +%Y-%m-%dT%H:%M:%SZ)"}
+EOF
+cat >"$(sso_file https://legacy.awsapps.com/start)" <<EOF
+{"startUrl": "https://legacy.awsapps.com/start", "region": "us-east-1", "accessToken": "$SSO_TOKEN", "expiresAt": "2020-01-01T00:00:00UTC"}
+EOF
+chown -R postgres "$HOME_DIR/.aws"
+profile sso-dev
+with_env "AWS_ENDPOINT_URL_SSO=$MOCK"
+$MOCKCTL reset
+[ "$(three sso)" = "IDLE IDLE BUSY" ] && [ "$($MOCKCTL identity counts | tr '\n' ' ')" = "GetRoleCredentials 1 " ] &&
+	[ "$($MOCKCTL identity last role_name) $($MOCKCTL identity last account_id)" = "AthenaReadOnly 123456789012" ] &&
+	$MOCKCTL last access_key_id | grep -q "^$($MOCKCTL identity issued access_key_id | tail -1)$"
+ok $? "SSO: an sso_session profile with a fresh cached token: one GetRoleCredentials for three queries, its keys sign"
+profile sso-legacy
+$MOCKCTL reset
+sql sso_expired "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
+error_of sso_expired | grep -q 'could not get AWS credentials for server "mock" from SSO$' &&
+	detail_of sso_expired | grep -q "^DETAIL:  profile \"sso-legacy\": the cached SSO token \"$(sso_file https://legacy.awsapps.com/start)\" expired at 2020-01-01T00:00:00UTC$" &&
+	grep -q '^HINT:  Run "aws sso login" as the operating system user of the PostgreSQL server' "$OUT/sso_expired.err" &&
+	[ -z "$($MOCKCTL identity counts)" ]
+ok $? "SSO: legacy sso_* keys with an expired token: an ERROR whose HINT says to run aws sso login; no call"
+$PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (SET aws_profile 'monitor')" >/dev/null
+with_env ""
+
 # --- instance metadata: a miss is remembered ---
 $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (DROP aws_profile)" >/dev/null
 with_env "AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$MOCK"
@@ -332,6 +382,7 @@ $TEMP_SECRET
 $TEMP_TOKEN
 $WEB_TOKEN
 $CONTAINER_TOKEN
+$SSO_TOKEN
 mock/issued/SECRET+
 mock-issued-token/
 EOF

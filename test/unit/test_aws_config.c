@@ -16,6 +16,7 @@
 #include "aws_config.h"
 #include "aws_credentials.h"
 #include "aws_process.h"
+#include "aws_sso.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/athena_fdw_configXXXXXX";
@@ -408,6 +409,38 @@ test_chain(void)
 	http_client_destroy(client);
 }
 
+static void
+test_sso(void)
+{
+	AwsSsoSettings s = {"dev", "corp", "https://example.awsapps.com/start",
+	"us-east-1", "123456789012", "ReadOnly"};
+	AwsCredentials c;
+	char		err[256];
+	char	   *path;
+	const char *answer = "{\"roleCredentials\": {\"accessKeyId\": \"ASIASSO\", "
+	"\"secretAccessKey\": \"sso/secret\", \"sessionToken\": \"sso-token\", "
+	"\"expiration\": 1795671600000}}";
+
+	setenv("HOME", "/home/someone", 1);
+	path = aws_sso_cache_path(&s);
+	ok(strcmp(path, "/home/someone/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json") == 0,
+	   "sso: the cache file of an sso_session is named by the SHA-1 of its name");
+	free(path);
+	s.session_name = NULL;
+	path = aws_sso_cache_path(&s);
+	ok(strcmp(path, "/home/someone/.aws/sso/cache/e8be5486177c5b5392bd9aa76563515b29358e6e.json") == 0,
+	   "sso: legacy keys: by the SHA-1 of the start URL");
+	free(path);
+	ok(aws_sso_parse_credentials(answer, strlen(answer), &c, err, sizeof(err)) &&
+	   strcmp(c.access_key_id, "ASIASSO") == 0 &&
+	   strcmp(c.session_token, "sso-token") == 0 && c.expiration == 1795671600,
+	   "sso: roleCredentials, expiration in epoch milliseconds");
+	aws_credentials_clear(&c);
+	ok(!aws_sso_parse_credentials("{\"roleCredentials\": {}}", 23, &c, err, sizeof(err)) &&
+	   strstr(err, "lacks roleCredentials") != NULL,
+	   "sso: an answer without the members is refused");
+}
+
 int
 main(void)
 {
@@ -421,6 +454,7 @@ main(void)
 	test_process_json();
 	test_process_run();
 	test_chain();
+	test_sso();
 	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
 	if (system(rm) != 0)
 		return 1;
