@@ -104,6 +104,10 @@ ALTER USER MAPPING FOR CURRENT_USER SERVER good
   OPTIONS (ADD role_arn 'arn:aws:iam::123456789012:role/r', ADD role_duration_seconds '43201');
 ALTER USER MAPPING FOR CURRENT_USER SERVER good
   OPTIONS (ADD ambient_credentials 'maybe');
+-- FIPS and dual-stack: booleans; absent, the environment and profile decide
+ALTER SERVER good OPTIONS (ADD use_fips_endpoint 'fips');
+ALTER SERVER good OPTIONS (ADD use_fips_endpoint 'on', ADD use_dualstack_endpoint 'false');
+ALTER SERVER good OPTIONS (DROP use_fips_endpoint, DROP use_dualstack_endpoint);
 ALTER USER MAPPING FOR CURRENT_USER SERVER good
   OPTIONS (ADD role_arn 'arn:aws-cn:iam::123456789012:role/path/Monitor',
            ADD external_id 'ext-1:/=', ADD role_session_name 'ops@example.com',

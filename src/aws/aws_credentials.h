@@ -1,9 +1,10 @@
 /*
  * aws_credentials.h
  *		Where AWS credentials come from when the user mapping has no keys: the
- *		standard chain of the server process (environment, web identity,
- *		shared credentials file, container credentials, EC2 instance metadata
- *		with IMDSv2), and STS AssumeRole on top of any of them.
+ *		chain of the server process in botocore's order (environment, role
+ *		profiles, web identity, SSO, the shared credentials file,
+ *		credential_process, the config file, container credentials, EC2
+ *		instance metadata with IMDSv2).
  *
  * Pure C, no PostgreSQL headers.  Every request goes through the HTTP engine
  * (aws_http_fetch, aws_request.h), so it waits as a scan does and the caller's interrupt callback
@@ -29,14 +30,24 @@ typedef enum AwsCredentialSource
 	AWS_SOURCE_SHARED_FILE,
 	AWS_SOURCE_CONTAINER,
 	AWS_SOURCE_INSTANCE_METADATA,
-	AWS_SOURCE_ASSUMED_ROLE
+	AWS_SOURCE_ASSUMED_ROLE,
+	AWS_SOURCE_PROFILE_ROLE,	/* role_arn in a profile */
+	AWS_SOURCE_SSO,
+	AWS_SOURCE_PROCESS,
+	AWS_SOURCE_CONFIG_FILE
 } AwsCredentialSource;
 
 typedef struct AwsChainConfig
 {
-	const char *profile;		/* aws_profile, or NULL: AWS_PROFILE, default */
-	StsConfig	sts;			/* for web identity */
+	/*
+	 * aws_profile, or NULL: AWS_PROFILE, else "default".  Only a profile
+	 * named here removes the environment keys from the chain (botocore's rule
+	 * for a profile the caller chose; AWS_PROFILE leaves them first).
+	 */
+	const char *profile;
+	StsConfig	sts;			/* web identity, role profiles */
 	HttpOptions http;			/* ca_file and user agent for metadata calls */
+	int			process_timeout_ms; /* credential_process; 0: 30 s */
 } AwsChainConfig;
 
 typedef enum AwsChainResult
@@ -65,8 +76,8 @@ extern AwsChainResult aws_chain_resolve(HttpClient *client,
 
 /*
  * Parses the shared credentials file text for profile; AWS_CHAIN_NOTHING
- * when the profile is absent, AWS_CHAIN_FAILED when it lacks a key (the
- * error names the file and profile, never a value).
+ * when the profile is absent or has no aws_access_key_id, AWS_CHAIN_FAILED
+ * when it lacks its secret (the error names the profile, never a value).
  */
 extern AwsChainResult aws_shared_file_parse(const char *text, const char *profile,
 											AwsCredentials *out, char *errbuf,
@@ -85,10 +96,14 @@ extern bool aws_container_uri_allowed(const char *uri);
 
 /*
  * Whether a role that is not trusted with the server's network (a
- * non-superuser) may send its requests to url: https to an AWS domain
- * (amazonaws.com, amazonaws.com.cn, api.aws) or to loopback; plain http to
+ * non-superuser) may send its requests to url: https to a domain of an AWS
+ * partition (either host name suffix of aws_partitions.c: amazonaws.com,
+ * api.aws, amazonaws.com.cn, c2s.ic.gov, ...) or to loopback; plain http to
  * loopback only, so a session token never crosses a network in clear.
  */
 extern bool aws_endpoint_allowed_for_untrusted(const char *url);
+
+/* Forgets a remembered instance metadata miss (for the unit tests). */
+extern void aws_chain_forget_metadata_miss(void);
 
 #endif							/* ATHENA_AWS_CREDENTIALS_H */

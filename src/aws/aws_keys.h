@@ -31,6 +31,7 @@ typedef struct AwsCredentialError
 	bool		has_aws_error;	/* the service answered with an error */
 	AwsError	aws;			/* then: code, message, status, request id */
 	char		text[512];		/* otherwise: what went wrong */
+	const char *hint;			/* static: what to do about it, or NULL */
 	int			attempts;		/* requests made for the failing call */
 	bool		interrupted;	/* should_stop said stop */
 } AwsCredentialError;

@@ -44,6 +44,8 @@ typedef struct FdwOptions
 	char	   *workgroup;		/* listed when a scan names none */
 	char	   *ca_file;		/* superuser only */
 	char	   *sts_endpoint;	/* superuser only */
+	int			use_fips_endpoint;	/* FDW_UNSET, FDW_FALSE, FDW_TRUE */
+	int			use_dualstack_endpoint;
 	/* user mapping: secrets, never formatted into any message */
 	char	   *aws_access_key_id;
 	char	   *aws_secret_access_key;
@@ -57,9 +59,15 @@ typedef struct FdwOptions
 	int			role_duration_seconds;	/* 0: STS's default */
 } FdwOptions;
 
+/* A boolean option that may be absent (then the environment decides). */
+#define FDW_UNSET	0
+#define FDW_FALSE	1
+#define FDW_TRUE	2
+
 extern void fdw_get_options(ForeignServer *server, ForeignTable *table,
 							UserMapping *user, FdwOptions *options);
 extern void fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options);
+extern char *fdw_sts_endpoint(ForeignServer *server, const FdwOptions *options);
 
 /*
  * credentials.c: the keys a scan signs with, copied into the current memory

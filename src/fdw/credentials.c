@@ -130,20 +130,6 @@ hand_out(const AwsCredentials *from, time_t renew_at, AthenaCredentials *to)
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
 }
 
-/* STS's address: the server option, AWS_ENDPOINT_URL_STS, else regional. */
-static char *
-sts_endpoint(const FdwOptions *options)
-{
-	const char *env = getenv("AWS_ENDPOINT_URL_STS");
-
-	if (options->sts_endpoint != NULL)
-		return options->sts_endpoint;
-	if (env != NULL && *env != '\0')
-		return pstrdup(env);
-	return psprintf("https://sts.%s.amazonaws.com%s", options->region,
-					strncmp(options->region, "cn-", 3) == 0 ? ".cn" : "");
-}
-
 /* "athena_fdw-<user>", in the characters STS allows, at most 64. */
 static char *
 default_session_name(Oid userid)
@@ -179,6 +165,7 @@ report_credential_error(ForeignServer *server, AwsCredentialError *err)
 		? pstrdup(err->aws.request_id) : NULL;
 		int			http_status = err->aws.http_status;
 		int			attempts = err->attempts;
+		const char *hint = err->hint;
 
 		aws_credential_error_free(err);
 		ereport(ERROR,
@@ -188,13 +175,15 @@ report_credential_error(ForeignServer *server, AwsCredentialError *err)
 				 errdetail_plural("HTTP status %d, x-amzn-RequestId %s, %d attempt.",
 								  "HTTP status %d, x-amzn-RequestId %s, %d attempts.",
 								  attempts, http_status,
-								  request_id ? request_id : "(none)", attempts)));
+								  request_id ? request_id : "(none)", attempts),
+				 hint ? errhint("%s", hint) : 0));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 			 errmsg("could not get AWS credentials for server \"%s\" from %s",
 					server->servername, source),
-			 errdetail("%s", err->text)));
+			 errdetail("%s", err->text),
+			 err->hint ? errhint("%s", err->hint) : 0));
 }
 
 /*
@@ -213,9 +202,11 @@ resolve_chain(ForeignServer *server, const FdwOptions *options,
 	memset(&config, 0, sizeof(config));
 	config.profile = options->aws_profile;
 	config.http = *http;
-	config.sts.endpoint = sts_endpoint(options);
+	config.sts.endpoint = fdw_sts_endpoint(server, options);
 	config.sts.region = options->region;
 	config.sts.http = *http;
+	/* a credential_process is one request: it gets a request's time */
+	config.process_timeout_ms = options->request_timeout_ms;
 
 	for (;;)
 	{
@@ -238,7 +229,7 @@ resolve_chain(ForeignServer *server, const FdwOptions *options,
 				 ? errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none (%s: %s).",
 							 err.source, err.text)
 				 : errdetail("The user mapping has no keys, and the credential chain of the PostgreSQL server found none."),
-				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping, or give the PostgreSQL server AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a shared credentials file, container credentials or an EC2 instance profile.")));
+				 errhint("Set \"aws_access_key_id\" and \"aws_secret_access_key\" in the user mapping, or give the PostgreSQL server AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a profile in its AWS config or credentials file, container credentials or an EC2 instance profile.")));
 	elog(DEBUG1, "athena_fdw: server \"%s\" uses AWS credentials from the %s",
 		 server->servername, aws_credential_source_name(source));
 }
@@ -255,7 +246,7 @@ assume_role(ForeignServer *server, UserMapping *user,
 	bool		ok;
 
 	memset(&config, 0, sizeof(config));
-	config.endpoint = sts_endpoint(options);
+	config.endpoint = fdw_sts_endpoint(server, options);
 	config.region = options->region;
 	config.http = *http;
 	params.role_arn = options->role_arn;

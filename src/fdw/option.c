@@ -22,7 +22,9 @@
 #include "utils/builtins.h"
 
 #include "athena_fdw.h"
+#include "aws_config.h"
 #include "aws_credentials.h"
+#include "aws_endpoints.h"
 #include "endpoint.h"
 #include "safe_value.h"
 
@@ -39,6 +41,7 @@ typedef enum FdwOptionKind
 	KIND_INT,					/* int, an integer from min to max */
 	KIND_RATE,					/* double, requests per second, 0 = none */
 	KIND_BOOL,					/* bool, as PostgreSQL spells booleans */
+	KIND_TRISTATE,				/* int, FDW_TRUE/FDW_FALSE, FDW_UNSET absent */
 	KIND_REGION,				/* char *, like "us-east-1" */
 	KIND_URL,					/* char *, an http(s) base URL */
 	KIND_ROLE_ARN,				/* char *, arn:aws:iam::123456789012:role/name */
@@ -85,6 +88,8 @@ static const FdwOptionDef option_table[] = {
 	{"role_duration_seconds", ON_MAPPING, KIND_INT, NULL, 900, 43200, false, FIELD(role_duration_seconds)},
 	{"ca_file", ON_SERVER, KIND_TEXT, NULL, 0, 0, true, FIELD(ca_file)},
 	{"sts_endpoint", ON_SERVER, KIND_URL, NULL, 0, 0, true, FIELD(sts_endpoint)},
+	{"use_fips_endpoint", ON_SERVER, KIND_TRISTATE, NULL, 0, 0, false, FIELD(use_fips_endpoint)},
+	{"use_dualstack_endpoint", ON_SERVER, KIND_TRISTATE, NULL, 0, 0, false, FIELD(use_dualstack_endpoint)},
 };
 
 PG_FUNCTION_INFO_V1(athena_fdw_validator);
@@ -350,6 +355,12 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
 									 "Valid values are \"true\" and \"false\".");
 			*(bool *) field = flag;
 			return;
+		case KIND_TRISTATE:
+			if (!parse_bool(value, &flag))
+				report_invalid_value(def, value,
+									 "Valid values are \"true\" and \"false\".");
+			*(int *) field = flag ? FDW_TRUE : FDW_FALSE;
+			return;
 		case KIND_REGION:
 			if (validating)
 				check_region(def, value);
@@ -483,18 +494,89 @@ fdw_get_options(ForeignServer *server, ForeignTable *table, UserMapping *user,
 		fold_options(options, user->options, ON_MAPPING, false);
 }
 
+/* The profile a scan reads settings from: as the credential chain picks it. */
+static const char *
+profile_name(const FdwOptions *options)
+{
+	const char *names[] = {"AWS_DEFAULT_PROFILE", "AWS_PROFILE"};
+	size_t		i;
+
+	if (options->aws_profile != NULL)
+		return options->aws_profile;
+	for (i = 0; i < lengthof(names); i++)
+	{
+		const char *v = getenv(names[i]);
+
+		if (v != NULL && *v != '\0')
+			return v;
+	}
+	return "default";
+}
+
+/* The AWS config files; a malformed one is an ERROR, as for the AWS CLI. */
+static AwsConfig *
+load_files(ForeignServer *server)
+{
+	char		errbuf[512];
+	AwsConfig  *files = aws_config_load(errbuf, sizeof(errbuf));
+
+	if (files == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("could not read the AWS configuration files for server \"%s\"",
+						server->servername),
+				 errdetail("%s", errbuf)));
+	return files;
+}
+
+/* A value of the files, palloc'd (NULL when absent); the files are freed. */
 static char *
-default_region(ForeignServer *server)
+take(AwsConfig *files, const char *value)
+{
+	char	   *copy = value ? strdup(value) : NULL;
+	char	   *result = NULL;
+
+	aws_config_free(files);
+	if (value != NULL && copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (copy != NULL)
+	{
+		result = pstrdup(copy);
+		free(copy);
+	}
+	return result;
+}
+
+/* A setting of the scan's profile in the AWS config files (palloc'd). */
+static char *
+profile_setting(ForeignServer *server, const FdwOptions *options,
+				const char *key, const char *subkey)
+{
+	AwsConfig  *files = load_files(server);
+
+	return take(files, aws_config_get(files, profile_name(options), key, subkey));
+}
+
+static char *
+default_region(ForeignServer *server, const FdwOptions *options)
 {
 	const char *env = getenv("AWS_REGION");
+	const char *where = "AWS_REGION or AWS_DEFAULT_REGION";
 
 	if (env == NULL || *env == '\0')
 		env = getenv("AWS_DEFAULT_REGION");
 	if (env == NULL || *env == '\0')
+	{
+		env = profile_setting(server, options, "region", NULL);
+		where = "the region of the AWS profile";
+	}
+	if (env == NULL || *env == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("no AWS region for server \"%s\"", server->servername),
-				 errhint("Set the server option \"region\", or AWS_REGION in the environment of the PostgreSQL server.")));
+				 errhint("Set the server option \"region\", AWS_REGION in the environment of the PostgreSQL server, or region in its AWS config file.")));
 	/* it becomes part of the host name and of every signature */
 	if (!region_shaped(env))
 		ereport(ERROR,
@@ -502,19 +584,152 @@ default_region(ForeignServer *server)
 				 errmsg("invalid AWS region in the environment of the PostgreSQL server for server \"%s\"",
 						server->servername),
 				 aws_cstring_is_clean(env)
-				 ? errdetail("AWS_REGION or AWS_DEFAULT_REGION is \"%s\".", env)
-				 : errdetail("AWS_REGION or AWS_DEFAULT_REGION holds a control character."),
+				 ? errdetail("%s is \"%s\".", where, env)
+				 : errdetail("%s holds a control character.", where),
 				 errhint("A region looks like \"us-east-1\"; or set the server option \"region\".")));
 	return pstrdup(env);
 }
 
-static char *
-default_endpoint(const char *region)
+static bool
+env_true(const char *name)
 {
-	bool		china = strncmp(region, "cn-", 3) == 0;
+	const char *v = getenv(name);
 
-	return psprintf("https://athena.%s.amazonaws.com%s", region,
-					china ? ".cn" : "");
+	return v != NULL && pg_strcasecmp(v, "true") == 0;
+}
+
+/*
+ * A boolean setting: the server option, else the environment variable,
+ * else the profile's key (botocore's ensure_boolean: only "true" is true).
+ */
+static bool
+flag_setting(ForeignServer *server, const FdwOptions *options, int option,
+			 const char *variable, const char *key)
+{
+	char	   *v;
+
+	if (option != FDW_UNSET)
+		return option == FDW_TRUE;
+	if (getenv(variable) != NULL && *getenv(variable) != '\0')
+		return env_true(variable);
+	v = profile_setting(server, options, key, NULL);
+	return v != NULL && pg_strcasecmp(v, "true") == 0;
+}
+
+/*
+ * The endpoint URL configured outside the server's options, in the SDKs'
+ * order: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+ * services section, the profile's endpoint_url; none when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or ignore_configured_endpoint_urls
+ * is true.  where says which, for messages.
+ */
+static char *
+configured_endpoint(ForeignServer *server, const FdwOptions *options,
+					const char *service, const char **where)
+{
+	char		variable[64];
+	const char *v;
+	AwsConfig  *files;
+	const char *profile = profile_name(options);
+	const char *services;
+	const char *ignore;
+
+	snprintf(variable, sizeof(variable), "AWS_ENDPOINT_URL_%s", service);
+	for (v = variable + strlen("AWS_ENDPOINT_URL_"); *v; v++)
+		*(char *) v = pg_toupper((unsigned char) *v);
+	files = load_files(server);
+	ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	if (ignore == NULL || *ignore == '\0')
+		ignore = aws_config_get(files, profile, "ignore_configured_endpoint_urls", NULL);
+	if (ignore != NULL && pg_strcasecmp(ignore, "true") == 0)
+		return take(files, NULL);
+	if ((v = getenv(variable)) != NULL && *v != '\0')
+	{
+		*where = pstrdup(variable);
+		return take(files, v);
+	}
+	if ((v = getenv("AWS_ENDPOINT_URL")) != NULL && *v != '\0')
+	{
+		*where = "AWS_ENDPOINT_URL";
+		return take(files, v);
+	}
+	services = aws_config_get(files, profile, "services", NULL);
+	if (services != NULL &&
+		(v = aws_config_section_get(files, AWS_SECTION_SERVICES, services,
+									service, "endpoint_url")) != NULL)
+	{
+		*where = psprintf("the services section \"%s\" of the AWS config file", services);
+		return take(files, v);
+	}
+	if ((v = aws_config_get(files, profile, "endpoint_url", NULL)) != NULL)
+	{
+		*where = psprintf("endpoint_url of AWS profile \"%s\"", profile);
+		return take(files, v);
+	}
+	return take(files, NULL);
+}
+
+/*
+ * A service's endpoint: the server option (given), else one configured in
+ * the environment or profile, else the endpoint rules for the region with
+ * FIPS and dual-stack as asked.  As in the rules, FIPS or dual-stack with a
+ * custom endpoint is an error.
+ */
+static char *
+service_endpoint(ForeignServer *server, const FdwOptions *options,
+				 const char *service, const char *option_name,
+				 char *given)
+{
+	bool		fips = flag_setting(server, options, options->use_fips_endpoint,
+									"AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+	bool		dualstack = flag_setting(server, options,
+										 options->use_dualstack_endpoint,
+										 "AWS_USE_DUALSTACK_ENDPOINT",
+										 "use_dualstack_endpoint");
+	const char *where = option_name;
+	char	   *url = given;
+	char		errbuf[256];
+	char	   *generated;
+	Endpoint	parsed;
+
+	if (url == NULL)
+		url = configured_endpoint(server, options, service, &where);
+	if (url != NULL)
+	{
+		if (fips || dualstack)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("%s and a custom endpoint cannot be used together for server \"%s\"",
+							fips ? "FIPS" : "DualStack", server->servername),
+					 errdetail("The %s endpoint comes from %s.", service, where),
+					 errhint("Drop the custom endpoint, or set \"%s\" to false.",
+							 fips ? "use_fips_endpoint" : "use_dualstack_endpoint")));
+		if (url != given && !endpoint_parse(url, &parsed, errbuf, sizeof(errbuf)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s endpoint for server \"%s\": %s", service,
+							server->servername, errbuf),
+					 errdetail("It comes from %s.", where)));
+		if (url != given)
+			endpoint_free(&parsed);
+		elog(DEBUG1, "athena_fdw: server \"%s\": the %s endpoint is %s, from %s",
+			 server->servername, service, url, where);
+		return url;
+	}
+	generated = aws_endpoint_url(service, options->region, fips, dualstack,
+								 errbuf, sizeof(errbuf));
+	if (generated == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("no %s endpoint for server \"%s\" in region \"%s\"",
+						service, server->servername, options->region),
+				 errdetail("%s.", errbuf)));
+	url = pstrdup(generated);
+	free(generated);
+	elog(DEBUG1, "athena_fdw: server \"%s\": the %s endpoint is %s, from the endpoint rules of region %s%s%s",
+		 server->servername, service, url, options->region,
+		 fips ? " with FIPS" : "", dualstack ? " with dual-stack" : "");
+	return url;
 }
 
 /* Fills in the region and endpoint defaults for a scan about to run. */
@@ -522,7 +737,17 @@ void
 fdw_resolve_endpoint(ForeignServer *server, FdwOptions *options)
 {
 	if (options->region == NULL)
-		options->region = default_region(server);
-	if (options->endpoint == NULL)
-		options->endpoint = default_endpoint(options->region);
+		options->region = default_region(server, options);
+	options->endpoint = service_endpoint(server, options, "athena",
+										 "the server option \"endpoint\"",
+										 options->endpoint);
+}
+
+/* STS's address, by the same rules (the option is sts_endpoint). */
+char *
+fdw_sts_endpoint(ForeignServer *server, const FdwOptions *options)
+{
+	return service_endpoint(server, options, "sts",
+							"the server option \"sts_endpoint\"",
+							options->sts_endpoint);
 }

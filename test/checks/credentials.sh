@@ -149,8 +149,9 @@ $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (ADD aws_profile '
 ok $? "shared file: the aws_profile option picks the profile (with its token)"
 $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (SET aws_profile 'missing')" >/dev/null
 sql file_missing "SELECT state FROM s WHERE session_id = 's-idle'" >/dev/null
-error_of file_missing | grep -q 'could not get AWS credentials for server "mock" from the shared credentials file'
-ok $? "shared file: a missing profile is an ERROR"
+error_of file_missing | grep -q 'could not get AWS credentials for server "mock" from the AWS configuration files' &&
+	grep -q "^DETAIL:  profile \"missing\" not found in \"[^\"]*/config\" or \"$WORK/aws/credentials\"\$" "$OUT/$n_out-file_missing.err"
+ok $? "shared file: a missing profile is an ERROR naming both files"
 $PSQL -c "ALTER USER MAPPING FOR postgres SERVER mock OPTIONS (DROP aws_profile)" >/dev/null
 home=$(dirname "$PGDATA_DIR")
 mkdir -p "$home/.aws"

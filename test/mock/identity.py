@@ -15,6 +15,8 @@ IMDSv2 (unsigned)
   GET  /latest/meta-data/iam/security-credentials/mock-instance-role
                                       the credentials as JSON (Code Success)
   A GET without a valid token: 401.  Any other metadata path: 404.
+  With "imds_absent" set (below), every metadata call answers 404, counted
+  as imds_absent: a host that is no EC2 instance.
 
 Container credentials (unsigned)
   GET  /container/open                the credentials as JSON
@@ -38,6 +40,13 @@ STS (POST, Content-Type application/x-www-form-urlencoded, Version 2011-06-15)
                               InvalidIdentityToken.
   Answers and errors are STS's XML.
 
+SSO portal (GetRoleCredentials, rest-json, unsigned)
+  GET  /federation/credentials?role_name=R&account_id=A
+                              header x-amz-sso_bearer_token must be
+                              SSO_ACCESS_TOKEN, else 401 UnauthorizedException;
+                              answers roleCredentials (expiration in epoch
+                              milliseconds), counted as GetRoleCredentials.
+
 Control (on the mock's control path)
   GET  /_mock/identity   counters by call, the issued keys, the last call
   POST /_mock/identity   {"inject": "imds_token" | "token" | "token:SOURCE"
@@ -57,6 +66,8 @@ Control (on the mock's control path)
                          calls answer 400 CODE (IDPCommunicationError,
                          Throttling: what STS sends), counted as
                          "sts_fault"
+  POST /_mock/identity   {"imds_absent": true|false}: instance metadata is
+                         not there (every call 404, counted "imds_absent")
   /_mock/reset also resets this module.
 """
 
@@ -75,6 +86,8 @@ INSTANCE_ROLE = "mock-instance-role"
 INJECTED = "\r\nX-Injected: yes"
 WEB_IDENTITY_TOKEN = "mock-web-identity-token/EXAMPLE.eyJzdWIiOiJtb2NrIn0"
 CONTAINER_TOKEN = "mock-container-auth-token/EXAMPLE"
+SSO_ACCESS_TOKEN = "mock-sso-access-token/EXAMPLE+aoaAAAAA"
+SSO_PATH = "/federation/credentials"
 EXTERNAL_ID = "mock-external-id"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 FORM_CT = "application/x-www-form-urlencoded"
@@ -113,6 +126,7 @@ class Identity:
             self.inject = None
             self.sts_fault = None
             self.sts_fault_left = 0
+            self.imds_absent = False
 
     def snapshot(self):
         with self.lock:
@@ -129,6 +143,8 @@ class Identity:
                     for k, v in list(self.keys.items()):
                         if len(v) > 2:	# issued here, even before a reset
                             self.keys[k] = v[:2] + (now,)
+                elif "imds_absent" in args:
+                    self.imds_absent = bool(args["imds_absent"])
                 elif "sts_fault" in args:
                     self.sts_fault = args["sts_fault"]
                     self.sts_fault_left = int(args.get("count", 1))
@@ -141,7 +157,7 @@ class Identity:
     @staticmethod
     def handles(method, path, headers):
         if path.startswith(METADATA_PREFIX) or path.startswith(
-                CONTAINER_PREFIX):
+                CONTAINER_PREFIX) or path.split("?")[0] == SSO_PATH:
             return True
         ct = headers.get("content-type", [""])[0]
         return method == "POST" and ct.split(";")[0].strip() == FORM_CT
@@ -152,6 +168,8 @@ class Identity:
             return self.imds(h, method, path, headers)
         if path.startswith(CONTAINER_PREFIX):
             return self.container(h, method, path, headers)
+        if path.split("?")[0] == SSO_PATH:
+            return self.sso(h, method, path, headers)
         return self.sts(h, method, path, headers, body)
 
     def count(self, kind, last):
@@ -178,6 +196,11 @@ class Identity:
 
     # -- IMDSv2 -----------------------------------------------------------------
     def imds(self, h, method, path, headers):
+        with self.lock:
+            absent = self.imds_absent
+        if absent:
+            self.count("imds_absent", {"path": path})
+            return h.respond(404, b"", ctype="text/plain", api=False)
         if path == "/latest/api/token":
             if method != "PUT":
                 return h.respond(405, b"", ctype="text/plain", api=False)
@@ -229,6 +252,39 @@ class Identity:
                 % ACCOUNT}
         return h.respond(200, json.dumps(body).encode(),
                          ctype="application/json", api=False)
+
+    # -- SSO portal -------------------------------------------------------------
+    def sso(self, h, method, path, headers):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+        args = {k: v[0] for k, v in query.items() if len(v) == 1}
+        token = headers.get("x-amz-sso_bearer_token", [None])[0]
+        last = {"role_name": args.get("role_name"),
+                "account_id": args.get("account_id"),
+                "token_sent": token is not None}
+        if method != "GET" or "role_name" not in args or \
+                "account_id" not in args:
+            self.count("sso_refused", last)
+            body = {"message": "role_name and account_id are required"}
+            return h.respond(400, json.dumps(body).encode(), api=False,
+                             extra=[("x-amzn-ErrorType",
+                                     "InvalidRequestException")],
+                             sso_op="GetRoleCredentials")
+        if token != SSO_ACCESS_TOKEN:
+            self.count("sso_refused", last)
+            body = {"message": "Session token not found or invalid"}
+            return h.respond(401, json.dumps(body).encode(), api=False,
+                             extra=[("x-amzn-ErrorType",
+                                     "UnauthorizedException")],
+                             sso_op="GetRoleCredentials")
+        akid, secret, tok, exp = self.issue("SSO", 3600)
+        self.count("GetRoleCredentials", last)
+        expires_ms = int(self.keys[akid][2] * 1000)
+        body = {"roleCredentials": {"accessKeyId": akid,
+                                    "secretAccessKey": secret,
+                                    "sessionToken": tok,
+                                    "expiration": expires_ms}}
+        return h.respond(200, json.dumps(body).encode(), api=False,
+                         sso_op="GetRoleCredentials")
 
     # -- STS ----------------------------------------------------------------------
     @staticmethod

@@ -1100,12 +1100,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- response -----------------------------------------------------------
     def respond(self, status, body, ctype=JSON_CT, extra=(), api=True,
-                off_model=None, sts_action=None):
+                off_model=None, sts_action=None, sso_op=None):
         """Writes one answer.  Every answer to an Athena API request (and,
         with sts_action, to an STS one) goes through model_check first;
         off_model, a reason, marks an answer broken on purpose (a fault, a
         hostile fixture), which is counted apart and not checked."""
-        if api and (self.api_op is not None or sts_action is not None):
+        if sso_op is not None:
+            self.server.state.model_record(
+                "SSO %s %d" % (sso_op, status),
+                model_check.check_sso(sso_op, status, body, extra), None)
+        elif api and (self.api_op is not None or sts_action is not None):
             if off_model is None and sts_action is not None:
                 what = "STS %s %d" % (sts_action, status)
                 problems = model_check.check_sts(sts_action, status, body)

@@ -55,6 +55,7 @@ Commands (output is terse and exact; SQL tests print it):
     identity expires-in S  issued credentials expire after S seconds
     identity expire-issued every credential issued so far expires now
     identity sts-fault CODE [N]  the next N STS calls answer 400 CODE
+    identity imds-absent on|off  instance metadata answers 404 to everything
     identity inject WHAT   a deliberately broken answer: a CR LF and a header
                            line appended to the IMDS session token
                            ("imds_token") or to the session token of every
@@ -209,13 +210,17 @@ def identity_command(port, rest):
              {"sts_fault": rest[1],
               "count": int(rest[2]) if len(rest) == 3 else 1})
         return ""
+    if len(rest) == 2 and rest[0] == "imds-absent":
+        call(port, "POST", "/_mock/identity",
+             {"imds_absent": rest[1] == "on"})
+        return ""
     if len(rest) == 2 and rest[0] == "inject":
         call(port, "POST", "/_mock/identity",
              {"inject": None if rest[1] == "none" else rest[1]})
         return ""
     die("usage: identity count KIND | counts | last FIELD | issued FIELD | "
         "expires-in SECONDS|default | expire-issued | sts-fault CODE [N] | "
-        "inject imds_token|token[:SOURCE]|none")
+        "inject imds_token|token[:SOURCE]|none | imds-absent on|off")
 
 
 def run(port, cmd, rest, opts):

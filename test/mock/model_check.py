@@ -365,6 +365,37 @@ def _check_xml(shape, el, path, problems):
         _check_size(shape.metadata, len(text), path, problems)
 
 
+def check_sso(operation, status, body, headers=()):
+    """Problems of an SSO portal answer (rest-json): a 200 is the
+    operation's output shape; an error names a modeled error of the
+    operation in x-amzn-ErrorType, with the status the model gives it, and
+    its body holds that shape's members."""
+    model = service_model("sso")
+    op = model.operation_model(operation)
+    try:
+        obj = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ["the body is not JSON"]
+    if not isinstance(obj, dict):
+        return ["the body is not a JSON object"]
+    problems = []
+    if status == 200:
+        check_value(op.output_shape, obj, operation, problems)
+        return problems
+    header = {k.lower(): v for k, v in headers}.get("x-amzn-errortype")
+    modeled = {e.name: e for e in op.error_shapes}
+    if header is None or _bare(header) not in modeled:
+        return ["error %d names %r, not one of %s's errors %s"
+                % (status, header, operation, sorted(modeled))]
+    shape = modeled[_bare(header)]
+    if shape.metadata.get("error", {}).get("httpStatusCode", status) != status:
+        problems.append("%s is HTTP %s in the model, answered %d"
+                        % (shape.name, shape.metadata["error"]["httpStatusCode"],
+                           status))
+    check_value(shape, obj, shape.name, problems)
+    return problems
+
+
 def check_sts(action, status, body):
     """Problems of an STS answer to action (AssumeRole, ...)."""
     model = service_model("sts")

@@ -13,6 +13,7 @@ import time
 import unittest
 
 import boto3
+import botocore
 import botocore.exceptions
 from botocore.config import Config
 from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
@@ -124,6 +125,40 @@ class IdentityTest(Base):
         self.assertEqual(self.identity()["counts"],
                          {"imds_token": 1, "imds_role": 1,
                           "imds_credentials": 1})
+
+    def test_sso_portal_with_botocore_client(self):
+        """boto3's own SSO client reads the portal's answers."""
+        self.mock.ctl("reset")
+        c = boto3.client("sso", endpoint_url=self.mock.url, region_name=REGION,
+                         config=Config(signature_version=botocore.UNSIGNED,
+                                       retries={"total_max_attempts": 1}))
+        r = c.get_role_credentials(roleName="AthenaReadOnly",
+                                   accountId="123456789012",
+                                   accessToken=identity.SSO_ACCESS_TOKEN)
+        rc = r["roleCredentials"]
+        self.assertTrue(rc["accessKeyId"].startswith("ASIAMOCK"))
+        self.assertGreater(rc["expiration"], time.time() * 1000)
+        out = client(self.mock, creds=(rc["accessKeyId"], rc["secretAccessKey"],
+                                       rc["sessionToken"])).get_session_status(
+            SessionId="s-busy")
+        self.assertEqual(out["Status"]["State"], "BUSY")
+        with self.assertRaises(c.exceptions.UnauthorizedException):
+            c.get_role_credentials(roleName="AthenaReadOnly",
+                                   accountId="123456789012",
+                                   accessToken="expired")
+        self.assertEqual(self.identity()["counts"],
+                         {"GetRoleCredentials": 1, "sso_refused": 1})
+
+    def test_imds_absent(self):
+        """No instance there: botocore's fetcher finds nothing (its token
+        PUT, then its IMDSv1 fallback, both 404)."""
+        self.mock.ctl("reset")
+        self.mock.ctl("identity", "imds-absent", "on")
+        f = InstanceMetadataFetcher(base_url=self.mock.url, timeout=2,
+                                    num_attempts=1)
+        self.assertEqual(f.retrieve_iam_role_credentials(), {})
+        self.assertEqual(self.identity()["counts"], {"imds_absent": 2})
+        self.mock.ctl("reset")
 
     def test_container(self):
         self.mock.ctl("reset")

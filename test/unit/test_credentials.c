@@ -185,7 +185,7 @@ test_shared_file(void)
 	static const char text[] =
 	"# comment\n[default]\naws_access_key_id = AKIDDEFAULT\n"
 	"aws_secret_access_key=secret/default\n\n"
-	"[ other ]\n ; another comment\nAWS_ACCESS_KEY_ID = AKIDOTHER\r\n"
+	"[other]\n ; another comment\nAWS_ACCESS_KEY_ID = AKIDOTHER\r\n"
 	"aws_secret_access_key = secret/other\r\naws_session_token = tok\n"
 	"[partial]\naws_access_key_id = AKIDPARTIAL\n";
 	AwsCredentials c;
@@ -204,6 +204,13 @@ test_shared_file(void)
 	aws_credentials_clear(&c);
 	ok(aws_shared_file_parse(text, "missing", &c, err, sizeof(err)) == AWS_CHAIN_NOTHING,
 	   "shared file: absent profile is nothing");
+	/* configparser keeps a header as written: "[ x ]" is profile " x " */
+	ok(aws_shared_file_parse("[ spaced ]\naws_access_key_id = A\naws_secret_access_key = s\n",
+							 "spaced", &c, err, sizeof(err)) == AWS_CHAIN_NOTHING &&
+	   aws_shared_file_parse("[ spaced ]\naws_access_key_id = A\naws_secret_access_key = s\n",
+							 " spaced ", &c, err, sizeof(err)) == AWS_CHAIN_FOUND,
+	   "shared file: a header with blanks names a profile with blanks, as botocore reads it");
+	aws_credentials_clear(&c);
 	ok(aws_shared_file_parse(text, "partial", &c, err, sizeof(err)) == AWS_CHAIN_FAILED &&
 	   strstr(err, "AKIDPARTIAL") == NULL &&
 	   strcmp(err, "profile \"partial\" has no aws_access_key_id and aws_secret_access_key") == 0,
@@ -322,7 +329,8 @@ clear_env(void)
 	static const char *const names[] = {
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-		"AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE",
+		"AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_CONFIG_FILE", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN",
@@ -405,7 +413,7 @@ test_chain_offline(void)
 	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r", 1);
 	ok(aws_chain_resolve(client, &config, NULL, NULL, &c, &source, &err) ==
 	   AWS_CHAIN_FAILED && strcmp(err.source, "web identity") == 0 &&
-	   strstr(err.text, "could not read AWS_WEB_IDENTITY_TOKEN_FILE") != NULL,
+	   strstr(err.text, "could not read the web identity token file \"/nonexistent/token\"") != NULL,
 	   "chain: an unreadable web identity token file is an error");
 
 	clear_env();

@@ -3,10 +3,90 @@
  *		Unit tests of the endpoint parser: the parts a request needs, and a
  *		reason for every value refused.  Prints TAP.
  */
+#include "aws_credentials.h"
+#include "aws_endpoints.h"
 #include "endpoint.h"
 #include "tap.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * The four URLs (plain, FIPS, dual-stack, both) botocore's EndpointProvider
+ * gives for a service and region with Debian's python3-botocore 1.29.27
+ * (STS with UseGlobalEndpoint false); "!" marks an error of the rules.
+ */
+static const char *const rule_cases[][6] = {
+	{"athena", "us-east-1", "https://athena.us-east-1.amazonaws.com",
+		"https://athena-fips.us-east-1.amazonaws.com",
+		"https://athena.us-east-1.api.aws",
+	"https://athena-fips.us-east-1.api.aws"},
+	{"athena", "cn-north-1", "https://athena.cn-north-1.amazonaws.com.cn",
+		"https://athena-fips.cn-north-1.amazonaws.com.cn",
+		"https://athena.cn-north-1.api.amazonwebservices.com.cn",
+	"https://athena-fips.cn-north-1.api.amazonwebservices.com.cn"},
+	{"athena", "us-gov-west-1", "https://athena.us-gov-west-1.amazonaws.com",
+		"https://athena-fips.us-gov-west-1.amazonaws.com",
+		"https://athena.us-gov-west-1.api.aws",
+	"https://athena-fips.us-gov-west-1.api.aws"},
+	{"athena", "us-iso-east-1", "https://athena.us-iso-east-1.c2s.ic.gov",
+	"https://athena-fips.us-iso-east-1.c2s.ic.gov", "!", "!"},
+	{"athena", "us-isob-east-1", "https://athena.us-isob-east-1.sc2s.sgov.gov",
+	"https://athena-fips.us-isob-east-1.sc2s.sgov.gov", "!", "!"},
+	{"athena", "xx-new-1", "https://athena.xx-new-1.amazonaws.com",
+		"https://athena-fips.xx-new-1.amazonaws.com",
+	"https://athena.xx-new-1.api.aws", "https://athena-fips.xx-new-1.api.aws"},
+	{"sts", "us-east-1", "https://sts.us-east-1.amazonaws.com",
+		"https://sts-fips.us-east-1.amazonaws.com",
+	"https://sts.us-east-1.api.aws", "https://sts-fips.us-east-1.api.aws"},
+	{"sts", "cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn",
+		"https://sts-fips.cn-north-1.amazonaws.com.cn",
+		"https://sts.cn-north-1.api.amazonwebservices.com.cn",
+	"https://sts-fips.cn-north-1.api.amazonwebservices.com.cn"},
+	{"sts", "us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com",
+		"https://sts.us-gov-west-1.amazonaws.com",
+	"https://sts.us-gov-west-1.api.aws", "https://sts-fips.us-gov-west-1.api.aws"},
+	{"sts", "us-iso-east-1", "https://sts.us-iso-east-1.c2s.ic.gov",
+	"https://sts-fips.us-iso-east-1.c2s.ic.gov", "!", "!"},
+	{"sts", "us-isob-east-1", "https://sts.us-isob-east-1.sc2s.sgov.gov",
+	"https://sts-fips.us-isob-east-1.sc2s.sgov.gov", "!", "!"},
+};
+
+static void
+test_rules(void)
+{
+	size_t		i;
+	int			v;
+	char		err[256];
+
+	for (i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++)
+	{
+		for (v = 0; v < 4; v++)
+		{
+			const char *want = rule_cases[i][2 + v];
+			char	   *url = aws_endpoint_url(rule_cases[i][0], rule_cases[i][1],
+											   v == 1 || v == 3, v >= 2,
+											   err, sizeof(err));
+
+			ok(want[0] == '!' ? url == NULL && strstr(err, "does not support") != NULL
+			   : url != NULL && strcmp(url, want) == 0,
+			   "rules: %s %s%s%s: %s", rule_cases[i][0], rule_cases[i][1],
+			   v == 1 || v == 3 ? " FIPS" : "", v >= 2 ? " dual-stack" : "",
+			   url ? url : err);
+			free(url);
+		}
+	}
+	ok(strcmp(aws_partition_for_region("us-gov-east-1")->id, "aws-us-gov") == 0 &&
+	   strcmp(aws_partition_for_region("us-east-1")->id, "aws") == 0 &&
+	   strcmp(aws_partition_for_region("us-isob-east-1")->id, "aws-iso-b") == 0,
+	   "partitions: us-gov- and us-isob- are not the aws partition's us-");
+	ok(aws_endpoint_allowed_for_untrusted("https://athena.us-iso-east-1.c2s.ic.gov") &&
+	   aws_endpoint_allowed_for_untrusted("https://athena.cn-north-1.api.amazonwebservices.com.cn") &&
+	   aws_endpoint_allowed_for_untrusted("https://athena-fips.us-east-1.api.aws") &&
+	   !aws_endpoint_allowed_for_untrusted("https://athena.evilc2s.ic.gov") &&
+	   !aws_endpoint_allowed_for_untrusted("http://athena.us-east-1.amazonaws.com"),
+	   "allow-list: every partition's domains over https, nothing else");
+}
 
 static void
 accepts(const char *text, const char *url, const char *host, const char *path)
@@ -41,6 +121,7 @@ refuses(const char *text, const char *reason_expected)
 int
 main(void)
 {
+	test_rules();
 	accepts("https://athena.us-east-1.amazonaws.com",
 			"https://athena.us-east-1.amazonaws.com/",
 			"athena.us-east-1.amazonaws.com", "/");
