@@ -24,6 +24,11 @@ typedef enum AthenaOperation
 	ATHENA_OP_LIST_SESSIONS,
 	ATHENA_OP_LIST_WORK_GROUPS,
 	ATHENA_OP_TERMINATE_SESSION,
+	ATHENA_OP_GET_CALCULATION_EXECUTION_STATUS,
+	ATHENA_OP_GET_CALCULATION_EXECUTION,
+	ATHENA_OP_GET_CALCULATION_EXECUTION_CODE,
+	ATHENA_OP_LIST_CALCULATION_EXECUTIONS,
+	ATHENA_OP_STOP_CALCULATION_EXECUTION,
 	ATHENA_NUM_OPERATIONS
 } AthenaOperation;
 
@@ -31,9 +36,11 @@ typedef enum AthenaOperation
 typedef struct AthenaRequestArgs
 {
 	const char *session_id;		/* GetSessionStatus, GetSession,
-								 * TerminateSession */
+								 * TerminateSession, ListCalculationExecutions */
+	const char *calculation_id; /* the calculation operations but the listing */
 	const char *workgroup;		/* ListSessions */
-	const char *state_filter;	/* ListSessions; NULL: every state */
+	const char *state_filter;	/* ListSessions, ListCalculationExecutions;
+								 * NULL: every state */
 	const char *next_token;		/* the List operations; NULL: first page */
 	int			max_results;	/* the List operations */
 } AthenaRequestArgs;

@@ -1,7 +1,9 @@
 /*
  * modify.c
- *		DELETE on the foreign table terminates sessions (TerminateSession);
- *		INSERT, UPDATE, TRUNCATE and COPY FROM are refused.
+ *		DELETE on the foreign table terminates sessions (TerminateSession),
+ *		or of a calculations table stops calculations
+ *		(StopCalculationExecution) in a state that can be stopped; INSERT,
+ *		UPDATE, TRUNCATE and COPY FROM are refused.
  *
  * A DELETE that reads only the foreign table (the usual case) runs as a
  * direct modification: the FDW scans (fresh GetSessionStatus answers),
@@ -47,6 +49,7 @@
  * attribute number) or the whole row.
  */
 #define JUNK_SESSION_ID	"athena_session_id"
+#define JUNK_STATE		"athena_state"
 #define JUNK_COLUMN		"athena_column_%d"
 #define JUNK_WHOLEROW	"wholerow"
 
@@ -74,8 +77,12 @@ typedef struct DeleteState
 	MemoryContext cxt;			/* everything of this DELETE */
 	Relation	rel;
 	FdwColumnMap *columns;
-	AttrNumber	session_id_attno;
-	FmgrInfo	id_output;		/* output function of session_id */
+	AttrNumber	id_attno;		/* the table's id column */
+	bool		calculations;	/* stops calculations */
+	AttrNumber	state_attno;	/* calculations: only stoppable rows are
+								 * stopped */
+	FmgrInfo	id_output;		/* output function of the id */
+	FmgrInfo	state_output;	/* of the state, if state_attno */
 	FdwSessionSource *source;	/* client and TerminateSession fan-outs */
 	int64		terminated;		/* sessions this statement terminated */
 	HTAB	   *asked;			/* ids this statement asked to terminate */
@@ -91,6 +98,7 @@ typedef struct DeleteState
 
 	/* one row at a time */
 	AttrNumber	id_junk;
+	AttrNumber	state_junk;		/* calculations */
 	AttrNumber	wholerow_junk;
 	AttrNumber *column_junk;	/* per attribute, for RETURNING */
 } DeleteState;
@@ -112,16 +120,46 @@ command_name(CmdType operation)
 }
 
 static void
-			refuse(const char *relname, const char *command) pg_attribute_noreturn();
+			refuse(Oid relid, const char *command) pg_attribute_noreturn();
 
 static void
-refuse(const char *relname, const char *command)
+refuse(Oid relid, const char *command)
 {
+	bool		calculations = fdw_table_of(relid)->kind == FDW_TABLE_CALCULATIONS;
+
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("foreign table \"%s\" supports only DELETE, not %s",
-					relname, command),
+					get_rel_name(relid), command),
+			 calculations ?
+			 errdetail("DELETE stops the Athena calculations it selects (StopCalculationExecution); calculations cannot be created, changed or truncated through the table.") :
 			 errdetail("DELETE terminates the Athena sessions it selects (TerminateSession); sessions cannot be created, changed or truncated through the table.")));
+}
+
+/*
+ * Whether a row in state is one DELETE acts on: of calculations, those
+ * StopCalculationExecution applies to.
+ */
+static bool
+row_is_stoppable(DeleteState *state, Datum value, bool isnull)
+{
+	if (!state->calculations || !AttributeNumberIsValid(state->state_attno))
+		return true;
+	return !isnull &&
+		athena_calculation_state_stoppable(OutputFunctionCall(&state->state_output,
+															  value));
+}
+
+static bool
+slot_is_stoppable(DeleteState *state, TupleTableSlot *slot)
+{
+	Datum		value;
+	bool		isnull;
+
+	if (!state->calculations || !AttributeNumberIsValid(state->state_attno))
+		return true;
+	value = slot_getattr(slot, state->state_attno, &isnull);
+	return row_is_stoppable(state, value, isnull);
 }
 
 /* ---------- planning ---------- */
@@ -137,27 +175,43 @@ athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 							  RangeTblEntry *target_rte,
 							  Relation target_relation)
 {
+	const FdwTable *table = fdw_table_of(RelationGetRelid(target_relation));
 	AttrNumber	attno;
+	AttrNumber	state_attno;
 	Form_pg_attribute att;
 
 	if (root->parse->commandType != CMD_DELETE)
-		refuse(RelationGetRelationName(target_relation),
+		refuse(RelationGetRelid(target_relation),
 			   command_name(root->parse->commandType));
 
 	fdw_check_delete_has_where((List *) root->parse->jointree->quals,
 							   target_relation);
-	attno = fdw_session_id_attno(target_relation);
+	attno = fdw_id_attno(target_relation);
 	if (attno == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
-				 errmsg("cannot delete from foreign table \"%s\": it has no column \"session_id\"",
-						RelationGetRelationName(target_relation)),
+				 errmsg("cannot delete from foreign table \"%s\": it has no column \"%s\"",
+						RelationGetRelationName(target_relation),
+						table->id_column),
+				 table->kind == FDW_TABLE_CALCULATIONS ?
+				 errhint("DELETE stops calculations by their id.") :
 				 errhint("DELETE terminates sessions by their id.")));
 	att = TupleDescAttr(RelationGetDescr(target_relation), attno - 1);
 	add_row_identity_var(root,
 						 makeVar(rtindex, attno, att->atttypid, att->atttypmod,
 								 att->attcollation, 0),
 						 rtindex, JUNK_SESSION_ID);
+
+	/* a calculation is stopped only in a state that can be stopped */
+	state_attno = fdw_column_attno(target_relation, "state");
+	if (table->kind == FDW_TABLE_CALCULATIONS && state_attno != InvalidAttrNumber)
+	{
+		att = TupleDescAttr(RelationGetDescr(target_relation), state_attno - 1);
+		add_row_identity_var(root,
+							 makeVar(rtindex, state_attno, att->atttypid,
+									 att->atttypmod, att->attcollation, 0),
+							 rtindex, JUNK_STATE);
+	}
 
 	if (root->parse->returningList != NIL)
 	{
@@ -190,7 +244,7 @@ athenaPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 						Index resultRelation, int subplan_index)
 {
 	if (plan->operation != CMD_DELETE)
-		refuse(get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+		refuse(planner_rt_fetch(resultRelation, root)->relid,
 			   command_name(plan->operation));
 	return NIL;
 }
@@ -241,11 +295,20 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	oldcxt = MemoryContextSwitchTo(state->cxt);
 	state->rel = rel;
 	state->columns = fdw_map_columns(rel);
-	state->session_id_attno = fdw_session_id_attno(rel);
-	att = TupleDescAttr(RelationGetDescr(rel), state->session_id_attno - 1);
+	state->id_attno = fdw_id_attno(rel);
+	state->calculations = fdw_table_of(RelationGetRelid(rel))->kind ==
+		FDW_TABLE_CALCULATIONS;
+	state->state_attno = fdw_column_attno(rel, "state");
+	if (AttributeNumberIsValid(state->state_attno))
+	{
+		att = TupleDescAttr(RelationGetDescr(rel), state->state_attno - 1);
+		getTypeOutputInfo(att->atttypid, &output, &varlena);
+		fmgr_info(output, &state->state_output);
+	}
+	att = TupleDescAttr(RelationGetDescr(rel), state->id_attno - 1);
 	getTypeOutputInfo(att->atttypid, &output, &varlena);
 	fmgr_info(output, &state->id_output);
-	state->source = fdw_source_create(rel, userid, false);
+	state->source = fdw_source_create(rel, userid, 0);
 	{
 		HASHCTL		ctl;
 
@@ -326,10 +389,13 @@ terminate_sessions(DeleteState *state, const char *const *ids, int n,
 }
 
 static void
-explain_terminations(DeleteState *state, ExplainState *es)
+explain_terminations(Relation rel, DeleteState *state, ExplainState *es)
 {
 	ExplainPropertyText("Athena Modify API",
-						athena_operation_name(ATHENA_OP_TERMINATE_SESSION), es);
+						athena_operation_name(fdw_table_of(RelationGetRelid(rel))->kind ==
+											  FDW_TABLE_CALCULATIONS ?
+											  ATHENA_OP_STOP_CALCULATION_EXECUTION :
+											  ATHENA_OP_TERMINATE_SESSION), es);
 	if (es->analyze && state != NULL)
 		fdw_source_explain_terminations(state->source, es);
 }
@@ -366,7 +432,7 @@ static void
 run_direct_delete(ForeignScanState *node, DeleteState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
-	AttrNumber	id_attno = state->session_id_attno;
+	AttrNumber	id_attno = state->id_attno;
 	int			size = 16;
 	const char **ids;
 	char	  **states;
@@ -382,7 +448,7 @@ run_direct_delete(ForeignScanState *node, DeleteState *state)
 		if (TupIsNull(slot))
 			break;
 		econtext->ecxt_scantuple = slot;
-		if (ExecQual(state->filter, econtext))
+		if (ExecQual(state->filter, econtext) && slot_is_stoppable(state, slot))
 		{
 			if (state->nrows == size)
 			{
@@ -509,7 +575,7 @@ athenaExplainDirectModify(ForeignScanState *node, ExplainState *es)
 											   false),
 							es);
 	}
-	explain_terminations(state, es);
+	explain_terminations(node->ss.ss_currentRelation, state, es);
 }
 
 /* ---------- one row at a time ---------- */
@@ -531,6 +597,8 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						 estate);
 	state->id_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
 												  JUNK_SESSION_ID);
+	state->state_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
+													 JUNK_STATE);
 	if (!AttributeNumberIsValid(state->id_junk))
 		elog(ERROR, "athena_fdw: junk column \"%s\" not found", JUNK_SESSION_ID);
 	state->wholerow_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
@@ -558,6 +626,14 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 	value = ExecGetJunkAttribute(planSlot, state->id_junk, &isnull);
 	if (isnull)
 		return NULL;
+	if (AttributeNumberIsValid(state->state_junk))
+	{
+		Datum		row_state = ExecGetJunkAttribute(planSlot, state->state_junk,
+													 &isnull);
+
+		if (!row_is_stoppable(state, row_state, isnull))
+			return NULL;		/* ended already: nothing to stop */
+	}
 	id = session_id_text(state, value);
 	if (already_asked(state, id))
 		return NULL;			/* another row of the same session */
@@ -598,9 +674,9 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 														   state->column_junk[i],
 														   &slot->tts_isnull[i]);
 		}
-		slot->tts_values[state->session_id_attno - 1] =
+		slot->tts_values[state->id_attno - 1] =
 			ExecGetJunkAttribute(planSlot, state->id_junk,
-								 &slot->tts_isnull[state->session_id_attno - 1]);
+								 &slot->tts_isnull[state->id_attno - 1]);
 	}
 	fdw_set_state_values(state->columns, answered,
 						 slot->tts_values, slot->tts_isnull);
@@ -622,7 +698,8 @@ athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						   List *fdw_private, int subplan_index,
 						   ExplainState *es)
 {
-	explain_terminations((DeleteState *) rinfo->ri_FdwState, es);
+	explain_terminations(rinfo->ri_RelationDesc,
+						 (DeleteState *) rinfo->ri_FdwState, es);
 }
 
 /* ---------- refused ---------- */
@@ -631,7 +708,7 @@ athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 static void
 athenaBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
-	refuse(RelationGetRelationName(rinfo->ri_RelationDesc),
+	refuse(RelationGetRelid(rinfo->ri_RelationDesc),
 		   mtstate->operation == CMD_INSERT && mtstate->ps.plan == NULL
 		   ? "COPY FROM" : "INSERT");
 }
@@ -645,13 +722,13 @@ static TupleTableSlot *
 athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 						TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
-	refuse(RelationGetRelationName(rinfo->ri_RelationDesc), "INSERT");
+	refuse(RelationGetRelid(rinfo->ri_RelationDesc), "INSERT");
 }
 
 static void
 athenaExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
 {
-	refuse(RelationGetRelationName((Relation) linitial(rels)), "TRUNCATE");
+	refuse(RelationGetRelid((Relation) linitial(rels)), "TRUNCATE");
 }
 
 void

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Local mock of the Amazon Athena JSON 1.1 API: GetSessionStatus,
-GetSession, ListSessions, ListWorkGroups and TerminateSession.
+GetSession, ListSessions, ListWorkGroups, TerminateSession, and the
+calculations' ListCalculationExecutions, GetCalculationExecution,
+GetCalculationExecutionStatus, GetCalculationExecutionCode and
+StopCalculationExecution.
 
 Every athena_fdw test and benchmark talks to this process instead of AWS.
 It listens on 127.0.0.1 only.  Run it with Debian's /usr/bin/python3 (it
@@ -609,6 +612,117 @@ def get_session_body(s):
     return out
 
 
+# ---------------------------------------------------------------------------
+# Calculations (ListCalculationExecutions, GetCalculationExecution[Status,
+# Code], StopCalculationExecution)
+# ---------------------------------------------------------------------------
+# States a StopCalculationExecution applies to; what it leaves behind
+STOPPABLE_CALC_STATES = ("CREATING", "CREATED", "QUEUED", "RUNNING")
+CANCELED_REASON = "Calculation was canceled by user request"
+
+
+def _calc(cid, sid, state, submitted, completed=None, reason=None,
+          description=None, dpu=None, progress=None, result=None,
+          code="print(1)"):
+    status = {"State": state, "SubmissionDateTime": submitted}
+    if completed is not None:
+        status["CompletionDateTime"] = completed
+    if reason is not None:
+        status["StateChangeReason"] = reason
+    stats = {}
+    if dpu is not None:
+        stats["DpuExecutionInMillis"] = dpu
+    if progress is not None:
+        stats["Progress"] = progress
+    return {"CalculationExecutionId": cid, "SessionId": sid,
+            "Description": description, "Status": status,
+            "Statistics": stats, "Result": result, "CodeBlock": code}
+
+
+def _result(sid, cid, kind="application/json"):
+    base = "s3://athena-spark-bucket/analytics/%s/%s/" % (sid, cid)
+    return {"StdOutS3Uri": base + "stdout.txt",
+            "StdErrorS3Uri": base + "stderr.txt",
+            "ResultS3Uri": base + "result.json", "ResultType": kind}
+
+
+# newest first within a session is by SubmissionDateTime, as AWS lists them
+CALCULATIONS = [
+    _calc("c-busy-running", "la-busy", "RUNNING", 1700100440,
+          description="hourly aggregate", dpu=360000, progress="stage 3 of 5",
+          code="spark.sql('SELECT count(*) FROM events').show()"),
+    _calc("c-busy-queued", "la-busy", "QUEUED", 1700100445,
+          description="queued backfill", code="df = spark.range(10)"),
+    _calc("c-busy-done", "la-busy", "COMPLETED", 1700100420, 1700100430,
+          description="warm up", dpu=60000, progress="done",
+          result=_result("la-busy", "c-busy-done", "text/plain"),
+          code="print('warm')"),
+    _calc("c-idle-done", "la-idle-1", "COMPLETED", 1700100510, 1700100590.25,
+          description="nightly model", dpu=1234567, progress="done",
+          result=_result("la-idle-1", "c-idle-done"),
+          code="model.fit(train)\nmodel.save('s3://models/nightly')"),
+    _calc("c-idle-failed", "la-idle-1", "FAILED", 1700100505, 1700100506,
+          reason="NameError: name 'modle' is not defined", dpu=1500,
+          result={"StdErrorS3Uri": "s3://athena-spark-bucket/analytics/"
+                  "la-idle-1/c-idle-failed/stderr.txt"},
+          code="modle.fit(train)"),
+    _calc("c-idle-canceled", "la-idle-1", "CANCELED", 1700100501, 1700100502,
+          reason=CANCELED_REASON, code="while True: pass"),
+    _calc("c-etl-created", "le-idle", "CREATED", 1700100555,
+          description="load orders", code="load('orders')"),
+]
+CALCS_BY_ID = {c["CalculationExecutionId"]: c for c in CALCULATIONS}
+
+# a generated session "gen-<N>-<i>" has GEN_CALCULATIONS calculations
+# "<session>-c<kk>", COMPLETED
+GEN_CALCULATIONS = 20
+
+
+def _gen_calc(cid):
+    sid, sep, k = cid.rpartition("-c")
+    if not (sep and k.isdigit() and len(k) == 2 and
+            int(k) < GEN_CALCULATIONS and sid.startswith("gen-") and
+            _gen_session(sid)["WorkGroup"] is not None):
+        return None
+    return _calc(cid, sid, "COMPLETED", 1700000100 + int(k),
+                 1700000160 + int(k), dpu=1000 * (int(k) + 1),
+                 progress="done", result=_result(sid, cid),
+                 code="print(%d)" % int(k))
+
+
+def session_calcs(sid):
+    """The calculations of session sid, newest first."""
+    if sid.startswith("gen-") and _gen_session(sid)["WorkGroup"] is not None:
+        return [_gen_calc("%s-c%02d" % (sid, k))
+                for k in reversed(range(GEN_CALCULATIONS))]
+    return sorted((c for c in CALCULATIONS if c["SessionId"] == sid),
+                  key=lambda c: -c["Status"]["SubmissionDateTime"])
+
+
+def calc_summary(c):
+    """A ListCalculationExecutions item (CalculationSummary)."""
+    out = {"CalculationExecutionId": c["CalculationExecutionId"]}
+    if c["Description"] is not None:
+        out["Description"] = c["Description"]
+    out["Status"] = c["Status"]
+    return out
+
+
+def calc_body(c):
+    """A GetCalculationExecution answer."""
+    out = {"CalculationExecutionId": c["CalculationExecutionId"],
+           "SessionId": c["SessionId"]}
+    if c["Description"] is not None:
+        out["Description"] = c["Description"]
+    out["WorkingDirectory"] = ("s3://athena-spark-bucket/analytics/%s/"
+                               % c["SessionId"])
+    out["Status"] = c["Status"]
+    out["Statistics"] = c["Statistics"]
+    if c["Result"] is not None:
+        out["Result"] = c["Result"]
+    return out
+
+
 # Ids GetSessionStatus and GetSession answer with the other "not found"
 # shape (400 InvalidRequestException), or with an unrelated invalid request.
 GONE_PREFIX = "vanished-"
@@ -925,6 +1039,12 @@ class State:
             # ended it; and every accepted call, in order
             self.terminated = {}
             self.terminations = []
+            # calculation id -> epoch seconds of the StopCalculationExecution
+            # that canceled it; and every accepted call, in order
+            self.stopped = {}
+            self.stops = []
+            # how long a stopped calculation stays CANCELING (seconds)
+            self.canceling_s = 0.0
 
     def set_quota(self, rps, burst=None):
         """Called under self.lock.  A new bucket starts full."""
@@ -999,6 +1119,7 @@ class State:
                 "quota_throttled": self.quota_throttled,
                 "stream_bytes_sent": self.stream_bytes_sent,
                 "terminations": [dict(t) for t in self.terminations],
+                "stops": [dict(t) for t in self.stops],
                 "faults_pending": [
                     {k: v for k, v in f.items()} for f in self.faults],
                 "model": self.model_snapshot(),
@@ -1056,6 +1177,40 @@ class State:
                 return previous
             self.terminated[sid] = now
             return "TERMINATING"
+
+    def calc(self, c):
+        """A calculation as the API reports it now: after a
+        StopCalculationExecution, CANCELING for canceling_s seconds, then
+        CANCELED at the time of the call plus that."""
+        with self.lock:
+            at = self.stopped.get(c["CalculationExecutionId"])
+            canceling = self.canceling_s
+        if at is None:
+            return c
+        status = {k: v for k, v in c["Status"].items()
+                  if k != "CompletionDateTime"}
+        status["StateChangeReason"] = CANCELED_REASON
+        if time.time() < at + canceling:
+            status["State"] = "CANCELING"
+        else:
+            status["State"] = "CANCELED"
+            status["CompletionDateTime"] = round(at + canceling, 6)
+        return dict(c, Status=status)
+
+    def stop(self, c):
+        """Records a StopCalculationExecution of c (as calc() reports it
+        now); returns the State answered: CANCELING, or the state of a
+        calculation that has ended or is ending."""
+        now = time.time()
+        cid = c["CalculationExecutionId"]
+        previous = c["Status"]["State"]
+        with self.lock:
+            self.stops.append({"calculation_execution_id": cid, "at": now,
+                               "previous_state": previous})
+            if previous not in STOPPABLE_CALC_STATES:
+                return previous
+            self.stopped[cid] = now
+            return "CANCELING"
 
     def write_log(self, line):
         if self.log is not None:
@@ -1280,6 +1435,13 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif path == "/_mock/identity":
                 out = self.server.identity.control(method, args)
+            elif path == "/_mock/canceling" and method == "POST":
+                seconds = float(args["seconds"])
+                if seconds < 0:
+                    raise ValueError("seconds must be >= 0")
+                with st.lock:
+                    st.canceling_s = seconds
+                out = {"ok": True}
             elif path == "/_mock/latency" and method == "POST":
                 ms = int(args["ms"])
                 if ms < 0:
@@ -1553,7 +1715,13 @@ class Handler(BaseHTTPRequestHandler):
                    "GetSession": self.op_session,
                    "ListSessions": self.op_list_sessions,
                    "ListWorkGroups": self.op_list_work_groups,
-                   "TerminateSession": self.op_session}.get(op)
+                   "TerminateSession": self.op_session,
+                   "GetCalculationExecutionStatus": self.op_calculation,
+                   "GetCalculationExecution": self.op_calculation,
+                   "GetCalculationExecutionCode": self.op_calculation,
+                   "StopCalculationExecution": self.op_calculation,
+                   "ListCalculationExecutions":
+                       self.op_list_calculations}.get(op)
         if handler is None:
             return self.respond(400, _err(
                 "UnknownOperationException",
@@ -1638,6 +1806,69 @@ class Handler(BaseHTTPRequestHandler):
                      "Status": st.status(sid, json.loads(b)["Status"])},
                     ensure_ascii=False).encode(), off_model=off)
         return self.not_found(sid)
+
+    def calc_not_found(self, cid):
+        members = {"ResourceName": cid} if cid else {}
+        return self.respond(400, _err("ResourceNotFoundException",
+                                      "Calculation %s not found" % cid,
+                                      "Message", **members),
+                            extra=_err_header("ResourceNotFoundException"))
+
+    def op_calculation(self, op, body):
+        """GetCalculationExecutionStatus, GetCalculationExecution,
+        GetCalculationExecutionCode and StopCalculationExecution."""
+        req = _json_object(body)
+        cid = req.get("CalculationExecutionId") if req is not None else None
+        if not isinstance(cid, str):
+            return self.invalid("Request body must be a JSON object with a "
+                                "string CalculationExecutionId")
+        if not 1 <= len(cid) <= 36:
+            return self.invalid(
+                "1 validation error detected: Value at "
+                "'calculationExecutionId' failed to satisfy constraint: "
+                "Member must have length between 1 and 36")
+        c = CALCS_BY_ID.get(cid) or _gen_calc(cid)
+        if c is None:
+            return self.calc_not_found(cid)
+        st = self.server.state
+        c = st.calc(c)
+        if op == "StopCalculationExecution":
+            return self.respond(200, json.dumps(
+                {"State": st.stop(c)}).encode())
+        if op == "GetCalculationExecutionCode":
+            out = {"CodeBlock": c["CodeBlock"]}
+        elif op == "GetCalculationExecutionStatus":
+            out = {"Status": c["Status"], "Statistics": c["Statistics"]}
+        else:
+            out = calc_body(c)
+        return self.respond(200, json.dumps(out, ensure_ascii=False).encode())
+
+    def op_list_calculations(self, op, body):
+        req = _json_object(body)
+        sid = req.get("SessionId") if req is not None else None
+        if not isinstance(sid, str) or not 1 <= len(sid) <= 256:
+            return self.invalid("SessionId is required")
+        state = req.get("StateFilter")
+        if state is not None and not isinstance(state, str):
+            return self.invalid("StateFilter must be a string")
+        if sid not in LISTED_BY_ID and not (
+                sid.startswith("gen-") and
+                _gen_session(sid)["WorkGroup"] is not None):
+            return self.not_found(sid)
+        key = "ListCalculationExecutions|%s|%s" % (sid, state)
+        page, error = self.paging(op, req, 100, key)
+        if error:
+            return self.invalid(error)
+        offset, n = page
+        st = self.server.state
+        rows = [st.calc(c) for c in session_calcs(sid)]
+        if state is not None:
+            rows = [c for c in rows if c["Status"]["State"] == state]
+        out = {"Calculations": [calc_summary(c)
+                                for c in rows[offset:offset + n]]}
+        if offset + n < len(rows):
+            out["NextToken"] = self.next_token(offset + n, key)
+        return self.respond(200, json.dumps(out, ensure_ascii=False).encode())
 
     def paging(self, op, req, max_results, key):
         """(offset, page size) of a paged request, or an error string.

@@ -41,6 +41,11 @@ Commands (output is terse and exact; SQL tests print it):
     terminations           the TerminateSession calls answered 200 since the
                            last reset, one "session_id previous_state" line
                            each, sorted by session id
+    stops                  the StopCalculationExecution calls answered 200
+                           since the last reset, one "calculation_id
+                           previous_state" line each, sorted by id
+    canceling S            a stopped calculation is CANCELING for S seconds
+                           (default 0), then CANCELED; no output
     last FIELD             a field of the last API request: user_agent,
                            target, body, method, path, access_key_id; signed_headers and
                            header_names print one lower-case name per line,
@@ -337,6 +342,17 @@ def run(port, cmd, rest, opts):
         for t in sorted(st["terminations"],
                         key=lambda t: (t["session_id"], t["at"])):
             out.write("%s %s\n" % (t["session_id"], t["previous_state"]))
+    elif cmd == "stops":
+        st = call(port, "GET", "/_mock/stats")
+        for t in sorted(st["stops"],
+                        key=lambda t: (t["calculation_execution_id"],
+                                       t["at"])):
+            out.write("%s %s\n" % (t["calculation_execution_id"],
+                                   t["previous_state"]))
+    elif cmd == "canceling":
+        if len(rest) != 1:
+            die("usage: canceling SECONDS")
+        call(port, "POST", "/_mock/canceling", {"seconds": float(rest[0])})
     elif cmd == "last":
         if len(rest) != 1:
             die("usage: last FIELD")
