@@ -200,4 +200,3 @@ DELETE FROM athena_calculations;
 UPDATE athena_calculations SET description = 'x' WHERE calculation_execution_id = 'c-busy-done';
 TRUNCATE athena_calculations;
 \! $MOCKCTL count
-\! $MOCKCTL model --check
