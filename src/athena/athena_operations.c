@@ -85,6 +85,38 @@ free_calculation_page(void *out)
 	athena_calculation_page_free(out);
 }
 
+static char *
+build_start_session(const AthenaRequestArgs *args, size_t *len)
+{
+	return args->start ? athena_start_session_body(args->start, len) : NULL;
+}
+
+static char *
+build_start_calculation(const AthenaRequestArgs *args, size_t *len)
+{
+	return args->start ? athena_start_calculation_body(args->start, len) : NULL;
+}
+
+static bool
+parse_start_session(const char *body, size_t len, void *out,
+					char *errbuf, size_t errlen)
+{
+	return athena_parse_start_session(body, len, out, errbuf, errlen);
+}
+
+static bool
+parse_start_calculation(const char *body, size_t len, void *out,
+						char *errbuf, size_t errlen)
+{
+	return athena_parse_start_calculation(body, len, out, errbuf, errlen);
+}
+
+static void
+free_started(void *out)
+{
+	athena_started_free(out);
+}
+
 static bool
 parse_session_status(const char *body, size_t len, void *out,
 					 char *errbuf, size_t errlen)
@@ -226,6 +258,20 @@ static const AthenaOperationInfo operations[ATHENA_NUM_OPERATIONS] = {
 		.build = build_calculation_id,
 		.parse = parse_terminate_session,
 		.free_answer = free_string,
+	},
+	[ATHENA_OP_START_SESSION] = {
+		OPERATION(StartSession),
+		.fills = "INSERT's new session: its id and state",
+		.build = build_start_session,
+		.parse = parse_start_session,
+		.free_answer = free_started,
+	},
+	[ATHENA_OP_START_CALCULATION_EXECUTION] = {
+		OPERATION(StartCalculationExecution),
+		.fills = "INSERT's new calculation: its id and state",
+		.build = build_start_calculation,
+		.parse = parse_start_calculation,
+		.free_answer = free_started,
 	},
 };
 

@@ -628,3 +628,143 @@ athena_calculation_free(AthenaCalculation *c)
 	free(c->code_block);
 	memset(c, 0, sizeof(*c));
 }
+
+/* ---- starts ---- */
+
+/* A member of obj from the JSON text of an object of strings; NULL adds none. */
+static bool
+add_string_map(json_object *obj, const char *name, const char *text)
+{
+	json_object *map;
+
+	if (text == NULL)
+		return true;
+	if (!aws_json_parse_object(text, strlen(text), &map, NULL, 0))
+		return false;
+	{
+		json_object_object_foreach(map, key, value)
+		{
+			(void) key;
+			if (!json_object_is_type(value, json_type_string))
+			{
+				json_object_put(map);
+				return false;
+			}
+		}
+	}
+	if (json_object_object_add(obj, name, map) != 0)
+	{
+		json_object_put(map);
+		return false;
+	}
+	return true;
+}
+
+static bool
+add_positive(json_object *obj, const char *name, int value)
+{
+	return value <= 0 || aws_json_add_int(obj, name, value);
+}
+
+char *
+athena_start_session_body(const AthenaStartArgs *args, size_t *len)
+{
+	json_object *obj;
+	json_object *engine;
+	bool		ok;
+
+	if (len != NULL)
+		*len = 0;
+	if (args->workgroup == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	if ((engine = json_object_new_object()) == NULL)
+	{
+		json_object_put(obj);
+		return NULL;
+	}
+	ok = add_positive(engine, "CoordinatorDpuSize", args->coordinator_dpu_size) &&
+		add_positive(engine, "MaxConcurrentDpus", args->max_concurrent_dpus) &&
+		add_positive(engine, "DefaultExecutorDpuSize",
+					 args->default_executor_dpu_size) &&
+		add_string_map(engine, "AdditionalConfigs", args->additional_configs) &&
+		add_string_map(engine, "SparkProperties", args->spark_properties);
+	if (!ok || json_object_object_add(obj, "EngineConfiguration", engine) != 0)
+	{
+		json_object_put(engine);
+		json_object_put(obj);
+		return NULL;
+	}
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "Description", args->description) &&
+								aws_json_add_string(obj, "WorkGroup", args->workgroup) &&
+								aws_json_add_string(obj, "ExecutionRole", args->execution_role) &&
+								aws_json_add_string(obj, "NotebookVersion", args->notebook_version) &&
+								aws_json_add_string(obj, "ClientRequestToken",
+													args->client_request_token),
+								len);
+}
+
+char *
+athena_start_calculation_body(const AthenaStartArgs *args, size_t *len)
+{
+	json_object *obj;
+
+	if (len != NULL)
+		*len = 0;
+	if (args->session_id == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "SessionId", args->session_id) &&
+								aws_json_add_string(obj, "Description", args->description) &&
+								aws_json_add_string(obj, "CodeBlock", args->code_block) &&
+								aws_json_add_string(obj, "ClientRequestToken",
+													args->client_request_token),
+								len);
+}
+
+static bool
+parse_started(const char *body, size_t len, const char *id_member,
+			  AthenaStarted *out, char *errbuf, size_t errlen)
+{
+	json_object *root;
+	bool		ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!aws_json_parse_object(body, len, &root, errbuf, errlen))
+		return false;
+	ok = aws_json_get_string(root, id_member, id_member, &out->id,
+							 errbuf, errlen) &&
+		aws_json_get_string(root, "State", "State", &out->state,
+							errbuf, errlen);
+	json_object_put(root);
+	if (ok && out->id == NULL)
+		ok = aws_json_fail(errbuf, errlen, "no \"%s\"", id_member);
+	if (!ok)
+		athena_started_free(out);
+	return ok;
+}
+
+bool
+athena_parse_start_session(const char *body, size_t len, AthenaStarted *out,
+						   char *errbuf, size_t errlen)
+{
+	return parse_started(body, len, "SessionId", out, errbuf, errlen);
+}
+
+bool
+athena_parse_start_calculation(const char *body, size_t len,
+							   AthenaStarted *out, char *errbuf, size_t errlen)
+{
+	return parse_started(body, len, "CalculationExecutionId", out,
+						 errbuf, errlen);
+}
+
+void
+athena_started_free(AthenaStarted *started)
+{
+	if (started == NULL)
+		return;
+	free(started->id);
+	free(started->state);
+	memset(started, 0, sizeof(*started));
+}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "athena_operations.h"
 #include "aws_json.h"
 
 #define ATHENA_TARGET_PREFIX "AmazonAthena."
@@ -211,6 +212,36 @@ extern bool athena_parse_list_work_groups(const char *body, size_t len,
 										  AthenaWorkGroupPage *out,
 										  char *errbuf, size_t errlen);
 extern void athena_work_group_page_free(AthenaWorkGroupPage *page);
+
+/*
+ * StartSession and StartCalculationExecution bodies (athena_operations.h's
+ * AthenaStartArgs); NULL when a required member is missing, a map is not
+ * an object of strings, or memory runs out.
+ */
+extern char *athena_start_session_body(const AthenaStartArgs *args,
+									   size_t *len);
+extern char *athena_start_calculation_body(const AthenaStartArgs *args,
+										   size_t *len);
+
+/* What a start answered: the new id (never NULL) and its State. */
+typedef struct AthenaStarted
+{
+	char	   *id;
+	char	   *state;
+} AthenaStarted;
+
+/*
+ * Parses the answer of StartSession (SessionId, State) or of
+ * StartCalculationExecution (CalculationExecutionId, State); an answer
+ * without the id is malformed: nothing could tell the row.
+ */
+extern bool athena_parse_start_session(const char *body, size_t len,
+									   AthenaStarted *out,
+									   char *errbuf, size_t errlen);
+extern bool athena_parse_start_calculation(const char *body, size_t len,
+										   AthenaStarted *out,
+										   char *errbuf, size_t errlen);
+extern void athena_started_free(AthenaStarted *started);
 
 /*
  * Calculation answers, as strictly as the session ones: the answer of

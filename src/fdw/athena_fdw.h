@@ -24,6 +24,7 @@
 
 #include "pg_compat.h"
 #include "calculations.h"
+#include "starts.h"
 
 /*
  * option.c: the options of a server, table and user mapping, folded into
@@ -192,6 +193,8 @@ extern FdwColumnMap *fdw_map_columns(Relation rel);
 extern void fdw_columns_read_only(FdwColumnMap *map, List *attnos);
 extern void fdw_fill_row(FdwColumnMap *map, const void *record,
 						 Datum *values, bool *nulls);
+extern void fdw_set_field_value(FdwColumnMap *map, const char *column,
+								const char *text, Datum *values, bool *nulls);
 extern void fdw_set_state_values(FdwColumnMap *map, const char *state,
 								 Datum *values, bool *nulls);
 extern void fdw_append_column_definitions(const FdwTable *table,
@@ -282,6 +285,12 @@ extern int64 fdw_source_terminate(FdwSessionSource *source, const char *const *i
 								  int64 terminated_before);
 extern void fdw_source_explain_terminations(const FdwSessionSource *source,
 											struct ExplainState *es);
+extern int64 fdw_source_start_new(FdwSessionSource *source,
+								  const AthenaStartArgs *args, int n,
+								  char **ids, char **states,
+								  int64 started_before);
+extern void fdw_source_explain_starts(const FdwSessionSource *source,
+									  struct ExplainState *es);
 
 /* scan.c: the scan, also for modify.c's DELETE */
 typedef struct FdwScanState FdwScanState;
@@ -302,6 +311,27 @@ extern void fdw_explain_routines(FdwRoutine *routine);
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);
+
+/*
+ * insert.c: INSERT starts sessions (StartSession) and calculations
+ * (StartCalculationExecution); modify.c hands it the INSERTs.  Its state,
+ * like DELETE's, starts with an FdwModifyKind.
+ */
+typedef enum FdwModifyKind
+{
+	FDW_MODIFY_DELETE = 1,
+	FDW_MODIFY_INSERT
+} FdwModifyKind;
+
+extern List *fdw_insert_plan(PlannerInfo *root, ModifyTable *plan,
+							 Index resultRelation);
+extern void fdw_insert_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+							 int eflags);
+extern TupleTableSlot **fdw_insert_rows(EState *estate, ResultRelInfo *rinfo,
+										TupleTableSlot **slots, int *nslots);
+extern int	fdw_insert_batch_size(ResultRelInfo *rinfo);
+extern void fdw_insert_end(ResultRelInfo *rinfo);
+extern void fdw_insert_explain(ResultRelInfo *rinfo, struct ExplainState *es);
 
 /* delete_where.c */
 extern void fdw_delete_where_init(void);

@@ -487,15 +487,16 @@ fdw_fill_row(FdwColumnMap *map, const void *record,
 }
 
 /*
- * Sets the columns that carry the row's state to state (NULL when
- * absent) and leaves the others: the row a DELETE ... RETURNING shows has
- * the state TerminateSession answered.
+ * Sets the columns that carry the field column (the table's field of that
+ * name) to text (UTF-8; NULL when absent) and leaves the others: the row a
+ * DELETE ... RETURNING shows has the state TerminateSession answered, the
+ * row an INSERT ... RETURNING shows the id and state of what it started.
  */
 void
-fdw_set_state_values(FdwColumnMap *map, const char *state,
-					 Datum *values, bool *nulls)
+fdw_set_field_value(FdwColumnMap *map, const char *column, const char *text,
+					Datum *values, bool *nulls)
 {
-	const FdwFieldDef *state_field = find_field(map->table, "state");
+	const FdwFieldDef *field = find_field(map->table, column);
 	ConversionErrorArg where;
 	ErrorContextCallback errcallback;
 	int			i;
@@ -504,12 +505,20 @@ fdw_set_state_values(FdwColumnMap *map, const char *state,
 
 	for (i = 0; i < map->natts; i++)
 	{
-		if (map->columns[i].field != state_field)
+		if (field == NULL || map->columns[i].field != field)
 			continue;
 		where.column = i;
-		nulls[i] = (state == NULL);
+		nulls[i] = (text == NULL);
 		values[i] = nulls[i] ? (Datum) 0
-			: convert_value(&map->columns[i], state, NULL, NULL);
+			: convert_value(&map->columns[i], text, NULL, NULL);
 	}
 	error_context_stack = errcallback.previous;
+}
+
+/* The row's state (fdw_set_field_value of "state"). */
+void
+fdw_set_state_values(FdwColumnMap *map, const char *state,
+					 Datum *values, bool *nulls)
+{
+	fdw_set_field_value(map, "state", state, values, nulls);
 }

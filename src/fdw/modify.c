@@ -2,8 +2,8 @@
  * modify.c
  *		DELETE on the foreign table terminates sessions (TerminateSession),
  *		or of a calculations table stops calculations
- *		(StopCalculationExecution) in a state that can be stopped; INSERT,
- *		UPDATE, TRUNCATE and COPY FROM are refused.
+ *		(StopCalculationExecution) in a state that can be stopped; INSERT
+ *		is insert.c's; UPDATE, TRUNCATE and COPY FROM are refused.
  *
  * A DELETE that reads only the foreign table (the usual case) runs as a
  * direct modification: the FDW scans (fresh GetSessionStatus answers),
@@ -74,6 +74,7 @@ typedef struct DeleteRow
 /* Execution state of a DELETE, in either form. */
 typedef struct DeleteState
 {
+	FdwModifyKind kind;			/* FDW_MODIFY_DELETE */
 	MemoryContext cxt;			/* everything of this DELETE */
 	Relation	rel;
 	FdwColumnMap *columns;
@@ -129,11 +130,13 @@ refuse(Oid relid, const char *command)
 
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("foreign table \"%s\" supports only DELETE, not %s",
+			 errmsg("foreign table \"%s\" does not support %s",
 					get_rel_name(relid), command),
 			 calculations ?
-			 errdetail("DELETE stops the Athena calculations it selects (StopCalculationExecution); calculations cannot be created, changed or truncated through the table.") :
-			 errdetail("DELETE terminates the Athena sessions it selects (TerminateSession); sessions cannot be created, changed or truncated through the table.")));
+			 errdetail("INSERT starts calculations (StartCalculationExecution) and DELETE stops the ones it selects (StopCalculationExecution); calculations cannot be changed or truncated through the table.") :
+			 errdetail("INSERT starts sessions (StartSession) and DELETE terminates the ones it selects (TerminateSession); sessions cannot be changed or truncated through the table."),
+			 strcmp(command, "COPY FROM") == 0 ?
+			 errhint("INSERT ... SELECT starts them from the rows of another table.") : 0));
 }
 
 /*
@@ -243,6 +246,8 @@ static List *
 athenaPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 						Index resultRelation, int subplan_index)
 {
+	if (plan->operation == CMD_INSERT)
+		return fdw_insert_plan(root, plan, resultRelation);
 	if (plan->operation != CMD_DELETE)
 		refuse(planner_rt_fetch(resultRelation, root)->relid,
 			   command_name(plan->operation));
@@ -290,6 +295,7 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	Oid			output;
 	bool		varlena;
 
+	state->kind = FDW_MODIFY_DELETE;
 	state->cxt = AllocSetContextCreate(estate->es_query_cxt, "athena_fdw delete",
 									   ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(state->cxt);
@@ -589,6 +595,11 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	DeleteState *state;
 	int			i;
 
+	if (mtstate->operation == CMD_INSERT)
+	{
+		fdw_insert_begin(mtstate, rinfo, eflags);
+		return;
+	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 
@@ -690,7 +701,10 @@ athenaEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 
 	if (state == NULL)
 		return;
-	end_delete(state);
+	if (state->kind == FDW_MODIFY_INSERT)
+		fdw_insert_end(rinfo);
+	else
+		end_delete(state);
 }
 
 static void
@@ -698,8 +712,36 @@ athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						   List *fdw_private, int subplan_index,
 						   ExplainState *es)
 {
-	explain_terminations(rinfo->ri_RelationDesc,
-						 (DeleteState *) rinfo->ri_FdwState, es);
+	if (mtstate->operation == CMD_INSERT)
+		fdw_insert_explain(rinfo, es);
+	else
+		explain_terminations(rinfo->ri_RelationDesc,
+							 (DeleteState *) rinfo->ri_FdwState, es);
+}
+
+/* ---------- INSERT: insert.c ---------- */
+
+static TupleTableSlot *
+athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+						TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	int			one = 1;
+
+	return *fdw_insert_rows(estate, rinfo, &slot, &one);
+}
+
+static TupleTableSlot **
+athenaExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
+							 TupleTableSlot **slots, TupleTableSlot **planSlots,
+							 int *numSlots)
+{
+	return fdw_insert_rows(estate, rinfo, slots, numSlots);
+}
+
+static int
+athenaGetForeignModifyBatchSize(ResultRelInfo *rinfo)
+{
+	return fdw_insert_batch_size(rinfo);
 }
 
 /* ---------- refused ---------- */
@@ -711,18 +753,6 @@ athenaBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 	refuse(RelationGetRelid(rinfo->ri_RelationDesc),
 		   mtstate->operation == CMD_INSERT && mtstate->ps.plan == NULL
 		   ? "COPY FROM" : "INSERT");
-}
-
-/*
- * Never reached (planning or BeginForeignInsert refuse first), but without
- * it COPY FROM would fail with PostgreSQL's own message before the FDW is
- * asked.
- */
-static TupleTableSlot *
-athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
-						TupleTableSlot *slot, TupleTableSlot *planSlot)
-{
-	refuse(RelationGetRelid(rinfo->ri_RelationDesc), "INSERT");
 }
 
 static void
@@ -738,6 +768,8 @@ fdw_modify_routines(FdwRoutine *routine)
 	routine->PlanForeignModify = athenaPlanForeignModify;
 	routine->BeginForeignModify = athenaBeginForeignModify;
 	routine->ExecForeignInsert = athenaExecForeignInsert;
+	routine->ExecForeignBatchInsert = athenaExecForeignBatchInsert;
+	routine->GetForeignModifyBatchSize = athenaGetForeignModifyBatchSize;
 	routine->ExecForeignDelete = athenaExecForeignDelete;
 	routine->EndForeignModify = athenaEndForeignModify;
 	routine->BeginForeignInsert = athenaBeginForeignInsert;

@@ -48,6 +48,10 @@ struct FdwSessionSource
 	bool		failed;
 	int64		terminated;		/* sessions terminated, for EXPLAIN ANALYZE */
 	AthenaCallStats terminate_totals;
+	AthenaStarts *starts;		/* StartSession or StartCalculationExecution
+								 * calls under way */
+	int64		started;		/* for EXPLAIN ANALYZE */
+	AthenaCallStats start_totals;
 	FdwRateLimit rate_limit;	/* what the core's rate gate asks */
 };
 
@@ -88,6 +92,11 @@ release_lookup_resources(void *arg)
 	{
 		athena_terminations_end(source->terminations);
 		source->terminations = NULL;
+	}
+	if (source->starts != NULL)
+	{
+		athena_starts_end(source->starts);
+		source->starts = NULL;
 	}
 	if (source->failed)
 	{
@@ -748,6 +757,105 @@ fdw_source_explain_terminations(const FdwSessionSource *source, ExplainState *es
 	if (es->timing)
 		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
 							 source->terminate_totals.api_usec / 1000.0, 3, es);
+}
+
+/*
+ * Calls StartSession (of a calculations table, StartCalculationExecution)
+ * for each of args, max_concurrency at a time; ids[i] and states[i] get
+ * what the start of args[i] answered (UTF-8, in the current memory
+ * context; NULL for a start that failed).  Returns how many were started.
+ * After the first failure no further start is sent, the calls already on
+ * their way finish, and the ERROR says how many the statement started:
+ * started_before (earlier calls of the same statement) and these.
+ */
+int64
+fdw_source_start_new(FdwSessionSource *source, const AthenaStartArgs *args,
+					 int n, char **ids, char **states, int64 started_before)
+{
+	bool		calculations = source->table->kind == FDW_TABLE_CALCULATIONS;
+	AthenaStart start;
+	AthenaFailure failure;
+	AthenaFetch fetch;
+	AthenaCallStats stats;
+	int64		count = 0;
+
+	if (n == 0)
+		return 0;
+	refresh_credentials(source);
+	source->starts = athena_starts_begin(source->client, &source->config,
+										 calculations ?
+										 ATHENA_OP_START_CALCULATION_EXECUTION :
+										 ATHENA_OP_START_SESSION,
+										 args, n, check_interrupts, NULL);
+	if (source->starts == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+
+	while ((fetch = athena_starts_next(source->starts, &start,
+									   &failure)) != ATHENA_FETCH_DONE)
+	{
+		if (fetch == ATHENA_FETCH_FAILED)
+		{
+			if (source->failed)
+				aws_error_free(&failure.error);
+			else
+			{
+				source->first_failure = failure;
+				source->failed = true;
+				athena_starts_stop(source->starts);
+			}
+			continue;
+		}
+		count++;
+		ids[start.item] = take_string(start.started.id);
+		states[start.item] = take_string(start.started.state);
+	}
+
+	source->started += count;
+	athena_starts_stats(source->starts, &stats);
+	source->start_totals.attempts += stats.attempts;
+	source->start_totals.api_usec += stats.api_usec;
+	athena_starts_end(source->starts);
+	source->starts = NULL;
+
+	if (source->failed)
+	{
+		int64		total = started_before + count;
+
+		failure = source->first_failure;
+		source->failed = false; /* report_failure frees it */
+		report_failure(source,
+					   calculations ?
+					   psprintf(ngettext("after %lld calculation was started",
+										 "after %lld calculations were started",
+										 total),
+								(long long) total) :
+					   psprintf(ngettext("after %lld session was started",
+										 "after %lld sessions were started",
+										 total),
+								(long long) total),
+					   &failure);
+	}
+	return count;
+}
+
+/* EXPLAIN ANALYZE: what INSERT started and what the calls cost. */
+void
+fdw_source_explain_starts(const FdwSessionSource *source, ExplainState *es)
+{
+	bool		calculations = source->table->kind == FDW_TABLE_CALCULATIONS;
+	const char *op = athena_operation_name(calculations ?
+										   ATHENA_OP_START_CALCULATION_EXECUTION :
+										   ATHENA_OP_START_SESSION);
+
+	ExplainPropertyInteger(calculations ? "Calculations Started" :
+						   "Sessions Started", NULL, source->started, es);
+	ExplainPropertyInteger(psprintf("%s Calls", op), NULL,
+						   (int64) source->start_totals.attempts, es);
+	if (es->timing)
+		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
+							 source->start_totals.api_usec / 1000.0, 3, es);
 }
 
 void
