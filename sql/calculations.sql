@@ -195,7 +195,82 @@ DELETE FROM athena_calculations c USING to_stop t
 DELETE FROM athena_calculations WHERE session_id = 'la-busy' AND state IN ('RUNNING', 'QUEUED');
 \set VERBOSITY default
 \! $MOCKCTL fault none
--- refused: no WHERE clause, UPDATE, INSERT, TRUNCATE
+-- ---------- INSERT starts sessions and calculations ----------
+-- StartSession with the columns it takes; RETURNING shows the row with the
+-- id and state StartSession answered.  Each request carries its own
+-- ClientRequestToken (a random UUID, masked here).
+\! $MOCKCTL reset
+INSERT INTO athena_sessions (workgroup, description, max_concurrent_dpus, spark_properties)
+  VALUES ('spark-etl', 'nightly job', 20, '{"spark.executor.memory": "4g"}')
+  RETURNING session_id, state, workgroup, description, max_concurrent_dpus,
+            spark_properties, idle_since_date_time;
+\! $MOCKCTL requests StartSession | sed -E 's/"ClientRequestToken":"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"/"ClientRequestToken":"<uuid>"/'
+SELECT session_id, state, workgroup, description, max_concurrent_dpus, spark_properties
+  FROM athena_sessions WHERE session_id = 'started-0001';
+-- the table's workgroup option stands for a workgroup not given
+CREATE FOREIGN TABLE etl_sessions (session_id text, state text, workgroup text,
+                                   max_concurrent_dpus integer)
+  SERVER athena OPTIONS (workgroup 'spark-etl');
+INSERT INTO etl_sessions (max_concurrent_dpus) VALUES (2) RETURNING *;
+DROP FOREIGN TABLE etl_sessions;
+-- StartCalculationExecution; the calculation then runs (the mock keeps it
+-- RUNNING for an hour)
+\! $MOCKCTL calc-timing 0 0 3600
+INSERT INTO athena_calculations (session_id, code_block, description)
+  VALUES ('started-0001', 'spark.range(100).count()', 'count to 100')
+  RETURNING calculation_execution_id, session_id, state, description, code_block;
+\! $MOCKCTL requests StartCalculationExecution | sed -E 's/"ClientRequestToken":"[0-9a-f-]{36}"/"ClientRequestToken":"<uuid>"/'
+SELECT calculation_execution_id, state, description, code_block
+  FROM athena_calculations WHERE session_id = 'started-0001';
+-- a request retried after its answer was lost carries the same token:
+-- Athena starts one calculation, and answers the retry with it
+\! $MOCKCTL fault lost 1 --op StartCalculationExecution
+INSERT INTO athena_calculations (session_id, code_block)
+  VALUES ('started-0001', 'print(2)') RETURNING calculation_execution_id;
+\! $MOCKCTL starts
+\! $MOCKCTL tokens
+SELECT count(*) FROM athena_calculations WHERE session_id = 'started-0001';
+-- rows without RETURNING start max_concurrency at a time
+CREATE TEMP TABLE nightly (code text);
+INSERT INTO nightly VALUES ('print(3)'), ('print(4)'), ('print(5)');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+INSERT INTO athena_calculations (session_id, code_block)
+  SELECT 'started-0001', code FROM nightly;
+SELECT count(*) FROM athena_calculations WHERE session_id = 'started-0001';
+\! $MOCKCTL tokens
+\! $MOCKCTL calc-timing 0 0 0
+-- not transactional: what was started stays started after a ROLLBACK
+BEGIN;
+INSERT INTO athena_calculations (session_id, code_block) VALUES ('started-0001', 'print(6)');
+ROLLBACK;
+SELECT count(*) FROM athena_calculations WHERE session_id = 'started-0001';
+-- Athena's refusal is an ERROR
+\set VERBOSITY terse
+INSERT INTO athena_calculations (session_id, code_block) VALUES ('la-terminated', 'print(1)');
+\set VERBOSITY default
+-- errors before any call: a column the Start does not take, a required one
+-- missing or NULL, a value off its shape, ON CONFLICT
+\! $MOCKCTL reset
+INSERT INTO athena_sessions (workgroup, max_concurrent_dpus, state) VALUES ('spark-etl', 4, 'IDLE');
+INSERT INTO athena_calculations (calculation_execution_id, session_id, code_block) VALUES ('c', 's', 'x');
+INSERT INTO athena_sessions (workgroup) VALUES ('spark-etl');
+INSERT INTO athena_sessions (max_concurrent_dpus) VALUES (4);
+INSERT INTO athena_calculations (session_id) VALUES ('la-busy');
+INSERT INTO athena_sessions (workgroup, max_concurrent_dpus) VALUES (NULL, 4);
+INSERT INTO athena_calculations (session_id, code_block) VALUES ('la-busy', NULL);
+INSERT INTO athena_sessions (workgroup, max_concurrent_dpus, spark_properties)
+  VALUES ('spark-etl', 4, '{"spark.executor.cores": 4}');
+INSERT INTO athena_sessions (workgroup, max_concurrent_dpus, additional_configs)
+  VALUES ('spark-etl', 4, '["not", "an", "object"]');
+INSERT INTO athena_sessions (workgroup, max_concurrent_dpus) VALUES ('spark-etl', 0);
+INSERT INTO athena_calculations (session_id, code_block) VALUES ('la-busy', 'x')
+  ON CONFLICT DO NOTHING;
+-- a batch is checked whole before any of it is sent
+INSERT INTO athena_calculations (session_id, code_block)
+  VALUES ('la-busy', 'print(1)'), ('la-busy', NULL);
+\! $MOCKCTL count
+
+-- refused: no WHERE clause, UPDATE, TRUNCATE
 DELETE FROM athena_calculations;
 UPDATE athena_calculations SET description = 'x' WHERE calculation_execution_id = 'c-busy-done';
 TRUNCATE athena_calculations;

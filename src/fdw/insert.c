@@ -414,6 +414,16 @@ store_answer(InsertState *state, TupleTableSlot *slot, const char *id,
 	memcpy(nulls, slot->tts_isnull, sizeof(bool) * natts);
 	fdw_set_field_value(state->columns, state->table->id_column, id,
 						values, nulls);
+	/* the workgroup a NULL one stood for: the option's */
+	if (state->table->kind == FDW_TABLE_SESSIONS &&
+		state->default_workgroup != NULL)
+	{
+		AttrNumber	attno = fdw_column_attno(state->rel, "workgroup");
+
+		if (attno != InvalidAttrNumber && nulls[attno - 1])
+			fdw_set_field_value(state->columns, "workgroup",
+								state->default_workgroup, values, nulls);
+	}
 	fdw_set_state_values(state->columns, answered_state, values, nulls);
 	tuple = heap_form_tuple(tupdesc, values, nulls);
 	ExecForceStoreHeapTuple(tuple, slot, true);
