@@ -49,6 +49,7 @@ Commands (output is terse and exact; SQL tests print it):
                            "OP ID new|same token|no-token" (same: the
                            token had started it already)
     tokens                 "N requests M distinct tokens" of those calls
+                           that carried a ClientRequestToken
     calc-timing C Q R      a started calculation is CREATING for C
                            seconds, QUEUED for Q, RUNNING for R, then
                            COMPLETED (FAILED if its code says "raise");
@@ -366,7 +367,7 @@ def run(port, cmd, rest, opts):
                 "token" if t["token"] else "no-token"))
     elif cmd == "tokens":
         st = call(port, "GET", "/_mock/stats")
-        tokens = [t["token"] for t in st["starts"]]
+        tokens = [t["token"] for t in st["starts"] if t["token"]]
         out.write("%d requests %d distinct tokens\n" % (
             len(tokens), len(set(tokens))))
     elif cmd == "calc-timing":
