@@ -114,6 +114,29 @@ SELECT calculation_execution_id FROM athena_calculations
 SELECT count(*) FROM athena_calculations WHERE session_id = 'gen-3-00001';
 \! $MOCKCTL pagesize ListCalculationExecutions 0
 
+-- a join on session_id lists each outer session's calculations (a
+-- parameterized nested loop, one listing per outer row), from a local table
+-- or from athena_sessions, which is listed once
+\! $MOCKCTL reset
+CREATE TEMP TABLE jobs (session_id text);
+INSERT INTO jobs VALUES ('la-busy'), ('la-terminated'), ('no-such-session');
+ANALYZE jobs;
+EXPLAIN (COSTS OFF)
+SELECT j.session_id, c.calculation_execution_id FROM jobs j
+  JOIN athena_calculations c ON c.session_id = j.session_id AND c.state = 'RUNNING';
+SELECT j.session_id, c.calculation_execution_id FROM jobs j
+  JOIN athena_calculations c ON c.session_id = j.session_id AND c.state = 'RUNNING';
+\! $MOCKCTL requests
+\! $MOCKCTL reset
+EXPLAIN (COSTS OFF)
+SELECT s.session_id, c.calculation_execution_id, c.state
+  FROM athena_sessions s JOIN athena_calculations c ON c.session_id = s.session_id
+ WHERE s.workgroup = 'spark-analytics';
+SELECT s.session_id, c.calculation_execution_id, c.state
+  FROM athena_sessions s JOIN athena_calculations c ON c.session_id = s.session_id
+ WHERE s.workgroup = 'spark-analytics' ORDER BY 2;
+\! $MOCKCTL requests
+
 -- ---------- every session ----------
 -- no session_id condition: the sessions ListSessions lists in every Spark
 -- workgroup, then each one's calculations

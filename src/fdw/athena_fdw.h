@@ -238,6 +238,7 @@ typedef struct FdwRelInfo
 	bool		has_id_qual;
 	FdwValuesQual id_qual;		/* the best restriction on the id */
 	/* listings */
+	AttrNumber	key_attno;		/* the table's key column */
 	bool		has_key_qual;
 	FdwValuesQual key_qual;		/* the table's key column (workgroup,
 								 * session_id) = / IN / = ANY */

@@ -170,6 +170,7 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		scan_can_check_ids(TupleDescAttr(RelationGetDescr(rel),
 										 info->id_attno - 1));
 	key_attno = fdw_column_attno(rel, info->table->key_column);
+	info->key_attno = key_attno;
 	state_attno = fdw_column_attno(rel, "state");
 	table_close(rel, NoLock);
 
@@ -272,7 +273,50 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
 										 list_make1(qual->rinfo)));
 }
 
-/* Equivalence-class members that are our session_id column. */
+/*
+ * A listing of the sessions a join condition gives, one outer row's at a
+ * time (fdw_private: the condition, and a marker that it is a listing).
+ */
+static void
+add_key_listing_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
+					 FdwValuesQual *qual, Relids required_outer)
+{
+	FdwRelInfo	keyed = *info;
+	Cost		startup;
+	Cost		total;
+
+	keyed.has_key_qual = true;
+	keyed.key_qual = *qual;
+	list_cost(&keyed, &startup, &total);
+	add_path(baserel, (Path *)
+			 fdw_create_foreignscan_path(root, baserel, NULL, list_rows(&keyed),
+										 startup, total, NIL, required_outer,
+										 NULL,
+										 list_make2(qual->rinfo,
+													makeInteger(1))));
+}
+
+/*
+ * Whether every rel of relids is an athena_fdw table.  Between two of them
+ * (sessions and their calculations) one side must be listed: a
+ * parameterized path from the other is then no reason to avoid listing.
+ */
+static bool
+only_athena_tables(PlannerInfo *root, Relids relids)
+{
+	int			relid = -1;
+
+	while ((relid = bms_next_member(relids, relid)) >= 0)
+	{
+		if (relid >= root->simple_rel_array_size ||
+			root->simple_rel_array[relid] == NULL ||
+			fdw_rel_info(root->simple_rel_array[relid]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Equivalence-class members that are the column *arg of our table. */
 static bool
 ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 						EquivalenceClass *ec, EquivalenceMember *em, void *arg)
@@ -282,19 +326,21 @@ ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 }
 
 /*
- * Adds a parameterized path for each join condition on session_id: the
- * nested loop then passes each outer row's id into a rescan.  Returns how
- * many it added.
+ * Adds a parameterized path for each join condition on the column attno:
+ * the nested loop then passes each outer row's value into a rescan, a
+ * lookup by id, or (key) a listing of the calculations of that session.
+ * Returns how many it added that make listing everything the wrong plan:
+ * those of a table not of Athena's, and every listing by key.
  */
 static int
 add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
-						FdwRelInfo *info)
+						FdwRelInfo *info, AttrNumber attno, bool key)
 {
 	List	   *candidates = NIL;
 	ListCell   *lc;
 	int			added = 0;
 
-	if (info->id_attno == InvalidAttrNumber)
+	if (attno == InvalidAttrNumber)
 		return 0;
 
 	/* plain join clauses (outer joins, non-mergejoinable expressions) */
@@ -310,7 +356,7 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 	candidates = list_concat(candidates,
 							 generate_implied_equalities_for_column(root, baserel,
 																	ec_member_is_session_id,
-																	&info->id_attno,
+																	&attno,
 																	baserel->lateral_referencers));
 
 	foreach(lc, candidates)
@@ -319,16 +365,24 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 		FdwValuesQual qual;
 		Relids		required_outer;
 
-		if (!fdw_match_id_clause(root, baserel, info->id_attno,
-								 rinfo, &qual))
+		if (!fdw_match_id_clause(root, baserel, attno, rinfo, &qual))
 			continue;
 		required_outer = bms_union(bms_difference(rinfo->clause_relids,
 												  baserel->relids),
 								   baserel->lateral_relids);
 		if (bms_is_empty(required_outer))
 			continue;
-		add_lookup_path(root, baserel, info, &qual, required_outer);
-		added++;
+		if (key)
+			add_key_listing_path(root, baserel, info, &qual, required_outer);
+		else
+			add_lookup_path(root, baserel, info, &qual, required_outer);
+
+		/*
+		 * The calculations of every session are the dearest listing there is:
+		 * a join that names sessions always lists just those.
+		 */
+		if (key || !only_athena_tables(root, required_outer))
+			added++;
 	}
 	return added;
 }
@@ -350,7 +404,12 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		return;
 	}
 
-	parameterized = add_parameterized_paths(root, baserel, info);
+	parameterized = add_parameterized_paths(root, baserel, info,
+											info->id_attno, false);
+	/* calculations: a join on session_id lists each outer session's */
+	if (info->table->kind == FDW_TABLE_CALCULATIONS && !info->has_key_qual)
+		parameterized += add_parameterized_paths(root, baserel, info,
+												 info->key_attno, true);
 
 	/* ids given: they are the scan, any workgroup condition a filter */
 	if (info->has_id_qual)
@@ -462,6 +521,19 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	if (best_path->fdw_private == NIL)
 		return make_list_plan(info, baserel, tlist, scan_clauses, outer_plan);
+
+	/* a listing of the sessions an outer row names */
+	if (list_length(best_path->fdw_private) == 2)
+	{
+		FdwRelInfo	keyed = *info;
+
+		if (!fdw_match_id_clause(root, baserel, info->key_attno,
+								 linitial_node(RestrictInfo, best_path->fdw_private),
+								 &keyed.key_qual))
+			elog(ERROR, "athena_fdw: session_id condition no longer matches");
+		keyed.has_key_qual = true;
+		return make_list_plan(&keyed, baserel, tlist, scan_clauses, outer_plan);
+	}
 
 	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
 	if (!fdw_match_id_clause(root, baserel, info->id_attno,
