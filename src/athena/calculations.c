@@ -46,7 +46,8 @@ typedef struct Item
 struct AthenaCalculationScan
 {
 	HttpClient *client;
-	AthenaClientConfig config;	/* the caller's, valid until the scan ends */
+	const AthenaClientConfig *config;	/* the caller's: valid until the scan
+										 * ends, credentials renewed there */
 	HttpInterruptFn check_interrupts;
 	void	   *interrupt_arg;
 	AthenaCalls *calls;
@@ -271,7 +272,7 @@ add_item_calls(AthenaCalculationScan *scan, int slot)
 static bool
 start_calls(AthenaCalculationScan *scan)
 {
-	scan->calls = athena_calls_begin(scan->client, &scan->config,
+	scan->calls = athena_calls_begin(scan->client, scan->config,
 									 scan->spec.lookup ? scan->spec.nids : 0,
 									 request_args, scan,
 									 scan->check_interrupts,
@@ -292,7 +293,7 @@ athena_calculation_scan_begin(HttpClient *client,
 	if (scan == NULL)
 		return NULL;
 	scan->client = client;
-	scan->config = *config;
+	scan->config = config;
 	scan->check_interrupts = check_interrupts;
 	scan->interrupt_arg = interrupt_arg;
 	scan->spec = *spec;

@@ -58,8 +58,10 @@ extern bool athena_calculation_state_possible(const char *state);
 extern bool athena_calculation_state_stoppable(const char *state);
 
 /*
- * Starts a scan; ids Athena cannot hold are skipped, never sent.  NULL on
- * out of memory.
+ * Starts a scan; ids Athena cannot hold are skipped, never sent.  config
+ * must stay valid until the scan ends: the listing of every session starts
+ * the calculation calls only after the session listing, with the
+ * credentials config has then.  NULL on out of memory.
  */
 extern AthenaCalculationScan *athena_calculation_scan_begin(HttpClient *client,
 															const AthenaClientConfig *config,

@@ -49,7 +49,9 @@ typedef struct AthenaScanSpec
 typedef struct AthenaScanStats
 {
 	AthenaCallStats calls;
-	uint64_t	pages;			/* ListSessions pages received */
+	uint64_t	pages;			/* listing pages received: ListSessions
+								 * (ListCalculationExecutions of a scan of
+								 * calculations) */
 } AthenaScanStats;
 
 typedef struct AthenaSessionScan AthenaSessionScan;
