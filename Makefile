@@ -22,7 +22,7 @@ OBJS = src/fdw/athena_fdw.o src/fdw/plan.o src/fdw/scan.o src/fdw/explain.o \
 	src/fdw/option.o src/fdw/quals.o \
 	src/fdw/columns.o src/fdw/connection.o src/fdw/credentials.o \
 	src/fdw/import.o src/fdw/session_source.o src/fdw/join_scan.o src/fdw/remote_text.o \
-	src/fdw/modify.o src/fdw/delete_where.o src/fdw/delete_progress.o \
+	src/fdw/modify.o src/fdw/insert.o src/fdw/delete_where.o src/fdw/delete_progress.o \
 	src/fdw/shmem.o src/fdw/stats.o src/fdw/catalog_deps.o \
 	src/fdw/rate_limit.o
 

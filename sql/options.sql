@@ -69,11 +69,17 @@ ALTER SERVER good OPTIONS (SET max_concurrency '1', DROP max_retries);
 ALTER SERVER good OPTIONS (ADD max_requests_per_second '0.5');
 SELECT srvname, srvoptions FROM pg_foreign_server WHERE srvname = 'good';
 
--- wrapper options: none; table options: workgroup
+-- wrapper options: none; table options: workgroup, table_name
 ALTER FOREIGN DATA WRAPPER athena_fdw OPTIONS (region 'us-east-1');
 CREATE FOREIGN TABLE bad_table (session_id text) SERVER good OPTIONS (workgrup 'primary');
 CREATE FOREIGN TABLE wg_table (session_id text) SERVER good OPTIONS (workgroup 'primary');
 DROP FOREIGN TABLE wg_table;
+-- table_name: which Athena table the foreign table shows
+CREATE FOREIGN TABLE bad_table (session_id text) SERVER good OPTIONS (table_name 'athena_queries');
+CREATE FOREIGN TABLE calc_table (session_id text) SERVER good OPTIONS (table_name 'athena_calculations');
+ALTER FOREIGN TABLE calc_table OPTIONS (SET table_name 'Athena_Sessions');
+ALTER FOREIGN TABLE calc_table OPTIONS (SET table_name 'athena_sessions');
+DROP FOREIGN TABLE calc_table;
 CREATE FOREIGN TABLE bad_column (session_id text OPTIONS (field 'SessionId')) SERVER good;
 
 -- user mapping options: keys come in pairs, a token needs keys

@@ -31,6 +31,92 @@ build_list_work_groups(const AthenaRequestArgs *args, size_t *len)
 										len);
 }
 
+static char *
+build_calculation_id(const AthenaRequestArgs *args, size_t *len)
+{
+	return athena_calculation_id_body(args->calculation_id, len);
+}
+
+static char *
+build_list_calculations(const AthenaRequestArgs *args, size_t *len)
+{
+	return athena_list_calculations_body(args->session_id, args->state_filter,
+										 args->max_results, args->next_token,
+										 len);
+}
+
+static bool
+parse_calculation_status(const char *body, size_t len, void *out,
+						 char *errbuf, size_t errlen)
+{
+	return athena_parse_calculation_status(body, len, out, errbuf, errlen);
+}
+
+static bool
+parse_get_calculation(const char *body, size_t len, void *out,
+					  char *errbuf, size_t errlen)
+{
+	return athena_parse_get_calculation(body, len, out, errbuf, errlen);
+}
+
+static bool
+parse_calculation_code(const char *body, size_t len, void *out,
+					   char *errbuf, size_t errlen)
+{
+	return athena_parse_calculation_code(body, len, out, errbuf, errlen);
+}
+
+static void
+free_calculation(void *out)
+{
+	athena_calculation_free(out);
+}
+
+static bool
+parse_list_calculations(const char *body, size_t len, void *out,
+						char *errbuf, size_t errlen)
+{
+	return athena_parse_list_calculations(body, len, out, errbuf, errlen);
+}
+
+static void
+free_calculation_page(void *out)
+{
+	athena_calculation_page_free(out);
+}
+
+static char *
+build_start_session(const AthenaRequestArgs *args, size_t *len)
+{
+	return args->start ? athena_start_session_body(args->start, len) : NULL;
+}
+
+static char *
+build_start_calculation(const AthenaRequestArgs *args, size_t *len)
+{
+	return args->start ? athena_start_calculation_body(args->start, len) : NULL;
+}
+
+static bool
+parse_start_session(const char *body, size_t len, void *out,
+					char *errbuf, size_t errlen)
+{
+	return athena_parse_start_session(body, len, out, errbuf, errlen);
+}
+
+static bool
+parse_start_calculation(const char *body, size_t len, void *out,
+						char *errbuf, size_t errlen)
+{
+	return athena_parse_start_calculation(body, len, out, errbuf, errlen);
+}
+
+static void
+free_started(void *out)
+{
+	athena_started_free(out);
+}
+
 static bool
 parse_session_status(const char *body, size_t len, void *out,
 					 char *errbuf, size_t errlen)
@@ -77,7 +163,10 @@ free_work_group_page(void *out)
 	athena_work_group_page_free(out);
 }
 
-/* TerminateSession's answer is its State: out is a char *. */
+/*
+ * TerminateSession's and StopCalculationExecution's answer is its State:
+ * out is a char *.
+ */
 static bool
 parse_terminate_session(const char *body, size_t len, void *out,
 						char *errbuf, size_t errlen)
@@ -134,6 +223,55 @@ static const AthenaOperationInfo operations[ATHENA_NUM_OPERATIONS] = {
 		.build = build_session_id,
 		.parse = parse_terminate_session,
 		.free_answer = free_string,
+	},
+	[ATHENA_OP_GET_CALCULATION_EXECUTION_STATUS] = {
+		OPERATION(GetCalculationExecutionStatus),
+		.fills = "a calculation's state, times and statistics",
+		.build = build_calculation_id,
+		.parse = parse_calculation_status,
+		.free_answer = free_calculation,
+	},
+	[ATHENA_OP_GET_CALCULATION_EXECUTION] = {
+		OPERATION(GetCalculationExecution),
+		.fills = "a calculation's every column but its code",
+		.build = build_calculation_id,
+		.parse = parse_get_calculation,
+		.free_answer = free_calculation,
+	},
+	[ATHENA_OP_GET_CALCULATION_EXECUTION_CODE] = {
+		OPERATION(GetCalculationExecutionCode),
+		.fills = "code_block",
+		.build = build_calculation_id,
+		.parse = parse_calculation_code,
+		.free_answer = free_calculation,
+	},
+	[ATHENA_OP_LIST_CALCULATION_EXECUTIONS] = {
+		OPERATION(ListCalculationExecutions),
+		.fills = "the calculations of a session, a page at a time",
+		.build = build_list_calculations,
+		.parse = parse_list_calculations,
+		.free_answer = free_calculation_page,
+	},
+	[ATHENA_OP_STOP_CALCULATION_EXECUTION] = {
+		OPERATION(StopCalculationExecution),
+		.fills = "DELETE's new state of a calculation",
+		.build = build_calculation_id,
+		.parse = parse_terminate_session,
+		.free_answer = free_string,
+	},
+	[ATHENA_OP_START_SESSION] = {
+		OPERATION(StartSession),
+		.fills = "INSERT's new session: its id and state",
+		.build = build_start_session,
+		.parse = parse_start_session,
+		.free_answer = free_started,
+	},
+	[ATHENA_OP_START_CALCULATION_EXECUTION] = {
+		OPERATION(StartCalculationExecution),
+		.fills = "INSERT's new calculation: its id and state",
+		.build = build_start_calculation,
+		.parse = parse_start_calculation,
+		.free_answer = free_started,
 	},
 };
 

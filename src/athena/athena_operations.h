@@ -24,18 +24,52 @@ typedef enum AthenaOperation
 	ATHENA_OP_LIST_SESSIONS,
 	ATHENA_OP_LIST_WORK_GROUPS,
 	ATHENA_OP_TERMINATE_SESSION,
+	ATHENA_OP_GET_CALCULATION_EXECUTION_STATUS,
+	ATHENA_OP_GET_CALCULATION_EXECUTION,
+	ATHENA_OP_GET_CALCULATION_EXECUTION_CODE,
+	ATHENA_OP_LIST_CALCULATION_EXECUTIONS,
+	ATHENA_OP_STOP_CALCULATION_EXECUTION,
+	ATHENA_OP_START_SESSION,
+	ATHENA_OP_START_CALCULATION_EXECUTION,
 	ATHENA_NUM_OPERATIONS
 } AthenaOperation;
+
+/*
+ * What StartSession and StartCalculationExecution take; NULL strings and
+ * integers <= 0 are not sent.  spark_properties and additional_configs are
+ * the JSON text of objects of strings.  client_request_token is the
+ * idempotency token: the same for every attempt of one start.
+ */
+typedef struct AthenaStartArgs
+{
+	const char *client_request_token;
+	const char *description;
+	/* StartSession */
+	const char *workgroup;
+	int			coordinator_dpu_size;
+	int			max_concurrent_dpus;
+	int			default_executor_dpu_size;
+	const char *spark_properties;
+	const char *additional_configs;
+	const char *execution_role;
+	const char *notebook_version;
+	/* StartCalculationExecution */
+	const char *session_id;
+	const char *code_block;
+} AthenaStartArgs;
 
 /* What a request carries: the union of the operations' inputs. */
 typedef struct AthenaRequestArgs
 {
 	const char *session_id;		/* GetSessionStatus, GetSession,
-								 * TerminateSession */
+								 * TerminateSession, ListCalculationExecutions */
+	const char *calculation_id; /* the calculation operations but the listing */
 	const char *workgroup;		/* ListSessions */
-	const char *state_filter;	/* ListSessions; NULL: every state */
+	const char *state_filter;	/* ListSessions, ListCalculationExecutions;
+								 * NULL: every state */
 	const char *next_token;		/* the List operations; NULL: first page */
 	int			max_results;	/* the List operations */
+	const AthenaStartArgs *start;	/* the Start operations */
 } AthenaRequestArgs;
 
 /*

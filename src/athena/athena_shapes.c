@@ -363,3 +363,413 @@ athena_session_free(AthenaSession *session)
 	free(session->working_directory);
 	memset(session, 0, sizeof(*session));
 }
+
+/* ---- calculations ---- */
+
+char *
+athena_calculation_id_body(const char *calculation_id, size_t *len)
+{
+	json_object *obj;
+
+	if (len != NULL)
+		*len = 0;
+	if (calculation_id == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "CalculationExecutionId",
+													calculation_id),
+								len);
+}
+
+char *
+athena_list_calculations_body(const char *session_id, const char *state_filter,
+							  int max_results, const char *next_token,
+							  size_t *len)
+{
+	json_object *obj;
+
+	if (len != NULL)
+		*len = 0;
+	if (session_id == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "SessionId", session_id) &&
+								aws_json_add_string(obj, "StateFilter", state_filter) &&
+								aws_json_add_int(obj, "MaxResults", max_results) &&
+								aws_json_add_string(obj, "NextToken", next_token),
+								len);
+}
+
+/* CalculationStatus, which every calculation answer but the code's has. */
+static bool
+parse_calculation_status(json_object *obj, AthenaCalculation *out,
+						 char *errbuf, size_t errlen)
+{
+	json_object *status;
+
+	if (!aws_json_get_object(obj, "Status", "Status", &status, errbuf, errlen))
+		return false;
+	return status == NULL ||
+		(aws_json_get_string(status, "State", "Status.State",
+							 &out->state, errbuf, errlen) &&
+		 aws_json_get_string(status, "StateChangeReason",
+							 "Status.StateChangeReason",
+							 &out->state_change_reason, errbuf, errlen) &&
+		 aws_json_get_timestamp(status, "SubmissionDateTime",
+								"Status.SubmissionDateTime",
+								&out->submission_date_time, errbuf, errlen) &&
+		 aws_json_get_timestamp(status, "CompletionDateTime",
+								"Status.CompletionDateTime",
+								&out->completion_date_time, errbuf, errlen));
+}
+
+/* Status and CalculationStatistics: GetCalculationExecutionStatus's answer. */
+static bool
+parse_calculation_statistics(json_object *obj, AthenaCalculation *out,
+							 char *errbuf, size_t errlen)
+{
+	json_object *stats;
+
+	if (!parse_calculation_status(obj, out, errbuf, errlen) ||
+		!aws_json_get_object(obj, "Statistics", "Statistics", &stats,
+							 errbuf, errlen))
+		return false;
+	return stats == NULL ||
+		(aws_json_get_integer(stats, "DpuExecutionInMillis",
+							  "Statistics.DpuExecutionInMillis",
+							  INT64_MIN, INT64_MAX,
+							  &out->dpu_execution_in_millis, errbuf, errlen) &&
+		 aws_json_get_string(stats, "Progress", "Statistics.Progress",
+							 &out->progress, errbuf, errlen));
+}
+
+/* GetCalculationExecutionResponse */
+static bool
+parse_calculation_details(json_object *obj, AthenaCalculation *out,
+						  char *errbuf, size_t errlen)
+{
+	json_object *result;
+
+	if (!parse_calculation_statistics(obj, out, errbuf, errlen) ||
+		!aws_json_get_string(obj, "CalculationExecutionId",
+							 "CalculationExecutionId",
+							 &out->calculation_execution_id, errbuf, errlen) ||
+		!aws_json_get_string(obj, "SessionId", "SessionId",
+							 &out->session_id, errbuf, errlen) ||
+		!aws_json_get_string(obj, "Description", "Description",
+							 &out->description, errbuf, errlen) ||
+		!aws_json_get_string(obj, "WorkingDirectory", "WorkingDirectory",
+							 &out->working_directory, errbuf, errlen) ||
+		!aws_json_get_object(obj, "Result", "Result", &result, errbuf, errlen))
+		return false;
+	return result == NULL ||
+		(aws_json_get_string(result, "StdOutS3Uri", "Result.StdOutS3Uri",
+							 &out->std_out_s3_uri, errbuf, errlen) &&
+		 aws_json_get_string(result, "StdErrorS3Uri", "Result.StdErrorS3Uri",
+							 &out->std_error_s3_uri, errbuf, errlen) &&
+		 aws_json_get_string(result, "ResultS3Uri", "Result.ResultS3Uri",
+							 &out->result_s3_uri, errbuf, errlen) &&
+		 aws_json_get_string(result, "ResultType", "Result.ResultType",
+							 &out->result_type, errbuf, errlen));
+}
+
+static bool
+parse_calculation_code(json_object *obj, AthenaCalculation *out,
+					   char *errbuf, size_t errlen)
+{
+	return aws_json_get_string(obj, "CodeBlock", "CodeBlock",
+							   &out->code_block, errbuf, errlen);
+}
+
+typedef bool (*CalculationParser) (json_object *obj, AthenaCalculation *out,
+								   char *errbuf, size_t errlen);
+
+static bool
+parse_calculation_answer(const char *body, size_t len, AthenaCalculation *out,
+						 CalculationParser parser, char *errbuf, size_t errlen)
+{
+	json_object *root;
+	bool		ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!aws_json_parse_object(body, len, &root, errbuf, errlen))
+		return false;
+	ok = parser(root, out, errbuf, errlen);
+	json_object_put(root);
+	if (!ok)
+		athena_calculation_free(out);
+	return ok;
+}
+
+bool
+athena_parse_calculation_status(const char *body, size_t len,
+								AthenaCalculation *out,
+								char *errbuf, size_t errlen)
+{
+	return parse_calculation_answer(body, len, out,
+									parse_calculation_statistics,
+									errbuf, errlen);
+}
+
+bool
+athena_parse_get_calculation(const char *body, size_t len,
+							 AthenaCalculation *out,
+							 char *errbuf, size_t errlen)
+{
+	return parse_calculation_answer(body, len, out, parse_calculation_details,
+									errbuf, errlen);
+}
+
+bool
+athena_parse_calculation_code(const char *body, size_t len,
+							  AthenaCalculation *out,
+							  char *errbuf, size_t errlen)
+{
+	return parse_calculation_answer(body, len, out, parse_calculation_code,
+									errbuf, errlen);
+}
+
+static void
+move_string(char **dest, char **src)
+{
+	if (*dest == NULL)
+	{
+		*dest = *src;
+		*src = NULL;
+	}
+}
+
+static void
+move_timestamp(AwsTimestamp *dest, const AwsTimestamp *src)
+{
+	if (!dest->present)
+		*dest = *src;
+}
+
+void
+athena_calculation_merge(AthenaCalculation *dest, AthenaCalculation *src)
+{
+	move_string(&dest->calculation_execution_id, &src->calculation_execution_id);
+	move_string(&dest->session_id, &src->session_id);
+	move_string(&dest->description, &src->description);
+	move_string(&dest->state, &src->state);
+	move_string(&dest->state_change_reason, &src->state_change_reason);
+	move_timestamp(&dest->submission_date_time, &src->submission_date_time);
+	move_timestamp(&dest->completion_date_time, &src->completion_date_time);
+	if (!dest->dpu_execution_in_millis.present)
+		dest->dpu_execution_in_millis = src->dpu_execution_in_millis;
+	move_string(&dest->progress, &src->progress);
+	move_string(&dest->std_out_s3_uri, &src->std_out_s3_uri);
+	move_string(&dest->std_error_s3_uri, &src->std_error_s3_uri);
+	move_string(&dest->result_s3_uri, &src->result_s3_uri);
+	move_string(&dest->result_type, &src->result_type);
+	move_string(&dest->working_directory, &src->working_directory);
+	move_string(&dest->code_block, &src->code_block);
+}
+
+static bool
+parse_calculation_item(json_object *item, void *out, char *errbuf,
+					   size_t errlen)
+{
+	AthenaCalculation *c = out;
+
+	if (!parse_calculation_status(item, c, errbuf, errlen) ||
+		!aws_json_get_string(item, "CalculationExecutionId",
+							 "CalculationExecutionId",
+							 &c->calculation_execution_id, errbuf, errlen) ||
+		!aws_json_get_string(item, "Description", "Description",
+							 &c->description, errbuf, errlen))
+		return false;
+	/* a listed row without its id could not be told from any other */
+	if (c->calculation_execution_id == NULL)
+		return aws_json_fail(errbuf, errlen, "no \"CalculationExecutionId\"");
+	return true;
+}
+
+static void
+free_calculation_item(void *item)
+{
+	athena_calculation_free(item);
+}
+
+bool
+athena_parse_list_calculations(const char *body, size_t len,
+							   AthenaCalculationPage *out,
+							   char *errbuf, size_t errlen)
+{
+	return aws_json_parse_page(body, len, "Calculations",
+							   sizeof(AthenaCalculation),
+							   parse_calculation_item, free_calculation_item,
+							   (void **) &out->calculations,
+							   &out->ncalculations, &out->next_token,
+							   errbuf, errlen);
+}
+
+void
+athena_calculation_page_free(AthenaCalculationPage *page)
+{
+	if (page != NULL)
+		aws_json_page_free((void **) &page->calculations,
+						   &page->ncalculations, sizeof(AthenaCalculation),
+						   free_calculation_item, &page->next_token);
+}
+
+void
+athena_calculation_free(AthenaCalculation *c)
+{
+	if (c == NULL)
+		return;
+	free(c->calculation_execution_id);
+	free(c->session_id);
+	free(c->description);
+	free(c->state);
+	free(c->state_change_reason);
+	free(c->progress);
+	free(c->std_out_s3_uri);
+	free(c->std_error_s3_uri);
+	free(c->result_s3_uri);
+	free(c->result_type);
+	free(c->working_directory);
+	free(c->code_block);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- starts ---- */
+
+/* A member of obj from the JSON text of an object of strings; NULL adds none. */
+static bool
+add_string_map(json_object *obj, const char *name, const char *text)
+{
+	json_object *map;
+
+	if (text == NULL)
+		return true;
+	if (!aws_json_parse_object(text, strlen(text), &map, NULL, 0))
+		return false;
+	{
+		json_object_object_foreach(map, key, value)
+		{
+			(void) key;
+			if (!json_object_is_type(value, json_type_string))
+			{
+				json_object_put(map);
+				return false;
+			}
+		}
+	}
+	if (json_object_object_add(obj, name, map) != 0)
+	{
+		json_object_put(map);
+		return false;
+	}
+	return true;
+}
+
+static bool
+add_positive(json_object *obj, const char *name, int value)
+{
+	return value <= 0 || aws_json_add_int(obj, name, value);
+}
+
+char *
+athena_start_session_body(const AthenaStartArgs *args, size_t *len)
+{
+	json_object *obj;
+	json_object *engine;
+	bool		ok;
+
+	if (len != NULL)
+		*len = 0;
+	if (args->workgroup == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	if ((engine = json_object_new_object()) == NULL)
+	{
+		json_object_put(obj);
+		return NULL;
+	}
+	ok = add_positive(engine, "CoordinatorDpuSize", args->coordinator_dpu_size) &&
+		add_positive(engine, "MaxConcurrentDpus", args->max_concurrent_dpus) &&
+		add_positive(engine, "DefaultExecutorDpuSize",
+					 args->default_executor_dpu_size) &&
+		add_string_map(engine, "AdditionalConfigs", args->additional_configs) &&
+		add_string_map(engine, "SparkProperties", args->spark_properties);
+	if (!ok || json_object_object_add(obj, "EngineConfiguration", engine) != 0)
+	{
+		json_object_put(engine);
+		json_object_put(obj);
+		return NULL;
+	}
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "Description", args->description) &&
+								aws_json_add_string(obj, "WorkGroup", args->workgroup) &&
+								aws_json_add_string(obj, "ExecutionRole", args->execution_role) &&
+								aws_json_add_string(obj, "NotebookVersion", args->notebook_version) &&
+								aws_json_add_string(obj, "ClientRequestToken",
+													args->client_request_token),
+								len);
+}
+
+char *
+athena_start_calculation_body(const AthenaStartArgs *args, size_t *len)
+{
+	json_object *obj;
+
+	if (len != NULL)
+		*len = 0;
+	if (args->session_id == NULL || (obj = json_object_new_object()) == NULL)
+		return NULL;
+	return aws_json_finish_body(obj,
+								aws_json_add_string(obj, "SessionId", args->session_id) &&
+								aws_json_add_string(obj, "Description", args->description) &&
+								aws_json_add_string(obj, "CodeBlock", args->code_block) &&
+								aws_json_add_string(obj, "ClientRequestToken",
+													args->client_request_token),
+								len);
+}
+
+static bool
+parse_started(const char *body, size_t len, const char *id_member,
+			  AthenaStarted *out, char *errbuf, size_t errlen)
+{
+	json_object *root;
+	bool		ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!aws_json_parse_object(body, len, &root, errbuf, errlen))
+		return false;
+	ok = aws_json_get_string(root, id_member, id_member, &out->id,
+							 errbuf, errlen) &&
+		aws_json_get_string(root, "State", "State", &out->state,
+							errbuf, errlen);
+	json_object_put(root);
+	if (ok && out->id == NULL)
+		ok = aws_json_fail(errbuf, errlen, "no \"%s\"", id_member);
+	if (!ok)
+		athena_started_free(out);
+	return ok;
+}
+
+bool
+athena_parse_start_session(const char *body, size_t len, AthenaStarted *out,
+						   char *errbuf, size_t errlen)
+{
+	return parse_started(body, len, "SessionId", out, errbuf, errlen);
+}
+
+bool
+athena_parse_start_calculation(const char *body, size_t len,
+							   AthenaStarted *out, char *errbuf, size_t errlen)
+{
+	return parse_started(body, len, "CalculationExecutionId", out,
+						 errbuf, errlen);
+}
+
+void
+athena_started_free(AthenaStarted *started)
+{
+	if (started == NULL)
+		return;
+	free(started->id);
+	free(started->state);
+	memset(started, 0, sizeof(*started));
+}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "athena_operations.h"
 #include "aws_json.h"
 
 #define ATHENA_TARGET_PREFIX "AmazonAthena."
@@ -76,6 +77,44 @@ typedef struct AthenaWorkGroupPage
 } AthenaWorkGroupPage;
 
 /*
+ * One calculation, as GetCalculationExecutionStatus, a
+ * ListCalculationExecutions item (CalculationSummary),
+ * GetCalculationExecution and GetCalculationExecutionCode describe it;
+ * absent fields are NULL (or not present).  The status call fills the
+ * status and statistics, a list item the id, description and status,
+ * GetCalculationExecution all but the code, the code call code_block only.
+ */
+typedef struct AthenaCalculation
+{
+	char	   *calculation_execution_id;
+	char	   *session_id;
+	char	   *description;
+	/* Status */
+	char	   *state;
+	char	   *state_change_reason;
+	AwsTimestamp submission_date_time;
+	AwsTimestamp completion_date_time;
+	/* Statistics */
+	AwsInteger	dpu_execution_in_millis;
+	char	   *progress;
+	/* Result */
+	char	   *std_out_s3_uri;
+	char	   *std_error_s3_uri;
+	char	   *result_s3_uri;
+	char	   *result_type;
+	char	   *working_directory;
+	char	   *code_block;		/* GetCalculationExecutionCode's CodeBlock */
+} AthenaCalculation;
+
+/* One page of ListCalculationExecutions. */
+typedef struct AthenaCalculationPage
+{
+	AthenaCalculation *calculations;
+	int			ncalculations;
+	char	   *next_token;		/* NULL on the last page */
+} AthenaCalculationPage;
+
+/*
  * Request bodies.  Each returns a malloc'd NUL-terminated string and its
  * length in *len, or NULL when memory runs out or a string argument is not
  * valid UTF-8 (json-c would copy it into an invalid body).
@@ -94,6 +133,21 @@ extern char *athena_list_sessions_body(const char *workgroup,
 extern char *athena_list_work_groups_body(int max_results,
 										  const char *next_token,
 										  size_t *len);
+
+/*
+ * GetCalculationExecutionStatus, GetCalculationExecution,
+ * GetCalculationExecutionCode and StopCalculationExecution:
+ * {"CalculationExecutionId":"..."}.
+ */
+extern char *athena_calculation_id_body(const char *calculation_id,
+										size_t *len);
+
+/* ListCalculationExecutions; state_filter and next_token may be NULL. */
+extern char *athena_list_calculations_body(const char *session_id,
+										   const char *state_filter,
+										   int max_results,
+										   const char *next_token,
+										   size_t *len);
 
 /*
  * Parses a 200 response of GetSessionStatus into *out (zeroed first).
@@ -158,5 +212,70 @@ extern bool athena_parse_list_work_groups(const char *body, size_t len,
 										  AthenaWorkGroupPage *out,
 										  char *errbuf, size_t errlen);
 extern void athena_work_group_page_free(AthenaWorkGroupPage *page);
+
+/*
+ * StartSession and StartCalculationExecution bodies (athena_operations.h's
+ * AthenaStartArgs); NULL when a required member is missing, a map is not
+ * an object of strings, or memory runs out.
+ */
+extern char *athena_start_session_body(const AthenaStartArgs *args,
+									   size_t *len);
+extern char *athena_start_calculation_body(const AthenaStartArgs *args,
+										   size_t *len);
+
+/* What a start answered: the new id (never NULL) and its State. */
+typedef struct AthenaStarted
+{
+	char	   *id;
+	char	   *state;
+} AthenaStarted;
+
+/*
+ * Parses the answer of StartSession (SessionId, State) or of
+ * StartCalculationExecution (CalculationExecutionId, State); an answer
+ * without the id is malformed: nothing could tell the row.
+ */
+extern bool athena_parse_start_session(const char *body, size_t len,
+									   AthenaStarted *out,
+									   char *errbuf, size_t errlen);
+extern bool athena_parse_start_calculation(const char *body, size_t len,
+										   AthenaStarted *out,
+										   char *errbuf, size_t errlen);
+extern void athena_started_free(AthenaStarted *started);
+
+/*
+ * Calculation answers, as strictly as the session ones: the answer of
+ * GetCalculationExecutionStatus (Status, Statistics), of
+ * GetCalculationExecution (also CalculationExecutionId, SessionId,
+ * Description, WorkingDirectory, Result) and of
+ * GetCalculationExecutionCode (CodeBlock) into *out, zeroed first.
+ */
+extern bool athena_parse_calculation_status(const char *body, size_t len,
+											AthenaCalculation *out,
+											char *errbuf, size_t errlen);
+extern bool athena_parse_get_calculation(const char *body, size_t len,
+										 AthenaCalculation *out,
+										 char *errbuf, size_t errlen);
+extern bool athena_parse_calculation_code(const char *body, size_t len,
+										  AthenaCalculation *out,
+										  char *errbuf, size_t errlen);
+extern void athena_calculation_free(AthenaCalculation *calculation);
+
+/*
+ * Moves the fields src has and dest has not into dest (what two answers
+ * about one calculation tell together); src is left with the rest.
+ */
+extern void athena_calculation_merge(AthenaCalculation *dest,
+									 AthenaCalculation *src);
+
+/*
+ * Parses a 200 response of ListCalculationExecutions: "Calculations"
+ * (absent means none) holds CalculationSummary objects, each with a string
+ * CalculationExecutionId.
+ */
+extern bool athena_parse_list_calculations(const char *body, size_t len,
+										   AthenaCalculationPage *out,
+										   char *errbuf, size_t errlen);
+extern void athena_calculation_page_free(AthenaCalculationPage *page);
 
 #endif							/* ATHENA_SHAPES_H */

@@ -84,6 +84,12 @@ struct AthenaSessionScan
 bool
 athena_session_id_possible(const char *id)
 {
+	return athena_id_possible(id, ATHENA_SESSION_ID_MAX_CHARS);
+}
+
+bool
+athena_id_possible(const char *id, size_t max_chars)
+{
 	size_t		chars = 0;
 	const unsigned char *p;
 
@@ -92,7 +98,7 @@ athena_session_id_possible(const char *id)
 	/* characters, not bytes: count all but UTF-8 continuation bytes */
 	for (p = (const unsigned char *) id; *p; p++)
 	{
-		if ((*p & 0xC0) != 0x80 && ++chars > ATHENA_SESSION_ID_MAX_CHARS)
+		if ((*p & 0xC0) != 0x80 && ++chars > max_chars)
 			return false;
 	}
 	return true;
@@ -159,8 +165,7 @@ request_args(void *arg, AthenaOperation op, void *tag, AthenaRequestArgs *args)
 			args->max_results = ATHENA_LIST_WORK_GROUPS_PAGE;
 			args->next_token = scan->work_groups_token;
 			break;
-		case ATHENA_OP_TERMINATE_SESSION:	/* never part of a scan */
-		case ATHENA_NUM_OPERATIONS:
+		default:				/* never part of a session scan */
 			break;
 	}
 }
@@ -704,16 +709,20 @@ termination_args(void *arg, AthenaOperation op, void *tag,
 {
 	AthenaTerminations *t = arg;
 
-	(void) op;
-	args->session_id = t->ids[TAG_INDEX(tag)];
+	if (op == ATHENA_OP_STOP_CALCULATION_EXECUTION)
+		args->calculation_id = t->ids[TAG_INDEX(tag)];
+	else
+		args->session_id = t->ids[TAG_INDEX(tag)];
 }
 
 AthenaTerminations *
 athena_terminations_begin(HttpClient *client, const AthenaClientConfig *config,
-						  const char *const *ids, int nids,
+						  AthenaOperation op, const char *const *ids, int nids,
 						  HttpInterruptFn check_interrupts, void *interrupt_arg)
 {
 	AthenaTerminations *t = calloc(1, sizeof(AthenaTerminations));
+	size_t		max_chars = op == ATHENA_OP_STOP_CALCULATION_EXECUTION ?
+	ATHENA_CALCULATION_ID_MAX_CHARS : ATHENA_SESSION_ID_MAX_CHARS;
 	int			i;
 
 	if (t == NULL)
@@ -725,8 +734,8 @@ athena_terminations_begin(HttpClient *client, const AthenaClientConfig *config,
 		goto fail;
 	for (i = 0; i < nids; i++)
 	{
-		if (athena_session_id_possible(ids[i]) &&
-			!athena_calls_add(t->calls, ATHENA_OP_TERMINATE_SESSION, TAG(i)))
+		if (athena_id_possible(ids[i], max_chars) &&
+			!athena_calls_add(t->calls, op, TAG(i)))
 			goto fail;
 	}
 	return t;

@@ -16,8 +16,12 @@
 
 #include "athena_client.h"
 
-/* Athena's limits: session ids of 1 to 256 characters, pages of 100. */
+/*
+ * Athena's limits: session ids of 1 to 256 characters, calculation ids of 1
+ * to 36, pages of 100.
+ */
 #define ATHENA_SESSION_ID_MAX_CHARS 256
+#define ATHENA_CALCULATION_ID_MAX_CHARS 36
 #define ATHENA_LIST_SESSIONS_PAGE 100
 #define ATHENA_LIST_WORK_GROUPS_PAGE 50
 
@@ -45,10 +49,15 @@ typedef struct AthenaScanSpec
 typedef struct AthenaScanStats
 {
 	AthenaCallStats calls;
-	uint64_t	pages;			/* ListSessions pages received */
+	uint64_t	pages;			/* listing pages received: ListSessions
+								 * (ListCalculationExecutions of a scan of
+								 * calculations) */
 } AthenaScanStats;
 
 typedef struct AthenaSessionScan AthenaSessionScan;
+
+/* Whether id has 1 to max_chars characters. */
+extern bool athena_id_possible(const char *id, size_t max_chars);
 
 /* Whether Athena can hold this id: 1 to 256 characters of valid UTF-8. */
 extern bool athena_session_id_possible(const char *id);
@@ -102,9 +111,9 @@ extern void athena_session_scan_stats(const AthenaSessionScan *scan,
 extern void athena_session_scan_end(AthenaSessionScan *scan);
 
 /*
- * TerminateSession for many ids, on the same machinery (concurrency,
- * retries, the rate of the HTTP engine).  Ids Athena cannot hold are
- * skipped, never sent.
+ * TerminateSession (or StopCalculationExecution, op) for many ids, on the
+ * same machinery (concurrency, retries, the rate of the HTTP engine).  Ids
+ * Athena cannot hold are skipped, never sent.
  */
 typedef struct AthenaTerminations AthenaTerminations;
 
@@ -116,6 +125,7 @@ typedef struct AthenaTermination
 
 extern AthenaTerminations *athena_terminations_begin(HttpClient *client,
 													 const AthenaClientConfig *config,
+													 AthenaOperation op,
 													 const char *const *ids, int nids,
 													 HttpInterruptFn check_interrupts,
 													 void *interrupt_arg);

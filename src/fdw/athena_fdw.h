@@ -24,7 +24,8 @@
 #include "utils/relcache.h"
 
 #include "pg_compat.h"
-#include "sessions.h"
+#include "calculations.h"
+#include "starts.h"
 
 /*
  * option.c: the options of a server, table and user mapping, folded into
@@ -42,6 +43,8 @@ typedef struct FdwOptions
 	double		max_requests_per_second;	/* 0: no configured limit */
 	/* server, overridden by the table's */
 	char	   *workgroup;		/* listed when a scan names none */
+	/* table */
+	char	   *table_name;		/* the Athena table shown (columns.c) */
 	char	   *ca_file;		/* superuser only */
 	char	   *sts_endpoint;	/* superuser only */
 	int			use_fips_endpoint;	/* FDW_UNSET, FDW_FALSE, FDW_TRUE */
@@ -136,19 +139,39 @@ extern void fdw_stats_shmem_startup(LWLockPadded *locks);
 extern void fdw_shmem_init(void);
 
 /*
- * columns.c: the columns the FDW knows, one line each in columns.c's
- * table, and the API response each comes from.  A row is built from the
- * responses a scan got, indexed by FdwSource.
+ * columns.c: the Athena tables and the columns the FDW knows, one line each
+ * in columns.c's field tables, and the calls each needs per row: a bit
+ * mask, the same bits as calculations.h's ATHENA_CALC_*.  For sessions,
+ * FDW_CALL_DETAILS is GetSession.
  */
-typedef enum FdwSource
+#define FDW_CALL_STATUS		ATHENA_CALC_STATUS
+#define FDW_CALL_DETAILS	ATHENA_CALC_DETAILS
+#define FDW_CALL_CODE		ATHENA_CALC_CODE
+
+typedef enum FdwTableKind
 {
-	FDW_SOURCE_STATUS,			/* GetSessionStatus, or any session answer */
-	FDW_SOURCE_LIST_ITEM,		/* a ListSessions item, or GetSession */
-	FDW_SOURCE_DETAILS,			/* GetSession only */
-	FDW_NUM_SOURCES
-} FdwSource;
+	FDW_TABLE_SESSIONS,
+	FDW_TABLE_CALCULATIONS
+} FdwTableKind;
 
 typedef struct FdwFieldDef FdwFieldDef;
+
+/* One Athena table: what its rows are, and what a scan of it pushes. */
+typedef struct FdwTable
+{
+	FdwTableKind kind;
+	const char *name;			/* "athena_sessions": IMPORT's, table_name's */
+	const char *noun;			/* "session", for messages */
+	const char *id_column;		/* looked up by id: "session_id" */
+	const char *key_column;		/* what a listing is of: "workgroup" */
+	bool		(*id_possible) (const char *value);
+	bool		(*key_possible) (const char *value);
+	bool		(*state_possible) (const char *value);
+	const char *state_shape;	/* the model's enum of states */
+	const FdwFieldDef *fields;
+	int			nfields;
+} FdwTable;
+
 
 typedef struct FdwColumn
 {
@@ -163,22 +186,28 @@ typedef struct FdwColumn
 
 typedef struct FdwColumnMap
 {
+	const FdwTable *table;
 	char	   *relname;		/* for error messages */
 	int			natts;
 	FdwColumn  *columns;		/* per attribute */
 } FdwColumnMap;
 
+extern const FdwTable *fdw_find_table(const char *name);
+extern const char *fdw_table_names(void);
+extern const FdwTable *fdw_table_of(Oid relid);
 extern AttrNumber fdw_column_attno(Relation rel, const char *column);
-extern AttrNumber fdw_session_id_attno(Relation rel);
-extern bool fdw_needs_get_session(Relation rel, Bitmapset *attrs_used,
-								  bool lookup);
+extern AttrNumber fdw_id_attno(Relation rel);
+extern int	fdw_calls_needed(Relation rel, Bitmapset *attrs_used, bool lookup);
 extern FdwColumnMap *fdw_map_columns(Relation rel);
 extern void fdw_columns_read_only(FdwColumnMap *map, List *attnos);
-extern void fdw_fill_row(FdwColumnMap *map, const void *const *sources,
+extern void fdw_fill_row(FdwColumnMap *map, const void *record,
 						 Datum *values, bool *nulls);
+extern void fdw_set_field_value(FdwColumnMap *map, const char *column,
+								const char *text, Datum *values, bool *nulls);
 extern void fdw_set_state_values(FdwColumnMap *map, const char *state,
 								 Datum *values, bool *nulls);
-extern void fdw_append_column_definitions(StringInfo ddl);
+extern void fdw_append_column_definitions(const FdwTable *table,
+										  StringInfo ddl);
 
 /*
  * quals.c: a condition a scan sends to Athena, on session_id (the ids to
@@ -195,7 +224,7 @@ typedef struct FdwValuesQual
 extern bool fdw_is_session_id_var(Node *node, RelOptInfo *baserel,
 								  AttrNumber attno);
 extern bool fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
-								AttrNumber session_id_attno,
+								AttrNumber id_attno,
 								RestrictInfo *rinfo, FdwValuesQual *qual);
 extern int	fdw_collect_ids(Datum value, bool isnull, bool is_array,
 							const char ***ids);
@@ -210,38 +239,44 @@ extern int	fdw_count_constant_values(Expr *expr, bool is_array,
 typedef struct FdwRelInfo
 {
 	Oid			relid;
-	AttrNumber	session_id_attno;
+	const FdwTable *table;
+	AttrNumber	id_attno;		/* the table's id column */
 	bool		scan_checks_ids;	/* the column keeps ids unchanged, so the
 									 * scan may check a pushed id list */
 	int			max_concurrency;
 	bool		has_id_qual;
-	FdwValuesQual id_qual;		/* the best restriction on session_id */
+	FdwValuesQual id_qual;		/* the best restriction on the id */
 	/* listings */
-	bool		has_workgroup_qual;
-	FdwValuesQual workgroup_qual;	/* workgroup = / IN / = ANY */
+	AttrNumber	key_attno;		/* the table's key column */
+	bool		has_key_qual;
+	FdwValuesQual key_qual;		/* the table's key column (workgroup,
+								 * session_id) = / IN / = ANY */
 	bool		has_state_qual;
 	FdwValuesQual state_qual;	/* state = / IN / = ANY */
 	bool		has_workgroup_option;	/* the table's or server's */
 	Bitmapset  *attrs_used;		/* columns the query reads */
-	/* a condition no session can meet (state = 'idle'): no call at all */
+	/* a condition no row can meet (state = 'idle'): no call at all */
 	RestrictInfo *never_matches;
-	int			never_matches_why;	/* for EXPLAIN: 1 workgroup, 2 state */
+	int			never_matches_why;	/* for EXPLAIN: 1 key, 2 state */
 } FdwRelInfo;
 
 extern bool fdw_is_athena_routine(const FdwRoutine *routine);
 extern FdwRelInfo *fdw_rel_info(RelOptInfo *rel);
-extern bool fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup);
+extern int	fdw_rel_calls(FdwRelInfo *info, bool lookup);
 extern double fdw_lookup_cost(int max_concurrency, double ids);
 extern void fdw_plan_routines(FdwRoutine *routine);
 
 /* athena_fdw.c: the library's load-time initialization */
 extern PGDLLEXPORT void _PG_init(void);
 
-/* session_source.c: one plan node's lookups, listings and terminations */
+/*
+ * session_source.c: one plan node's lookups, listings and terminations (of
+ * sessions or calculations, as its table says)
+ */
 typedef struct FdwSessionSource FdwSessionSource;
 struct ExplainState;
 
-extern FdwSessionSource *fdw_source_create(Relation rel, Oid userid, bool details);
+extern FdwSessionSource *fdw_source_create(Relation rel, Oid userid, int calls);
 extern int	fdw_source_natts(const FdwSessionSource *source);
 extern void fdw_source_read_only(FdwSessionSource *source, List *attnos);
 extern void fdw_source_start(FdwSessionSource *source, const char *const *ids,
@@ -260,6 +295,12 @@ extern int64 fdw_source_terminate(FdwSessionSource *source, const char *const *i
 								  int64 terminated_before);
 extern void fdw_source_explain_terminations(const FdwSessionSource *source,
 											struct ExplainState *es);
+extern int64 fdw_source_start_new(FdwSessionSource *source,
+								  const AthenaStartArgs *args, int n,
+								  char **ids, char **states,
+								  int64 started_before);
+extern void fdw_source_explain_starts(const FdwSessionSource *source,
+									  struct ExplainState *es);
 
 /* scan.c: the scan, also for modify.c's DELETE */
 typedef struct FdwScanState FdwScanState;
@@ -273,13 +314,34 @@ extern void fdw_scan_routines(FdwRoutine *routine);
 /* explain.c: what a scan sends, also for join_scan.c and modify.c */
 extern void fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 							 struct ExplainState *es);
-extern void fdw_explain_lookup_api(bool details, struct ExplainState *es);
+extern void fdw_explain_lookup_api(int calls, struct ExplainState *es);
 extern void fdw_explain_ids(Expr *ids, bool is_array, List *context,
 							bool prefix, struct ExplainState *es);
 extern void fdw_explain_routines(FdwRoutine *routine);
 
 /* modify.c: DELETE terminates sessions; other modifications are refused */
 extern void fdw_modify_routines(FdwRoutine *routine);
+
+/*
+ * insert.c: INSERT starts sessions (StartSession) and calculations
+ * (StartCalculationExecution); modify.c hands it the INSERTs.  Its state,
+ * like DELETE's, starts with an FdwModifyKind.
+ */
+typedef enum FdwModifyKind
+{
+	FDW_MODIFY_DELETE = 1,
+	FDW_MODIFY_INSERT
+} FdwModifyKind;
+
+extern List *fdw_insert_plan(PlannerInfo *root, ModifyTable *plan,
+							 Index resultRelation);
+extern void fdw_insert_begin(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+							 int eflags);
+extern TupleTableSlot **fdw_insert_rows(EState *estate, ResultRelInfo *rinfo,
+										TupleTableSlot **slots, int *nslots);
+extern int	fdw_insert_batch_size(ResultRelInfo *rinfo);
+extern void fdw_insert_end(ResultRelInfo *rinfo);
+extern void fdw_insert_explain(ResultRelInfo *rinfo, struct ExplainState *es);
 
 /* delete_where.c */
 extern void fdw_delete_where_init(void);
@@ -288,7 +350,7 @@ extern void fdw_check_delete_has_where(List *quals, Relation rel);
 /* delete_progress.c */
 extern void fdw_delete_progress_init(void);
 extern void fdw_delete_progress_begin(void);
-extern void fdw_delete_progress_add(const char *session_id);
+extern void fdw_delete_progress_add(const char *id, bool calculation);
 extern void fdw_delete_progress_end(void);
 extern void fdw_delete_progress_report(void);
 

@@ -2,8 +2,9 @@
  * delete_progress.c
  *		What a running DELETE has terminated, so that a DELETE that ends
  *		early (an error, a cancel, a timeout, the backend terminated) says
- *		so: terminating cannot be rolled back, and the user must learn which
- *		sessions are gone although the statement failed.
+ *		so: terminating (or stopping a calculation) cannot be rolled back,
+ *		and the user must learn which sessions are gone although the
+ *		statement failed.
  *
  * The report is a WARNING with the count and a LOG line (server log only)
  * with the ids.  modify.c reports from a PG_CATCH around its own calls,
@@ -27,7 +28,8 @@ static struct
 	int			active;			/* DELETEs between begin and end (several in
 								 * one statement: WITH ... DELETE) */
 	SubTransactionId subid;		/* the (sub)transaction they run in */
-	int64		terminated;
+	int64		terminated;		/* sessions */
+	int64		stopped;		/* calculations */
 	StringInfoData ids;			/* "id, id, ..." in TopMemoryContext */
 } progress;
 
@@ -45,18 +47,20 @@ fdw_delete_progress_begin(void)
 	}
 	resetStringInfo(&progress.ids);
 	progress.	terminated = 0;
+	progress.	stopped = 0;
 	progress.	subid = GetCurrentSubTransactionId();
 }
 
+/* A session terminated, or (calculation) a calculation stopped. */
 void
-fdw_delete_progress_add(const char *session_id)
+fdw_delete_progress_add(const char *id, bool calculation)
 {
 	if (progress.active == 0)
 		return;
-	if (progress.terminated > 0)
+	if (progress.terminated + progress.stopped > 0)
 		appendStringInfoString(&progress.ids, ", ");
-	appendStringInfoString(&progress.ids, session_id);
-	progress.	terminated++;
+	appendStringInfoString(&progress.ids, id);
+	(*(calculation ? &progress.stopped : &progress.terminated))++;
 }
 
 /* A DELETE finished: its command tag tells the count. */
@@ -79,13 +83,33 @@ void
 fdw_delete_progress_report(void)
 {
 	int64		n = progress.terminated;
+	int64		stopped = progress.stopped;
 
 	if (progress.active == 0)
 		return;
 	progress.	active = 1;		/* whatever nests: this report ends them */
 
-	if (n == 0)
+	if (n == 0 && stopped == 0)
 	{
+		fdw_delete_progress_end();
+		return;
+	}
+	if (stopped > 0)
+	{
+		ereport(LOG,
+				(errmsg_plural("athena_fdw: a DELETE that ended early had stopped or terminated %lld calculation or session: %s",
+							   "athena_fdw: a DELETE that ended early had stopped or terminated %lld calculations or sessions: %s",
+							   n + stopped, (long long) (n + stopped),
+							   progress.ids.data),
+				 errhidestmt(true)));
+		ereport(WARNING,
+				(errmsg_plural("DELETE ended early after stopping %lld Athena calculation",
+							   "DELETE ended early after stopping %lld Athena calculations",
+							   stopped, (long long) stopped),
+				 n > 0 ? errdetail_plural("It also terminated %lld session. Stopping and terminating cannot be rolled back; the ids are in the server log.",
+										  "It also terminated %lld sessions. Stopping and terminating cannot be rolled back; the ids are in the server log.",
+										  n, (long long) n) :
+				 errdetail("Stopping cannot be rolled back. The ids of the stopped calculations are in the server log; calls still in flight when the statement ended may have stopped more.")));
 		fdw_delete_progress_end();
 		return;
 	}

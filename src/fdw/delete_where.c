@@ -2,8 +2,8 @@
  * delete_where.c
  *		A DELETE on an athena_fdw table with no WHERE clause at all is
  *		refused, as pg-safeupdate refuses it for tables: it would terminate
- *		every session of every Spark workgroup, and one mistyped line in a
- *		pg_cron job is enough.  "WHERE true" says it is meant.
+ *		every session of every Spark workgroup (or stop every calculation),
+ *		and one mistyped line in a pg_cron job is enough.  "WHERE true" says it is meant.
  *
  * The planner folds "WHERE true" away before the FDW is asked, so the two
  * can only be told apart in the parse tree: a post-parse-analysis hook
@@ -33,16 +33,22 @@ static post_parse_analyze_hook_type prev_post_parse_analyze_hook = NULL;
 static bool hook_has_run = false;
 
 static void
-			refuse_unqualified_delete(const char *relname) pg_attribute_noreturn();
+			refuse_unqualified_delete(Oid relid) pg_attribute_noreturn();
 
 static void
-refuse_unqualified_delete(const char *relname)
+refuse_unqualified_delete(Oid relid)
 {
+	bool		calculations = fdw_table_of(relid)->kind == FDW_TABLE_CALCULATIONS;
+
 	ereport(ERROR,
 			(errcode(ERRCODE_CARDINALITY_VIOLATION),
 			 errmsg("DELETE on foreign table \"%s\" requires a WHERE clause",
-					relname),
+					get_rel_name(relid)),
+			 calculations ?
+			 errdetail("Without one it would stop every calculation of every session.") :
 			 errdetail("Without one it would terminate every session in every Spark workgroup."),
+			 calculations ?
+			 errhint("To stop every calculation, write WHERE true.") :
 			 errhint("To terminate every session, write WHERE true.")));
 }
 
@@ -65,7 +71,7 @@ check_query(Query *query)
 		RangeTblEntry *rte = rt_fetch(query->resultRelation, query->rtable);
 
 		if (rte->relkind == RELKIND_FOREIGN_TABLE && is_athena_table(rte->relid))
-			refuse_unqualified_delete(get_rel_name(rte->relid));
+			refuse_unqualified_delete(rte->relid);
 	}
 	foreach(lc, query->cteList)
 	{
@@ -130,7 +136,7 @@ fdw_check_delete_has_where(List *quals, Relation rel)
 	if (debug_query_string != NULL)
 		qualified = text_has_qualified_delete(debug_query_string, relname);
 	if (!qualified)
-		refuse_unqualified_delete(relname);
+		refuse_unqualified_delete(RelationGetRelid(rel));
 }
 
 void

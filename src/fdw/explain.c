@@ -39,12 +39,12 @@ explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
 	ForeignTable *table;
 	FdwOptions	options;
 
-	switch ((FdwWorkgroupSource) plan_item(plan, PLAN_WORKGROUPS))
+	switch ((FdwKeySource) plan_item(plan, PLAN_KEYS))
 	{
-		case WORKGROUPS_QUAL:
+		case KEYS_QUAL:
 			return deparse_expression(linitial(plan->fdw_exprs), context,
 									  prefix, false);
-		case WORKGROUPS_OPTION:
+		case KEYS_OPTION:
 			table = GetForeignTable(RelationGetRelid(node->ss.ss_currentRelation));
 			fdw_get_options(GetForeignServer(table->serverid), table, NULL,
 							&options);
@@ -52,20 +52,61 @@ explain_workgroups(ForeignScan *plan, ForeignScanState *node, List *context,
 				break;			/* dropped since the plan was made */
 			return psprintf("%s (%s option)", quote_literal_cstr(options.workgroup),
 							workgroup_option_owner(table));
-		case WORKGROUPS_EVERY:
+		case KEYS_EVERY:
 			break;
 	}
 	return pstrdup("every Spark workgroup (ListWorkGroups)");
 }
 
-/* The operation a lookup calls once per id: GetSession answers the status too. */
+/*
+ * The operation a session lookup calls once per id (calls: FDW_CALL_*):
+ * GetSession answers the status too.
+ */
 void
-fdw_explain_lookup_api(bool details, ExplainState *es)
+fdw_explain_lookup_api(int calls, ExplainState *es)
 {
 	ExplainPropertyText("Athena API",
-						athena_operation_name(details ? ATHENA_OP_GET_SESSION :
+						athena_operation_name((calls & FDW_CALL_DETAILS) ?
+											  ATHENA_OP_GET_SESSION :
 											  ATHENA_OP_GET_SESSION_STATUS),
 						es);
+}
+
+/*
+ * The calls each calculation gets, as calculations.c makes them:
+ * GetCalculationExecution (which answers the status too) or
+ * GetCalculationExecutionStatus, and GetCalculationExecutionCode; a lookup
+ * always makes one.  NULL for a listed row that needs none.
+ */
+static char *
+calculation_calls(int calls, bool lookup)
+{
+	const char *first = NULL;
+
+	if (calls & FDW_CALL_DETAILS)
+		first = athena_operation_name(ATHENA_OP_GET_CALCULATION_EXECUTION);
+	else if ((calls & FDW_CALL_STATUS) || (lookup && !(calls & FDW_CALL_CODE)))
+		first = athena_operation_name(ATHENA_OP_GET_CALCULATION_EXECUTION_STATUS);
+	if (!(calls & FDW_CALL_CODE))
+		return first ? pstrdup(first) : NULL;
+	return psprintf("%s%s%s", first ? first : "", first ? ", " : "",
+					athena_operation_name(ATHENA_OP_GET_CALCULATION_EXECUTION_CODE));
+}
+
+static void
+explain_id_values(const char *label, const char *one, Expr *ids,
+				  bool is_array, List *context, bool prefix,
+				  ExplainState *es)
+{
+	int			count = fdw_count_constant_ids(ids, is_array);
+
+	if (count >= 0)
+		ExplainPropertyInteger(label, NULL, count, es);
+	else
+		ExplainPropertyText(is_array ? label : one,
+							deparse_expression((Node *) ids, context, prefix,
+											   false),
+							es);
 }
 
 /*
@@ -76,15 +117,8 @@ void
 fdw_explain_ids(Expr *ids, bool is_array, List *context, bool prefix,
 				ExplainState *es)
 {
-	int			count = fdw_count_constant_ids(ids, is_array);
-
-	if (count >= 0)
-		ExplainPropertyInteger("Session IDs", NULL, count, es);
-	else
-		ExplainPropertyText(is_array ? "Session IDs" : "Session ID",
-							deparse_expression((Node *) ids, context, prefix,
-											   false),
-							es);
+	explain_id_values("Session IDs", "Session ID", ids, is_array, context,
+					  prefix, es);
 }
 
 /* What a scan sends; with ANALYZE, what it cost (state NULL otherwise). */
@@ -93,8 +127,10 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 				 ExplainState *es)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
+	const FdwTable *table = fdw_table_of(RelationGetRelid(node->ss.ss_currentRelation));
+	bool		calculations = table->kind == FDW_TABLE_CALCULATIONS;
 	bool		is_list = plan_item(plan, PLAN_IS_LIST);
-	bool		details = plan_item(plan, PLAN_DETAILS);
+	int			calls = plan_item(plan, PLAN_CALLS);
 	bool		prefix = list_length(es->rtable) > 1;
 	List	   *context;
 
@@ -110,15 +146,54 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 									 deparse_expression(linitial(plan->fdw_exprs),
 														context, prefix, false),
 									 plan_item(plan, PLAN_NEVER_MATCHES) ==
-									 NEVER_STATE ? "no value is a SessionState" :
+									 NEVER_STATE ?
+									 psprintf("no value is a %s", table->state_shape) :
+									 calculations ?
+									 "no session id has 1 to 256 characters" :
 									 "no workgroup name matches [a-zA-Z0-9._-]{1,128}"),
 							es);
 	}
+	else if (!is_list && calculations)
+	{
+		ExplainPropertyText("Athena API", calculation_calls(calls, true), es);
+		explain_id_values("Calculation IDs", "Calculation ID",
+						  linitial(plan->fdw_exprs),
+						  plan_item(plan, PLAN_IS_ARRAY), context, prefix, es);
+	}
 	else if (!is_list)
 	{
-		fdw_explain_lookup_api(details, es);
+		fdw_explain_lookup_api(calls, es);
 		fdw_explain_ids(linitial(plan->fdw_exprs), plan_item(plan, PLAN_IS_ARRAY),
 						context, prefix, es);
+	}
+	else if (calculations)
+	{
+		char	   *per_row = calculation_calls(calls, false);
+
+		ExplainPropertyText("Athena API",
+							athena_operation_name(ATHENA_OP_LIST_CALCULATION_EXECUTIONS),
+							es);
+		if (plan_item(plan, PLAN_KEYS) == KEYS_QUAL)
+			explain_id_values("Session IDs", "Session ID",
+							  linitial(plan->fdw_exprs),
+							  plan_item(plan, PLAN_KEYS_ARRAY), context,
+							  prefix, es);
+		else
+			ExplainPropertyText("Sessions",
+								psprintf("every session (%s) of %s",
+										 athena_operation_name(ATHENA_OP_LIST_SESSIONS),
+										 explain_workgroups(plan, node, context,
+															prefix)),
+								es);
+		if (plan_item(plan, PLAN_HAS_STATES))
+			ExplainPropertyText("State Filters",
+								deparse_expression(list_nth(plan->fdw_exprs,
+															plan_item(plan, PLAN_KEYS) == KEYS_QUAL),
+												   context, prefix, false),
+								es);
+		ExplainPropertyText("Detail Calls",
+							per_row ? psprintf("%s per row", per_row) : "none",
+							es);
 	}
 	else
 	{
@@ -129,11 +204,12 @@ fdw_scan_explain(ForeignScanState *node, FdwScanState *state,
 		if (plan_item(plan, PLAN_HAS_STATES))
 			ExplainPropertyText("State Filters",
 								deparse_expression(list_nth(plan->fdw_exprs,
-															plan_item(plan, PLAN_WORKGROUPS) == WORKGROUPS_QUAL),
+															plan_item(plan, PLAN_KEYS) == KEYS_QUAL),
 												   context, prefix, false),
 								es);
 		ExplainPropertyText("Detail Calls",
-							details ? "GetSession per row" : "none", es);
+							(calls & FDW_CALL_DETAILS) ? "GetSession per row" :
+							"none", es);
 	}
 
 	if (es->analyze && state != NULL)

@@ -1,10 +1,12 @@
 /*
  * import.c
- *		IMPORT FOREIGN SCHEMA athena: creates the athena_sessions table.
+ *		IMPORT FOREIGN SCHEMA athena: creates the athena_sessions and
+ *		athena_calculations tables.
  *
- * Athena has one remote "schema" here, and one table in it, with every
- * column of columns.c's table.  LIMIT TO and EXCEPT are applied by
- * PostgreSQL to the statements returned.
+ * Athena has one remote "schema" here, and two tables in it, each with
+ * every column of its columns.c table; the calculations one says so in its
+ * table_name option.  LIMIT TO and EXCEPT are applied by PostgreSQL to the
+ * statements returned.
  */
 #include "postgres.h"
 
@@ -20,7 +22,9 @@ List *
 fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
 	ForeignServer *server = GetForeignServer(serverOid);
-	StringInfoData sql;
+	const char *const names[] = {"athena_sessions", "athena_calculations"};
+	List	   *statements = NIL;
+	size_t		i;
 
 	if (strcmp(stmt->remote_schema, ATHENA_REMOTE_SCHEMA) != 0)
 		ereport(ERROR,
@@ -30,10 +34,22 @@ fdw_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 				 errhint("The only remote schema is \"%s\".",
 						 ATHENA_REMOTE_SCHEMA)));
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE FOREIGN TABLE %s.athena_sessions (\n",
-					 quote_identifier(stmt->local_schema));
-	fdw_append_column_definitions(&sql);
-	appendStringInfo(&sql, ") SERVER %s", quote_identifier(server->servername));
-	return list_make1(sql.data);
+	for (i = 0; i < lengthof(names); i++)
+	{
+		const FdwTable *table = fdw_find_table(names[i]);
+		StringInfoData sql;
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE FOREIGN TABLE %s.%s (\n",
+						 quote_identifier(stmt->local_schema), table->name);
+		fdw_append_column_definitions(table, &sql);
+		appendStringInfo(&sql, ") SERVER %s",
+						 quote_identifier(server->servername));
+		/* athena_sessions is what a table without the option shows */
+		if (table->kind != FDW_TABLE_SESSIONS)
+			appendStringInfo(&sql, " OPTIONS (table_name %s)",
+							 quote_literal_cstr(table->name));
+		statements = lappend(statements, sql.data);
+	}
+	return statements;
 }

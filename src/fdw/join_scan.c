@@ -83,7 +83,7 @@ enum JoinScanExprs
 enum JoinScanPrivate
 {
 	PRIVATE_JOINTYPE,			/* Integer: JoinType */
-	PRIVATE_DETAILS				/* Integer: GetSession for each row */
+	PRIVATE_DETAILS				/* Integer: FDW_CALL_* for each row */
 };
 
 /* One session of the batch, as the foreign table's columns. */
@@ -220,7 +220,7 @@ find_id_clause(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		if (IS_OUTER_JOIN(jointype) &&
 			RINFO_IS_PUSHED_DOWN(rinfo, joinrel->relids))
 			continue;
-		if (fdw_match_id_clause(root, innerrel, info->session_id_attno,
+		if (fdw_match_id_clause(root, innerrel, info->id_attno,
 								rinfo, &qual) &&
 			!qual.is_array &&
 			bms_is_subset(pull_varnos(root, (Node *) qual.ids),
@@ -252,7 +252,9 @@ add_join_scan_path(PlannerInfo *root, RelOptInfo *joinrel,
 		jointype != JOIN_SEMI && jointype != JOIN_ANTI)
 		return;
 	info = fdw_rel_info(innerrel);
-	if (info == NULL || info->session_id_attno == InvalidAttrNumber)
+	/* batches of session ids; calculations join as nested loops */
+	if (info == NULL || info->id_attno == InvalidAttrNumber ||
+		info->table->kind != FDW_TABLE_SESSIONS)
 		return;
 	/* no session can meet a condition: the scan asks nothing (plan.c) */
 	if (info->never_matches != NULL)
@@ -346,7 +348,7 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	ListCell   *lc;
 	int			i;
 
-	if (!fdw_match_id_clause(root, innerrel, info->session_id_attno,
+	if (!fdw_match_id_clause(root, innerrel, info->id_attno,
 							 id_rinfo, &qual))
 		elog(ERROR, "athena_fdw: session_id join condition no longer matches");
 
@@ -415,7 +417,7 @@ plan_join_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 											join_quals, other_quals),
 						inner_relid, nulled);
 	cscan->custom_private = list_make2(makeInteger(jointype),
-									   makeInteger(fdw_rel_needs_get_session(info, true)));
+									   makeInteger(fdw_rel_calls(info, true)));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &join_scan_methods;
 

@@ -1,7 +1,9 @@
 /*
  * modify.c
- *		DELETE on the foreign table terminates sessions (TerminateSession);
- *		INSERT, UPDATE, TRUNCATE and COPY FROM are refused.
+ *		DELETE on the foreign table terminates sessions (TerminateSession),
+ *		or of a calculations table stops calculations
+ *		(StopCalculationExecution) in a state that can be stopped; INSERT
+ *		is insert.c's; UPDATE, TRUNCATE and COPY FROM are refused.
  *
  * A DELETE that reads only the foreign table (the usual case) runs as a
  * direct modification: the FDW scans (fresh GetSessionStatus answers),
@@ -47,6 +49,7 @@
  * attribute number) or the whole row.
  */
 #define JUNK_SESSION_ID	"athena_session_id"
+#define JUNK_STATE		"athena_state"
 #define JUNK_COLUMN		"athena_column_%d"
 #define JUNK_WHOLEROW	"wholerow"
 
@@ -71,11 +74,16 @@ typedef struct DeleteRow
 /* Execution state of a DELETE, in either form. */
 typedef struct DeleteState
 {
+	FdwModifyKind kind;			/* FDW_MODIFY_DELETE */
 	MemoryContext cxt;			/* everything of this DELETE */
 	Relation	rel;
 	FdwColumnMap *columns;
-	AttrNumber	session_id_attno;
-	FmgrInfo	id_output;		/* output function of session_id */
+	AttrNumber	id_attno;		/* the table's id column */
+	bool		calculations;	/* stops calculations */
+	AttrNumber	state_attno;	/* calculations: only stoppable rows are
+								 * stopped */
+	FmgrInfo	id_output;		/* output function of the id */
+	FmgrInfo	state_output;	/* of the state, if state_attno */
 	FdwSessionSource *source;	/* client and TerminateSession fan-outs */
 	int64		terminated;		/* sessions this statement terminated */
 	HTAB	   *asked;			/* ids this statement asked to terminate */
@@ -91,6 +99,7 @@ typedef struct DeleteState
 
 	/* one row at a time */
 	AttrNumber	id_junk;
+	AttrNumber	state_junk;		/* calculations */
 	AttrNumber	wholerow_junk;
 	AttrNumber *column_junk;	/* per attribute, for RETURNING */
 } DeleteState;
@@ -112,16 +121,48 @@ command_name(CmdType operation)
 }
 
 static void
-			refuse(const char *relname, const char *command) pg_attribute_noreturn();
+			refuse(Oid relid, const char *command) pg_attribute_noreturn();
 
 static void
-refuse(const char *relname, const char *command)
+refuse(Oid relid, const char *command)
 {
+	bool		calculations = fdw_table_of(relid)->kind == FDW_TABLE_CALCULATIONS;
+
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("foreign table \"%s\" supports only DELETE, not %s",
-					relname, command),
-			 errdetail("DELETE terminates the Athena sessions it selects (TerminateSession); sessions cannot be created, changed or truncated through the table.")));
+			 errmsg("foreign table \"%s\" does not support %s",
+					get_rel_name(relid), command),
+			 calculations ?
+			 errdetail("INSERT starts calculations (StartCalculationExecution) and DELETE stops the ones it selects (StopCalculationExecution); calculations cannot be changed or truncated through the table.") :
+			 errdetail("INSERT starts sessions (StartSession) and DELETE terminates the ones it selects (TerminateSession); sessions cannot be changed or truncated through the table."),
+			 strcmp(command, "COPY FROM") == 0 ?
+			 errhint("INSERT ... SELECT starts them from the rows of another table.") : 0));
+}
+
+/*
+ * Whether a row in state is one DELETE acts on: of calculations, those
+ * StopCalculationExecution applies to.
+ */
+static bool
+row_is_stoppable(DeleteState *state, Datum value, bool isnull)
+{
+	if (!state->calculations || !AttributeNumberIsValid(state->state_attno))
+		return true;
+	return !isnull &&
+		athena_calculation_state_stoppable(OutputFunctionCall(&state->state_output,
+															  value));
+}
+
+static bool
+slot_is_stoppable(DeleteState *state, TupleTableSlot *slot)
+{
+	Datum		value;
+	bool		isnull;
+
+	if (!state->calculations || !AttributeNumberIsValid(state->state_attno))
+		return true;
+	value = slot_getattr(slot, state->state_attno, &isnull);
+	return row_is_stoppable(state, value, isnull);
 }
 
 /* ---------- planning ---------- */
@@ -137,27 +178,43 @@ athenaAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 							  RangeTblEntry *target_rte,
 							  Relation target_relation)
 {
+	const FdwTable *table = fdw_table_of(RelationGetRelid(target_relation));
 	AttrNumber	attno;
+	AttrNumber	state_attno;
 	Form_pg_attribute att;
 
 	if (root->parse->commandType != CMD_DELETE)
-		refuse(RelationGetRelationName(target_relation),
+		refuse(RelationGetRelid(target_relation),
 			   command_name(root->parse->commandType));
 
 	fdw_check_delete_has_where((List *) root->parse->jointree->quals,
 							   target_relation);
-	attno = fdw_session_id_attno(target_relation);
+	attno = fdw_id_attno(target_relation);
 	if (attno == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
-				 errmsg("cannot delete from foreign table \"%s\": it has no column \"session_id\"",
-						RelationGetRelationName(target_relation)),
+				 errmsg("cannot delete from foreign table \"%s\": it has no column \"%s\"",
+						RelationGetRelationName(target_relation),
+						table->id_column),
+				 table->kind == FDW_TABLE_CALCULATIONS ?
+				 errhint("DELETE stops calculations by their id.") :
 				 errhint("DELETE terminates sessions by their id.")));
 	att = TupleDescAttr(RelationGetDescr(target_relation), attno - 1);
 	add_row_identity_var(root,
 						 makeVar(rtindex, attno, att->atttypid, att->atttypmod,
 								 att->attcollation, 0),
 						 rtindex, JUNK_SESSION_ID);
+
+	/* a calculation is stopped only in a state that can be stopped */
+	state_attno = fdw_column_attno(target_relation, "state");
+	if (table->kind == FDW_TABLE_CALCULATIONS && state_attno != InvalidAttrNumber)
+	{
+		att = TupleDescAttr(RelationGetDescr(target_relation), state_attno - 1);
+		add_row_identity_var(root,
+							 makeVar(rtindex, state_attno, att->atttypid,
+									 att->atttypmod, att->attcollation, 0),
+							 rtindex, JUNK_STATE);
+	}
 
 	if (root->parse->returningList != NIL)
 	{
@@ -189,8 +246,10 @@ static List *
 athenaPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
 						Index resultRelation, int subplan_index)
 {
+	if (plan->operation == CMD_INSERT)
+		return fdw_insert_plan(root, plan, resultRelation);
 	if (plan->operation != CMD_DELETE)
-		refuse(get_rel_name(planner_rt_fetch(resultRelation, root)->relid),
+		refuse(planner_rt_fetch(resultRelation, root)->relid,
 			   command_name(plan->operation));
 	return NIL;
 }
@@ -236,16 +295,26 @@ begin_delete(Relation rel, Oid userid, EState *estate)
 	Oid			output;
 	bool		varlena;
 
+	state->kind = FDW_MODIFY_DELETE;
 	state->cxt = AllocSetContextCreate(estate->es_query_cxt, "athena_fdw delete",
 									   ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(state->cxt);
 	state->rel = rel;
 	state->columns = fdw_map_columns(rel);
-	state->session_id_attno = fdw_session_id_attno(rel);
-	att = TupleDescAttr(RelationGetDescr(rel), state->session_id_attno - 1);
+	state->id_attno = fdw_id_attno(rel);
+	state->calculations = fdw_table_of(RelationGetRelid(rel))->kind ==
+		FDW_TABLE_CALCULATIONS;
+	state->state_attno = fdw_column_attno(rel, "state");
+	if (AttributeNumberIsValid(state->state_attno))
+	{
+		att = TupleDescAttr(RelationGetDescr(rel), state->state_attno - 1);
+		getTypeOutputInfo(att->atttypid, &output, &varlena);
+		fmgr_info(output, &state->state_output);
+	}
+	att = TupleDescAttr(RelationGetDescr(rel), state->id_attno - 1);
 	getTypeOutputInfo(att->atttypid, &output, &varlena);
 	fmgr_info(output, &state->id_output);
-	state->source = fdw_source_create(rel, userid, false);
+	state->source = fdw_source_create(rel, userid, 0);
 	{
 		HASHCTL		ctl;
 
@@ -326,10 +395,13 @@ terminate_sessions(DeleteState *state, const char *const *ids, int n,
 }
 
 static void
-explain_terminations(DeleteState *state, ExplainState *es)
+explain_terminations(Relation rel, DeleteState *state, ExplainState *es)
 {
 	ExplainPropertyText("Athena Modify API",
-						athena_operation_name(ATHENA_OP_TERMINATE_SESSION), es);
+						athena_operation_name(fdw_table_of(RelationGetRelid(rel))->kind ==
+											  FDW_TABLE_CALCULATIONS ?
+											  ATHENA_OP_STOP_CALCULATION_EXECUTION :
+											  ATHENA_OP_TERMINATE_SESSION), es);
 	if (es->analyze && state != NULL)
 		fdw_source_explain_terminations(state->source, es);
 }
@@ -366,7 +438,7 @@ static void
 run_direct_delete(ForeignScanState *node, DeleteState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
-	AttrNumber	id_attno = state->session_id_attno;
+	AttrNumber	id_attno = state->id_attno;
 	int			size = 16;
 	const char **ids;
 	char	  **states;
@@ -382,7 +454,7 @@ run_direct_delete(ForeignScanState *node, DeleteState *state)
 		if (TupIsNull(slot))
 			break;
 		econtext->ecxt_scantuple = slot;
-		if (ExecQual(state->filter, econtext))
+		if (ExecQual(state->filter, econtext) && slot_is_stoppable(state, slot))
 		{
 			if (state->nrows == size)
 			{
@@ -509,7 +581,7 @@ athenaExplainDirectModify(ForeignScanState *node, ExplainState *es)
 											   false),
 							es);
 	}
-	explain_terminations(state, es);
+	explain_terminations(node->ss.ss_currentRelation, state, es);
 }
 
 /* ---------- one row at a time ---------- */
@@ -523,6 +595,11 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	DeleteState *state;
 	int			i;
 
+	if (mtstate->operation == CMD_INSERT)
+	{
+		fdw_insert_begin(mtstate, rinfo, eflags);
+		return;
+	}
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 
@@ -531,6 +608,8 @@ athenaBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						 estate);
 	state->id_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
 												  JUNK_SESSION_ID);
+	state->state_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
+													 JUNK_STATE);
 	if (!AttributeNumberIsValid(state->id_junk))
 		elog(ERROR, "athena_fdw: junk column \"%s\" not found", JUNK_SESSION_ID);
 	state->wholerow_junk = ExecFindJunkAttributeInTlist(subplan->targetlist,
@@ -558,6 +637,14 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 	value = ExecGetJunkAttribute(planSlot, state->id_junk, &isnull);
 	if (isnull)
 		return NULL;
+	if (AttributeNumberIsValid(state->state_junk))
+	{
+		Datum		row_state = ExecGetJunkAttribute(planSlot, state->state_junk,
+													 &isnull);
+
+		if (!row_is_stoppable(state, row_state, isnull))
+			return NULL;		/* ended already: nothing to stop */
+	}
 	id = session_id_text(state, value);
 	if (already_asked(state, id))
 		return NULL;			/* another row of the same session */
@@ -598,9 +685,9 @@ athenaExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 														   state->column_junk[i],
 														   &slot->tts_isnull[i]);
 		}
-		slot->tts_values[state->session_id_attno - 1] =
+		slot->tts_values[state->id_attno - 1] =
 			ExecGetJunkAttribute(planSlot, state->id_junk,
-								 &slot->tts_isnull[state->session_id_attno - 1]);
+								 &slot->tts_isnull[state->id_attno - 1]);
 	}
 	fdw_set_state_values(state->columns, answered,
 						 slot->tts_values, slot->tts_isnull);
@@ -614,7 +701,10 @@ athenaEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 
 	if (state == NULL)
 		return;
-	end_delete(state);
+	if (state->kind == FDW_MODIFY_INSERT)
+		fdw_insert_end(rinfo);
+	else
+		end_delete(state);
 }
 
 static void
@@ -622,7 +712,36 @@ athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 						   List *fdw_private, int subplan_index,
 						   ExplainState *es)
 {
-	explain_terminations((DeleteState *) rinfo->ri_FdwState, es);
+	if (mtstate->operation == CMD_INSERT)
+		fdw_insert_explain(rinfo, es);
+	else
+		explain_terminations(rinfo->ri_RelationDesc,
+							 (DeleteState *) rinfo->ri_FdwState, es);
+}
+
+/* ---------- INSERT: insert.c ---------- */
+
+static TupleTableSlot *
+athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+						TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	int			one = 1;
+
+	return *fdw_insert_rows(estate, rinfo, &slot, &one);
+}
+
+static TupleTableSlot **
+athenaExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
+							 TupleTableSlot **slots, TupleTableSlot **planSlots,
+							 int *numSlots)
+{
+	return fdw_insert_rows(estate, rinfo, slots, numSlots);
+}
+
+static int
+athenaGetForeignModifyBatchSize(ResultRelInfo *rinfo)
+{
+	return fdw_insert_batch_size(rinfo);
 }
 
 /* ---------- refused ---------- */
@@ -631,27 +750,15 @@ athenaExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 static void
 athenaBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 {
-	refuse(RelationGetRelationName(rinfo->ri_RelationDesc),
+	refuse(RelationGetRelid(rinfo->ri_RelationDesc),
 		   mtstate->operation == CMD_INSERT && mtstate->ps.plan == NULL
 		   ? "COPY FROM" : "INSERT");
-}
-
-/*
- * Never reached (planning or BeginForeignInsert refuse first), but without
- * it COPY FROM would fail with PostgreSQL's own message before the FDW is
- * asked.
- */
-static TupleTableSlot *
-athenaExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
-						TupleTableSlot *slot, TupleTableSlot *planSlot)
-{
-	refuse(RelationGetRelationName(rinfo->ri_RelationDesc), "INSERT");
 }
 
 static void
 athenaExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
 {
-	refuse(RelationGetRelationName((Relation) linitial(rels)), "TRUNCATE");
+	refuse(RelationGetRelid((Relation) linitial(rels)), "TRUNCATE");
 }
 
 void
@@ -661,6 +768,8 @@ fdw_modify_routines(FdwRoutine *routine)
 	routine->PlanForeignModify = athenaPlanForeignModify;
 	routine->BeginForeignModify = athenaBeginForeignModify;
 	routine->ExecForeignInsert = athenaExecForeignInsert;
+	routine->ExecForeignBatchInsert = athenaExecForeignBatchInsert;
+	routine->GetForeignModifyBatchSize = athenaGetForeignModifyBatchSize;
 	routine->ExecForeignDelete = athenaExecForeignDelete;
 	routine->EndForeignModify = athenaEndForeignModify;
 	routine->BeginForeignInsert = athenaBeginForeignInsert;

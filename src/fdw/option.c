@@ -46,7 +46,8 @@ typedef enum FdwOptionKind
 	KIND_URL,					/* char *, an http(s) base URL */
 	KIND_ROLE_ARN,				/* char *, arn:aws:iam::123456789012:role/name */
 	KIND_SESSION_NAME,			/* char *, an STS role session name */
-	KIND_EXTERNAL_ID			/* char *, an STS external id */
+	KIND_EXTERNAL_ID,			/* char *, an STS external id */
+	KIND_TABLE_NAME				/* char *, one of the Athena tables */
 } FdwOptionKind;
 
 typedef struct FdwOptionDef
@@ -77,6 +78,7 @@ static const FdwOptionDef option_table[] = {
 	{"max_retries", ON_SERVER, KIND_INT, "5", 0, 20, false, FIELD(max_retries)},
 	{"max_requests_per_second", ON_SERVER, KIND_RATE, NULL, 0, 0, false, FIELD(max_requests_per_second)},
 	{"workgroup", ON_SERVER | ON_TABLE, KIND_TEXT, NULL, 0, 0, false, FIELD(workgroup)},
+	{"table_name", ON_TABLE, KIND_TABLE_NAME, NULL, 0, 0, false, FIELD(table_name)},
 	{"aws_access_key_id", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_access_key_id)},
 	{"aws_secret_access_key", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_secret_access_key)},
 	{"aws_session_token", ON_MAPPING, KIND_SECRET, NULL, 0, 0, false, FIELD(aws_session_token)},
@@ -382,6 +384,12 @@ set_option(FdwOptions *options, const FdwOptionDef *def, const char *value,
 			if (validating && !chars_in(value, 2, 1224, "_+=,.@:/-"))
 				report_invalid_value(def, value,
 									 "An external id has 2 to 1224 letters, digits and characters _+=,.@:/- only.");
+			break;
+		case KIND_TABLE_NAME:
+			if (validating && fdw_find_table(value) == NULL)
+				report_invalid_value(def, value,
+									 psprintf("Valid values are %s.",
+											  fdw_table_names()));
 			break;
 		case KIND_TEXT:
 		case KIND_SECRET:

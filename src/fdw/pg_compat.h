@@ -101,6 +101,18 @@ fdw_check_as_user(EState *estate, Index rtindex)
 	return OidIsValid(user) ? user : GetUserId();
 }
 
+/*
+ * The columns an INSERT into the range table entry rte names, as attribute
+ * numbers offset by FirstLowInvalidHeapAttributeNumber: 16 keeps them in
+ * its RTEPermissionInfo.
+ */
+#if PG_VERSION_NUM >= 160000
+#define fdw_inserted_cols(root, rte) \
+	(getRTEPermissionInfo((root)->parse->rteperminfos, (rte))->insertedCols)
+#else
+#define fdw_inserted_cols(root, rte) ((void) (root), (rte)->insertedCols)
+#endif
+
 /* The same for a ForeignScan of rtindex, which on 16+ carries its user. */
 #if PG_VERSION_NUM >= 160000
 #define fdw_scan_check_as_user(plan, estate, rtindex) \

@@ -59,22 +59,25 @@ fdw_lookup_cost(int max_concurrency, double ids)
 		ids * cpu_tuple_cost;
 }
 
-/* Whether the scan must call GetSession for the columns it reads. */
-bool
-fdw_rel_needs_get_session(FdwRelInfo *info, bool lookup)
+/* The calls per row (FDW_CALL_*) the columns the scan reads need. */
+int
+fdw_rel_calls(FdwRelInfo *info, bool lookup)
 {
 	Relation	rel = table_open(info->relid, NoLock);
-	bool		needed = fdw_needs_get_session(rel, info->attrs_used, lookup);
+	int			calls = fdw_calls_needed(rel, info->attrs_used, lookup);
 
 	table_close(rel, NoLock);
-	return needed;
+	return calls;
 }
 
-/* The listings a list scan makes: workgroups times state filters. */
+/*
+ * The listings a list scan makes: workgroups (calculations: sessions) times
+ * state filters.
+ */
 static double
 listings(FdwRelInfo *info)
 {
-	double		workgroups = info->has_workgroup_qual ? info->workgroup_qual.estimated_ids :
+	double		workgroups = info->has_key_qual ? info->key_qual.estimated_ids :
 	info->has_workgroup_option ? 1 : ATHENA_GUESSED_WORKGROUPS;
 	double		states = info->has_state_qual ? info->state_qual.estimated_ids : 1;
 
@@ -95,14 +98,20 @@ list_rows(FdwRelInfo *info)
 static void
 list_cost(FdwRelInfo *info, Cost *startup, Cost *total)
 {
-	bool		every = !info->has_workgroup_qual && !info->has_workgroup_option;
+	bool		every = !info->has_key_qual && !info->has_workgroup_option;
 	double		rows = list_rows(info);
+	int			calls = fdw_rel_calls(info, false);
+	int			round_trips = every ? 2 : 1;
 
-	*startup = ATHENA_STARTUP_COST + ATHENA_CALL_COST * (every ? 2 : 1);
+	/* calculations of every session: the session listing comes first */
+	if (info->table->kind == FDW_TABLE_CALCULATIONS && !info->has_key_qual)
+		round_trips++;
+	*startup = ATHENA_STARTUP_COST + ATHENA_CALL_COST * round_trips;
 	*total = *startup +
 		ceil(listings(info) / info->max_concurrency) * ATHENA_CALL_COST +
 		rows * cpu_tuple_cost;
-	if (fdw_rel_needs_get_session(info, false))
+	/* each call per row: GetSession, or the calculation ones */
+	for (; calls != 0; calls &= calls - 1)
 		*total += ceil(rows / info->max_concurrency) * ATHENA_CALL_COST;
 }
 
@@ -146,24 +155,26 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	FdwOptions	options;
 	Relation	rel;
 	ListCell   *lc;
-	AttrNumber	workgroup_attno;
+	AttrNumber	key_attno;
 	AttrNumber	state_attno;
 
 	fdw_get_options(GetForeignServer(table->serverid), table, NULL, &options);
 	info->relid = foreigntableid;
+	info->table = fdw_table_of(foreigntableid);
 	info->max_concurrency = options.max_concurrency;
 	info->has_workgroup_option = options.workgroup != NULL;
 
 	rel = table_open(foreigntableid, NoLock);
-	info->session_id_attno = fdw_session_id_attno(rel);
-	info->scan_checks_ids = info->session_id_attno != InvalidAttrNumber &&
+	info->id_attno = fdw_id_attno(rel);
+	info->scan_checks_ids = info->id_attno != InvalidAttrNumber &&
 		scan_can_check_ids(TupleDescAttr(RelationGetDescr(rel),
-										 info->session_id_attno - 1));
-	workgroup_attno = fdw_column_attno(rel, "workgroup");
+										 info->id_attno - 1));
+	key_attno = fdw_column_attno(rel, info->table->key_column);
+	info->key_attno = key_attno;
 	state_attno = fdw_column_attno(rel, "state");
 	table_close(rel, NoLock);
 
-	/* the columns the query reads: do they need GetSession? */
+	/* the columns the query reads: which calls do they need? */
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
 				   &info->attrs_used);
 	foreach(lc, baserel->baserestrictinfo)
@@ -180,12 +191,12 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 		info->attrs_used = bms_del_member(info->attrs_used,
 										  0 - FirstLowInvalidHeapAttributeNumber);
 
-	/* Of several session_id restrictions, send the one with fewest ids. */
+	/* Of several id restrictions, send the one with fewest ids. */
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		FdwValuesQual qual;
 
-		if (fdw_match_id_clause(root, baserel, info->session_id_attno,
+		if (fdw_match_id_clause(root, baserel, info->id_attno,
 								lfirst_node(RestrictInfo, lc), &qual) &&
 			(!info->has_id_qual ||
 			 qual.estimated_ids < info->id_qual.estimated_ids))
@@ -196,37 +207,38 @@ athenaGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	}
 
 	/*
-	 * For a listing: the workgroup and state conditions with fewest values. A
-	 * condition whose values are all constants no session can have (state =
-	 * 'idle', workgroup = 'a b': off the model's SessionState and
-	 * WorkGroupName) matches no row, whatever else the query says.
+	 * For a listing: the key (workgroup, or a calculation's session_id) and
+	 * state conditions with fewest values.  A condition whose values are all
+	 * constants no row can have (state = 'idle', workgroup = 'a b': off the
+	 * model's SessionState and WorkGroupName) matches no row, whatever else
+	 * the query says.
 	 */
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		FdwValuesQual qual;
 
-		if (fdw_match_id_clause(root, baserel, workgroup_attno, rinfo, &qual))
+		if (fdw_match_id_clause(root, baserel, key_attno, rinfo, &qual))
 		{
 			if (info->never_matches == NULL &&
 				fdw_count_constant_values(qual.ids, qual.is_array,
-										  athena_workgroup_possible) == 0)
+										  info->table->key_possible) == 0)
 			{
 				info->never_matches = rinfo;
-				info->never_matches_why = NEVER_WORKGROUP;
+				info->never_matches_why = NEVER_KEY;
 			}
-			if (!info->has_workgroup_qual ||
-				qual.estimated_ids < info->workgroup_qual.estimated_ids)
+			if (!info->has_key_qual ||
+				qual.estimated_ids < info->key_qual.estimated_ids)
 			{
-				info->workgroup_qual = qual;
-				info->has_workgroup_qual = true;
+				info->key_qual = qual;
+				info->has_key_qual = true;
 			}
 		}
 		if (fdw_match_id_clause(root, baserel, state_attno, rinfo, &qual))
 		{
 			if (info->never_matches == NULL &&
 				fdw_count_constant_values(qual.ids, qual.is_array,
-										  athena_session_state_possible) == 0)
+										  info->table->state_possible) == 0)
 			{
 				info->never_matches = rinfo;
 				info->never_matches_why = NEVER_STATE;
@@ -261,7 +273,50 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
 										 list_make1(qual->rinfo)));
 }
 
-/* Equivalence-class members that are our session_id column. */
+/*
+ * A listing of the sessions a join condition gives, one outer row's at a
+ * time (fdw_private: the condition, and a marker that it is a listing).
+ */
+static void
+add_key_listing_path(PlannerInfo *root, RelOptInfo *baserel, FdwRelInfo *info,
+					 FdwValuesQual *qual, Relids required_outer)
+{
+	FdwRelInfo	keyed = *info;
+	Cost		startup;
+	Cost		total;
+
+	keyed.has_key_qual = true;
+	keyed.key_qual = *qual;
+	list_cost(&keyed, &startup, &total);
+	add_path(baserel, (Path *)
+			 fdw_create_foreignscan_path(root, baserel, NULL, list_rows(&keyed),
+										 startup, total, NIL, required_outer,
+										 NULL,
+										 list_make2(qual->rinfo,
+													makeInteger(1))));
+}
+
+/*
+ * Whether every rel of relids is an athena_fdw table.  Between two of them
+ * (sessions and their calculations) one side must be listed: a
+ * parameterized path from the other is then no reason to avoid listing.
+ */
+static bool
+only_athena_tables(PlannerInfo *root, Relids relids)
+{
+	int			relid = -1;
+
+	while ((relid = bms_next_member(relids, relid)) >= 0)
+	{
+		if (relid >= root->simple_rel_array_size ||
+			root->simple_rel_array[relid] == NULL ||
+			fdw_rel_info(root->simple_rel_array[relid]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Equivalence-class members that are the column *arg of our table. */
 static bool
 ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 						EquivalenceClass *ec, EquivalenceMember *em, void *arg)
@@ -271,19 +326,21 @@ ec_member_is_session_id(PlannerInfo *root, RelOptInfo *rel,
 }
 
 /*
- * Adds a parameterized path for each join condition on session_id: the
- * nested loop then passes each outer row's id into a rescan.  Returns how
- * many it added.
+ * Adds a parameterized path for each join condition on the column attno:
+ * the nested loop then passes each outer row's value into a rescan, a
+ * lookup by id, or (key) a listing of the calculations of that session.
+ * Returns how many it added that make listing everything the wrong plan:
+ * those of a table not of Athena's, and every listing by key.
  */
 static int
 add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
-						FdwRelInfo *info)
+						FdwRelInfo *info, AttrNumber attno, bool key)
 {
 	List	   *candidates = NIL;
 	ListCell   *lc;
 	int			added = 0;
 
-	if (info->session_id_attno == InvalidAttrNumber)
+	if (attno == InvalidAttrNumber)
 		return 0;
 
 	/* plain join clauses (outer joins, non-mergejoinable expressions) */
@@ -299,7 +356,7 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 	candidates = list_concat(candidates,
 							 generate_implied_equalities_for_column(root, baserel,
 																	ec_member_is_session_id,
-																	&info->session_id_attno,
+																	&attno,
 																	baserel->lateral_referencers));
 
 	foreach(lc, candidates)
@@ -308,16 +365,24 @@ add_parameterized_paths(PlannerInfo *root, RelOptInfo *baserel,
 		FdwValuesQual qual;
 		Relids		required_outer;
 
-		if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
-								 rinfo, &qual))
+		if (!fdw_match_id_clause(root, baserel, attno, rinfo, &qual))
 			continue;
 		required_outer = bms_union(bms_difference(rinfo->clause_relids,
 												  baserel->relids),
 								   baserel->lateral_relids);
 		if (bms_is_empty(required_outer))
 			continue;
-		add_lookup_path(root, baserel, info, &qual, required_outer);
-		added++;
+		if (key)
+			add_key_listing_path(root, baserel, info, &qual, required_outer);
+		else
+			add_lookup_path(root, baserel, info, &qual, required_outer);
+
+		/*
+		 * The calculations of every session are the dearest listing there is:
+		 * a join that names sessions always lists just those.
+		 */
+		if (key || !only_athena_tables(root, required_outer))
+			added++;
 	}
 	return added;
 }
@@ -339,7 +404,12 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		return;
 	}
 
-	parameterized = add_parameterized_paths(root, baserel, info);
+	parameterized = add_parameterized_paths(root, baserel, info,
+											info->id_attno, false);
+	/* calculations: a join on session_id lists each outer session's */
+	if (info->table->kind == FDW_TABLE_CALCULATIONS && !info->has_key_qual)
+		parameterized += add_parameterized_paths(root, baserel, info,
+												 info->key_attno, true);
 
 	/* ids given: they are the scan, any workgroup condition a filter */
 	if (info->has_id_qual)
@@ -366,8 +436,8 @@ athenaGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 }
 
 static List *
-plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
-			 FdwWorkgroupSource workgroups, bool workgroups_array,
+plan_private(FdwRelInfo *info, bool ids_array, bool is_list, int calls,
+			 FdwKeySource workgroups, bool workgroups_array,
 			 bool has_states, bool states_array, int never_matches)
 {
 	List	   *items = NIL;
@@ -378,9 +448,9 @@ plan_private(FdwRelInfo *info, bool ids_array, bool is_list, bool details,
 
 	values[PLAN_IS_ARRAY] = ids_array;
 	values[PLAN_IS_LIST] = is_list;
-	values[PLAN_DETAILS] = details;
-	values[PLAN_WORKGROUPS] = workgroups;
-	values[PLAN_WORKGROUPS_ARRAY] = workgroups_array;
+	values[PLAN_CALLS] = calls;
+	values[PLAN_KEYS] = workgroups;
+	values[PLAN_KEYS_ARRAY] = workgroups_array;
 	values[PLAN_HAS_STATES] = has_states;
 	values[PLAN_STATES_ARRAY] = states_array;
 	values[PLAN_NEVER_MATCHES] = never_matches;
@@ -402,36 +472,36 @@ make_list_plan(FdwRelInfo *info, RelOptInfo *baserel, List *tlist,
 			   List *scan_clauses, Plan *outer_plan)
 {
 	List	   *exprs = NIL;
-	FdwWorkgroupSource workgroups;
+	FdwKeySource workgroups;
 
 	/* nothing is sent; the condition is kept for EXPLAIN */
 	if (info->never_matches != NULL)
 		return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
 								baserel->relid,
 								list_make1(info->never_matches->clause),
-								plan_private(info, false, true, false,
-											 WORKGROUPS_EVERY, false,
+								plan_private(info, false, true, 0,
+											 KEYS_EVERY, false,
 											 false, false,
 											 info->never_matches_why),
 								NIL, NIL, outer_plan);
 
-	if (info->has_workgroup_qual)
+	if (info->has_key_qual)
 	{
-		workgroups = WORKGROUPS_QUAL;
-		exprs = lappend(exprs, info->workgroup_qual.ids);
+		workgroups = KEYS_QUAL;
+		exprs = lappend(exprs, info->key_qual.ids);
 	}
 	else
-		workgroups = info->has_workgroup_option ? WORKGROUPS_OPTION : WORKGROUPS_EVERY;
+		workgroups = info->has_workgroup_option ? KEYS_OPTION : KEYS_EVERY;
 	if (info->has_state_qual)
 		exprs = lappend(exprs, info->state_qual.ids);
 
 	return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false),
 							baserel->relid, exprs,
 							plan_private(info, false, true,
-										 fdw_rel_needs_get_session(info, false),
+										 fdw_rel_calls(info, false),
 										 workgroups,
-										 info->has_workgroup_qual &&
-										 info->workgroup_qual.is_array,
+										 info->has_key_qual &&
+										 info->key_qual.is_array,
 										 info->has_state_qual,
 										 info->has_state_qual &&
 										 info->state_qual.is_array, NEVER_NONE),
@@ -452,10 +522,23 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	if (best_path->fdw_private == NIL)
 		return make_list_plan(info, baserel, tlist, scan_clauses, outer_plan);
 
+	/* a listing of the sessions an outer row names */
+	if (list_length(best_path->fdw_private) == 2)
+	{
+		FdwRelInfo	keyed = *info;
+
+		if (!fdw_match_id_clause(root, baserel, info->key_attno,
+								 linitial_node(RestrictInfo, best_path->fdw_private),
+								 &keyed.key_qual))
+			elog(ERROR, "athena_fdw: session_id condition no longer matches");
+		keyed.has_key_qual = true;
+		return make_list_plan(&keyed, baserel, tlist, scan_clauses, outer_plan);
+	}
+
 	id_rinfo = linitial_node(RestrictInfo, best_path->fdw_private);
-	if (!fdw_match_id_clause(root, baserel, info->session_id_attno,
+	if (!fdw_match_id_clause(root, baserel, info->id_attno,
 							 id_rinfo, &qual))
-		elog(ERROR, "athena_fdw: session_id condition no longer matches");
+		elog(ERROR, "athena_fdw: id condition no longer matches");
 
 	/*
 	 * Every condition, the pushed one included, is checked again, so the rows
@@ -479,8 +562,8 @@ athenaGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	return make_foreignscan(tlist, scan_clauses, baserel->relid,
 							list_make1(qual.ids),
 							plan_private(info, qual.is_array, false,
-										 fdw_rel_needs_get_session(info, true),
-										 WORKGROUPS_EVERY, false, false, false,
+										 fdw_rel_calls(info, true),
+										 KEYS_EVERY, false, false, false,
 										 NEVER_NONE),
 							NIL, recheck_clauses, outer_plan);
 }

@@ -146,17 +146,17 @@ match_id_disjunction(Node *clause, RelOptInfo *baserel, AttrNumber attno)
  */
 bool
 fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
-					AttrNumber session_id_attno,
+					AttrNumber id_attno,
 					RestrictInfo *rinfo, FdwValuesQual *qual)
 {
 	Node	   *clause = (Node *) rinfo->clause;
 	Node	   *id;
 	Expr	   *ids;
 
-	if (session_id_attno == InvalidAttrNumber)
+	if (id_attno == InvalidAttrNumber)
 		return false;
 
-	if ((id = match_id_equality(clause, baserel, session_id_attno)) != NULL)
+	if ((id = match_id_equality(clause, baserel, id_attno)) != NULL)
 	{
 		qual->rinfo = rinfo;
 		qual->ids = (Expr *) id;
@@ -166,7 +166,7 @@ fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 		return true;
 	}
 
-	if ((ids = match_id_disjunction(clause, baserel, session_id_attno)) != NULL)
+	if ((ids = match_id_disjunction(clause, baserel, id_attno)) != NULL)
 	{
 		qual->rinfo = rinfo;
 		qual->ids = ids;
@@ -181,7 +181,7 @@ fdw_match_id_clause(PlannerInfo *root, RelOptInfo *baserel,
 		Node	   *array = lsecond(saop->args);
 
 		if (!saop->useOr || !is_text_equality(saop->opno, saop->inputcollid) ||
-			!fdw_is_session_id_var(linitial(saop->args), baserel, session_id_attno) ||
+			!fdw_is_session_id_var(linitial(saop->args), baserel, id_attno) ||
 			!is_id_source(array, baserel))
 			return false;
 

@@ -9,6 +9,7 @@
 
 #include <math.h>
 
+#include "utils/rel.h"
 
 #include "athena_fdw.h"
 #include "scan_plan.h"
@@ -26,11 +27,12 @@ fdw_scan_begin(ForeignScanState *node)
 	Oid			userid;
 
 	state = palloc0(sizeof(FdwScanState));
+	state->table = fdw_table_of(RelationGetRelid(node->ss.ss_currentRelation));
 
 	/* whom to sign as: the same user whose permissions the executor checks */
 	userid = fdw_scan_check_as_user(plan, estate, plan->scan.scanrelid);
 	state->source = fdw_source_create(node->ss.ss_currentRelation, userid,
-									  plan_item(plan, PLAN_DETAILS));
+									  plan_item(plan, PLAN_CALLS));
 	fdw_source_read_only(state->source,
 						 list_nth_node(List, plan->fdw_private, PLAN_COLUMNS));
 	state->ids_cxt = AllocSetContextCreate(CurrentMemoryContext,
@@ -50,11 +52,11 @@ fdw_scan_begin(ForeignScanState *node)
 	{
 		int			next_expr = 0;
 
-		if (plan_item(plan, PLAN_WORKGROUPS) == WORKGROUPS_QUAL)
+		if (plan_item(plan, PLAN_KEYS) == KEYS_QUAL)
 		{
-			state->workgroups_expr = ExecInitExpr(list_nth(plan->fdw_exprs, next_expr++),
-												  (PlanState *) node);
-			state->workgroups_is_array = plan_item(plan, PLAN_WORKGROUPS_ARRAY);
+			state->keys_expr = ExecInitExpr(list_nth(plan->fdw_exprs, next_expr++),
+											(PlanState *) node);
+			state->keys_is_array = plan_item(plan, PLAN_KEYS_ARRAY);
 		}
 		if (plan_item(plan, PLAN_HAS_STATES))
 		{
@@ -97,7 +99,7 @@ evaluate_values(ExprState *expr, bool is_array, ExprContext *econtext,
 }
 
 /*
- * Keeps, in place, the values a session can have; returns how many (-1, no
+ * Keeps, in place, the values a row can have; returns how many (-1, no
  * condition, stays -1).  None left means no row: nothing is sent.
  */
 static int
@@ -118,10 +120,11 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	const char **ids;
-	const char **workgroups;
+	const char **keys;			/* workgroups, or a calculation listing's
+								 * sessions */
 	const char **states;
 	int			nids;
-	int			nworkgroups;
+	int			nkeys;
 	int			nstates;
 
 	MemoryContextReset(state->ids_cxt);
@@ -135,17 +138,17 @@ start_scan(ForeignScanState *node, FdwScanState *state)
 	}
 	else
 	{
-		nworkgroups = evaluate_values(state->workgroups_expr,
-									  state->workgroups_is_array, econtext,
-									  state->ids_cxt, &workgroups);
+		nkeys = evaluate_values(state->keys_expr,
+								state->keys_is_array, econtext,
+								state->ids_cxt, &keys);
 		nstates = evaluate_values(state->states_expr, state->states_is_array,
 								  econtext, state->ids_cxt, &states);
 		/* values known only now (a parameter) are held to the model too */
-		nworkgroups = keep_possible(workgroups, nworkgroups,
-									athena_workgroup_possible);
+		nkeys = keep_possible(keys, nkeys,
+							  state->table->key_possible);
 		nstates = keep_possible(states, nstates,
-								athena_session_state_possible);
-		fdw_source_start_list(state->source, workgroups, nworkgroups,
+								state->table->state_possible);
+		fdw_source_start_list(state->source, keys, nkeys,
 							  states, nstates);
 	}
 	state->started = true;

@@ -10,27 +10,34 @@
 
 #include "athena_fdw.h"
 
-/* Where a listing gets its workgroups. */
-typedef enum FdwWorkgroupSource
+/*
+ * Where a listing gets what it lists: the workgroups of a session listing,
+ * the sessions of a calculation listing.
+ */
+typedef enum FdwKeySource
 {
-	WORKGROUPS_QUAL,			/* a condition: fdw_exprs holds its values */
-	WORKGROUPS_OPTION,			/* the table's, else the server's option */
-	WORKGROUPS_EVERY			/* ListWorkGroups: every Spark workgroup */
-} FdwWorkgroupSource;
+	KEYS_QUAL,					/* a condition: fdw_exprs holds its values */
+	KEYS_OPTION,				/* sessions: the table's, else the server's
+								 * workgroup option */
+	KEYS_EVERY					/* sessions: every Spark workgroup
+								 * (ListWorkGroups); calculations: every
+								 * session a session listing finds */
+} FdwKeySource;
 
 /*
  * Items of ForeignScan.fdw_private, all Integers but PLAN_COLUMNS, an
  * integer List of the attribute numbers the query reads (0: the whole
- * row).  fdw_exprs holds the ids of a lookup; of a listing, the workgroups
- * (with WORKGROUPS_QUAL), then the states (with PLAN_HAS_STATES).
+ * row).  fdw_exprs holds the ids of a lookup; of a listing, the keys
+ * (workgroups or session ids, with KEYS_QUAL), then the states (with
+ * PLAN_HAS_STATES).
  */
 enum FdwPlanPrivate
 {
 	PLAN_IS_ARRAY,				/* lookup: ids come from = ANY(array) */
 	PLAN_IS_LIST,				/* a listing, not a lookup */
-	PLAN_DETAILS,				/* GetSession for each row */
-	PLAN_WORKGROUPS,			/* listing: an FdwWorkgroupSource */
-	PLAN_WORKGROUPS_ARRAY,		/* ... its values come from = ANY(array) */
+	PLAN_CALLS,					/* FDW_CALL_* for each row */
+	PLAN_KEYS,					/* listing: an FdwKeySource */
+	PLAN_KEYS_ARRAY,			/* ... its values come from = ANY(array) */
 	PLAN_HAS_STATES,			/* listing: states from a condition */
 	PLAN_STATES_ARRAY,			/* ... its values come from = ANY(array) */
 	PLAN_NEVER_MATCHES,			/* an FdwNeverMatches: when not NEVER_NONE, no
@@ -43,21 +50,23 @@ enum FdwPlanPrivate
 typedef enum FdwNeverMatches
 {
 	NEVER_NONE = 0,
-	NEVER_WORKGROUP,			/* no value matches WorkGroupName's pattern */
-	NEVER_STATE					/* no value is one of SessionState's */
+	NEVER_KEY,					/* no value is a possible key (WorkGroupName's
+								 * pattern, a session id's length) */
+	NEVER_STATE					/* no value is one of the table's states */
 } FdwNeverMatches;
 
 /* Execution state of one foreign scan. */
 struct FdwScanState
 {
+	const FdwTable *table;
 	FdwSessionSource *source;	/* client, columns, the scan under way */
 	MemoryContext ids_cxt;		/* ids (or workgroups, states) of the current
 								 * (re)scan */
 	bool		is_list;
 	ExprState  *ids_expr;		/* lookup */
 	bool		ids_is_array;
-	ExprState  *workgroups_expr;	/* listing, NULL without a condition */
-	bool		workgroups_is_array;
+	ExprState  *keys_expr;		/* listing, NULL without a condition */
+	bool		keys_is_array;
 	ExprState  *states_expr;	/* listing, NULL without a condition */
 	bool		states_is_array;
 	bool		never_matches;	/* PLAN_NEVER_MATCHES: no row, no call */

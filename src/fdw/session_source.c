@@ -1,9 +1,10 @@
 /*
  * session_source.c
- *		The sessions of one plan node: one client, one credential set and
- *		one column map, and what it runs through the core (lookups of
- *		distinct ids, listings, terminations), turned into rows of the
- *		foreign table.
+ *		The sessions (or calculations) of one plan node: one client, one
+ *		credential set and one column map, and what it runs through the core
+ *		(lookups of distinct ids, listings, terminations or stops), turned
+ *		into rows of the foreign table.  The table (columns.c) says which
+ *		of the core's scans: sessions.h's or calculations.h's.
  *
  * Shared by the foreign scan (scan.c), which runs one scan per (re)scan,
  * the batched join (join_scan.c), which runs one lookup per batch of outer
@@ -34,19 +35,32 @@ struct FdwSessionSource
 	const char *endpoint_text;	/* the option, for messages */
 	Endpoint	endpoint;		/* parsed; its strings are malloc'd */
 	HttpClient *client;			/* from the connection cache */
-	bool		details;		/* GetSession for each row */
+	const FdwTable *table;
+	int			calls;			/* FDW_CALL_* for each row */
 	const char *workgroup_option[1];	/* the table's, else the server's, in
 										 * UTF-8; NULL if neither */
 	AthenaSessionScan *status_scan; /* the scan under way, if any */
-	uint64		pages;			/* ListSessions pages, over all scans */
+	AthenaCalculationScan *calc_scan;	/* the same, of calculations */
+	uint64		pages;			/* listing pages, over all scans */
 	AthenaCallStats totals;		/* over all fan-outs, for EXPLAIN ANALYZE */
 	AthenaTerminations *terminations;	/* TerminateSession calls under way */
 	AthenaFailure first_failure;	/* of those, while the rest finish */
 	bool		failed;
 	int64		terminated;		/* sessions terminated, for EXPLAIN ANALYZE */
 	AthenaCallStats terminate_totals;
+	AthenaStarts *starts;		/* StartSession or StartCalculationExecution
+								 * calls under way */
+	int64		started;		/* for EXPLAIN ANALYZE */
+	AthenaCallStats start_totals;
 	FdwRateLimit rate_limit;	/* what the core's rate gate asks */
 };
+
+static AthenaOperation
+terminate_op(const FdwSessionSource *source)
+{
+	return source->table->kind == FDW_TABLE_CALCULATIONS ?
+		ATHENA_OP_STOP_CALCULATION_EXECUTION : ATHENA_OP_TERMINATE_SESSION;
+}
 
 static void
 check_interrupts(void *arg)
@@ -69,10 +83,20 @@ release_lookup_resources(void *arg)
 		athena_session_scan_end(source->status_scan);
 		source->status_scan = NULL;
 	}
+	if (source->calc_scan != NULL)
+	{
+		athena_calculation_scan_end(source->calc_scan);
+		source->calc_scan = NULL;
+	}
 	if (source->terminations != NULL)
 	{
 		athena_terminations_end(source->terminations);
 		source->terminations = NULL;
+	}
+	if (source->starts != NULL)
+	{
+		athena_starts_end(source->starts);
+		source->starts = NULL;
 	}
 	if (source->failed)
 	{
@@ -143,11 +167,6 @@ refresh_credentials(FdwSessionSource *source)
 	MemoryContextSwitchTo(oldcxt);
 }
 
-/*
- * Sets up the scans of foreign table rel for one plan node, signing as
- * userid, in a child of the current memory context; with details, each row
- * comes from GetSession.
- */
 /* Only these columns are read (fdw_columns_read_only). */
 void
 fdw_source_read_only(FdwSessionSource *source, List *attnos)
@@ -155,8 +174,13 @@ fdw_source_read_only(FdwSessionSource *source, List *attnos)
 	fdw_columns_read_only(source->columns, attnos);
 }
 
+/*
+ * Sets up the scans of foreign table rel for one plan node, signing as
+ * userid, in a child of the current memory context; calls (FDW_CALL_*) are
+ * what each row gets: for sessions, FDW_CALL_DETAILS means GetSession.
+ */
 FdwSessionSource *
-fdw_source_create(Relation rel, Oid userid, bool details)
+fdw_source_create(Relation rel, Oid userid, int calls)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "athena_fdw lookup",
@@ -170,7 +194,8 @@ fdw_source_create(Relation rel, Oid userid, bool details)
 	FdwOptions *options = &source->options;
 
 	source->cxt = cxt;
-	source->details = details;
+	source->table = fdw_table_of(RelationGetRelid(rel));
+	source->calls = calls;
 	source->server = server;
 	source->user = user;
 	fdw_get_options(server, table, user, options);
@@ -225,12 +250,27 @@ fdw_source_natts(const FdwSessionSource *source)
 static void
 start_scan(FdwSessionSource *source, AthenaScanSpec *spec)
 {
-	spec->details = source->details;
+	spec->details = (source->calls & FDW_CALL_DETAILS) != 0;
 	refresh_credentials(source);
 	source->status_scan = athena_session_scan_begin(source->client,
 													&source->config, spec,
 													check_interrupts, NULL);
 	if (source->status_scan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+}
+
+/* The same for a scan of calculations. */
+static void
+start_calculation_scan(FdwSessionSource *source, AthenaCalculationSpec *spec)
+{
+	spec->calls = source->calls;
+	refresh_credentials(source);
+	source->calc_scan = athena_calculation_scan_begin(source->client,
+													  &source->config, spec,
+													  check_interrupts, NULL);
+	if (source->calc_scan == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
 				 errmsg("out of memory")));
@@ -248,6 +288,17 @@ fdw_source_start(FdwSessionSource *source, const char *const *ids, int nids)
 	fdw_source_finish(source);
 	if (nids == 0)
 		return;
+	if (source->table->kind == FDW_TABLE_CALCULATIONS)
+	{
+		AthenaCalculationSpec calc;
+
+		memset(&calc, 0, sizeof(calc));
+		calc.lookup = true;
+		calc.ids = ids;
+		calc.nids = nids;
+		start_calculation_scan(source, &calc);
+		return;
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.lookup = true;
 	spec.ids = ids;
@@ -260,21 +311,49 @@ fdw_source_start(FdwSessionSource *source, const char *const *ids, int nids)
  * non-NULL, UTF-8; valid until the listing ends).  nworkgroups < 0: no
  * condition named any, so the workgroup option, else every Spark
  * workgroup; nstates < 0: no state filter.  0 of either lists nothing.
+ * Of a calculations table, the keys are session ids, and without any the
+ * calculations of every session that listing of sessions finds.
  */
 void
 fdw_source_start_list(FdwSessionSource *source, const char *const *workgroups,
 					  int nworkgroups, const char *const *states, int nstates)
 {
 	AthenaScanSpec spec;
+	bool		every = nworkgroups < 0;
 
 	fdw_source_finish(source);
 	if (nworkgroups == 0 || nstates == 0)
 		return;
 	memset(&spec, 0, sizeof(spec));
-	if (nworkgroups < 0 && source->workgroup_option[0] != NULL)
+	if (source->table->kind == FDW_TABLE_CALCULATIONS && !every)
+	{
+		AthenaCalculationSpec calc;
+
+		memset(&calc, 0, sizeof(calc));
+		calc.session_ids = workgroups;
+		calc.nsessions = nworkgroups;
+		calc.states = states;
+		calc.nstates = Max(nstates, 0);
+		start_calculation_scan(source, &calc);
+		return;
+	}
+	if (every && source->workgroup_option[0] != NULL)
 	{
 		workgroups = source->workgroup_option;
 		nworkgroups = 1;
+	}
+	if (source->table->kind == FDW_TABLE_CALCULATIONS)
+	{
+		AthenaCalculationSpec calc;
+
+		memset(&calc, 0, sizeof(calc));
+		calc.every_session = true;
+		calc.workgroups = workgroups;
+		calc.nworkgroups = Max(nworkgroups, 0);
+		calc.states = states;
+		calc.nstates = Max(nstates, 0);
+		start_calculation_scan(source, &calc);
+		return;
 	}
 	spec.workgroups = workgroups;
 	spec.nworkgroups = Max(nworkgroups, 0);
@@ -291,10 +370,13 @@ fdw_source_finish(FdwSessionSource *source)
 	const AthenaCallStats *stats = &scan_stats.calls;
 	int			op;
 
-	if (source->status_scan == NULL)
+	if (source->status_scan == NULL && source->calc_scan == NULL)
 		return;
 
-	athena_session_scan_stats(source->status_scan, &scan_stats);
+	if (source->status_scan != NULL)
+		athena_session_scan_stats(source->status_scan, &scan_stats);
+	else
+		athena_calculation_scan_stats(source->calc_scan, &scan_stats);
 	for (op = 0; op < ATHENA_NUM_OPERATIONS; op++)
 	{
 		source->totals.calls[op] += stats->calls[op];
@@ -309,6 +391,8 @@ fdw_source_finish(FdwSessionSource *source)
 										stats->peak_in_flight);
 	athena_session_scan_end(source->status_scan);
 	source->status_scan = NULL;
+	athena_calculation_scan_end(source->calc_scan);
+	source->calc_scan = NULL;
 }
 
 static int
@@ -435,6 +519,41 @@ report_failure(FdwSessionSource *source, const char *progress, AthenaFailure *fa
 			 failure->retry_quota_empty ? retry_quota_hint() : 0));
 }
 
+/* fdw_source_next of a scan of calculations */
+static bool
+next_calculation(FdwSessionSource *source, Datum *values, bool *nulls,
+				 char **calculation_id)
+{
+	AthenaCalculation calculation;
+	AthenaFailure failure;
+	AthenaFetch fetch;
+
+	fetch = athena_calculation_scan_next(source->calc_scan, &calculation,
+										 &failure);
+	if (fetch == ATHENA_FETCH_DONE)
+	{
+		fdw_source_finish(source);
+		return false;
+	}
+	if (fetch == ATHENA_FETCH_FAILED)
+		report_failure(source, NULL, &failure);
+
+	/* a conversion ERROR must not leak the malloc'd calculation */
+	PG_TRY();
+	{
+		fdw_fill_row(source->columns, &calculation, values, nulls);
+		if (calculation_id != NULL)
+			*calculation_id = pstrdup(calculation.calculation_execution_id);
+	}
+	PG_FINALLY();
+	{
+		athena_calculation_free(&calculation);
+	}
+	PG_END_TRY();
+
+	return true;
+}
+
 /*
  * The next session of the fan-out, in completion order, as one row of the
  * foreign table in values/nulls (fdw_source_natts() of each), allocated in
@@ -450,6 +569,8 @@ fdw_source_next(FdwSessionSource *source, Datum *values, bool *nulls,
 	AthenaFailure failure;
 	AthenaFetch fetch;
 
+	if (source->calc_scan != NULL)
+		return next_calculation(source, values, nulls, session_id);
 	if (source->status_scan == NULL)
 		return false;
 
@@ -465,13 +586,8 @@ fdw_source_next(FdwSessionSource *source, Datum *values, bool *nulls,
 	/* a conversion ERROR must not leak the malloc'd session */
 	PG_TRY();
 	{
-		const void *sources[FDW_NUM_SOURCES];
-
 		/* one struct holds what every call of the scan filled in */
-		sources[FDW_SOURCE_STATUS] = &session;
-		sources[FDW_SOURCE_LIST_ITEM] = &session;
-		sources[FDW_SOURCE_DETAILS] = &session;
-		fdw_fill_row(source->columns, sources, values, nulls);
+		fdw_fill_row(source->columns, &session, values, nulls);
 		if (session_id != NULL)
 			*session_id = pstrdup(session.session_id);
 	}
@@ -486,13 +602,16 @@ fdw_source_next(FdwSessionSource *source, Datum *values, bool *nulls,
 
 /*
  * EXPLAIN ANALYZE: what the API calls of this plan node cost; for a
- * listing, the calls of each operation and the pages.
+ * listing, and for any scan of calculations, the calls of each operation,
+ * and the pages of a listing.
  */
 void
 fdw_source_explain(const FdwSessionSource *source, bool list, ExplainState *es)
 {
+	bool		calculations = source->table->kind == FDW_TABLE_CALCULATIONS;
+
 	ExplainPropertyInteger("API Calls", NULL, (int64) source->totals.attempts, es);
-	if (list)
+	if (list || calculations)
 	{
 		int			op;
 
@@ -502,7 +621,12 @@ fdw_source_explain(const FdwSessionSource *source, bool list, ExplainState *es)
 				ExplainPropertyInteger(psprintf("%s Calls", athena_operation_name(op)),
 									   NULL, (int64) source->totals.calls[op], es);
 		}
-		ExplainPropertyInteger("ListSessions Pages", NULL, (int64) source->pages, es);
+		if (list)
+			ExplainPropertyInteger(psprintf("%s Pages",
+											athena_operation_name(calculations ?
+																  ATHENA_OP_LIST_CALCULATION_EXECUTIONS :
+																  ATHENA_OP_LIST_SESSIONS)),
+								   NULL, (int64) source->pages, es);
 	}
 	ExplainPropertyInteger("API Retries", NULL, (int64) source->totals.retries_total, es);
 	/* only when it happened: most plans never meet a quota */
@@ -535,8 +659,8 @@ take_string(char *s)
 }
 
 /*
- * Calls TerminateSession for ids (distinct, UTF-8), max_concurrency at a
- * time.  states[i] gets the State answered for ids[i] (allocated in the
+ * Calls TerminateSession (of a calculations table, StopCalculationExecution)
+ * for ids (distinct, UTF-8), max_concurrency at a time.  states[i] gets the State answered for ids[i] (allocated in the
  * current memory context) and terminated[i] whether the call was accepted;
  * a session already gone is neither, and no error.  Returns how many were
  * terminated.  After the first failure no further id is sent, the calls
@@ -559,6 +683,7 @@ fdw_source_terminate(FdwSessionSource *source, const char *const *ids, int nids,
 	refresh_credentials(source);
 	source->terminations = athena_terminations_begin(source->client,
 													 &source->config,
+													 terminate_op(source),
 													 ids, nids,
 													 check_interrupts, NULL);
 	if (source->terminations == NULL)
@@ -585,7 +710,8 @@ fdw_source_terminate(FdwSessionSource *source, const char *const *ids, int nids,
 		terminated[termination.item] = true;
 		count++;
 		/* at once: a FATAL can end the backend before this call returns */
-		fdw_delete_progress_add(ids[termination.item]);
+		fdw_delete_progress_add(ids[termination.item],
+								source->table->kind == FDW_TABLE_CALCULATIONS);
 		states[termination.item] = take_string(termination.state);
 	}
 
@@ -603,6 +729,11 @@ fdw_source_terminate(FdwSessionSource *source, const char *const *ids, int nids,
 		failure = source->first_failure;
 		source->failed = false; /* report_failure frees it */
 		report_failure(source,
+					   source->table->kind == FDW_TABLE_CALCULATIONS ?
+					   psprintf(ngettext("after %lld calculation was stopped",
+										 "after %lld calculations were stopped",
+										 total),
+								(long long) total) :
 					   psprintf(ngettext("after %lld session was terminated",
 										 "after %lld sessions were terminated",
 										 total),
@@ -616,14 +747,115 @@ fdw_source_terminate(FdwSessionSource *source, const char *const *ids, int nids,
 void
 fdw_source_explain_terminations(const FdwSessionSource *source, ExplainState *es)
 {
-	const char *op = athena_operation_name(ATHENA_OP_TERMINATE_SESSION);
+	const char *op = athena_operation_name(terminate_op(source));
 
-	ExplainPropertyInteger("Sessions Terminated", NULL, source->terminated, es);
+	ExplainPropertyInteger(source->table->kind == FDW_TABLE_CALCULATIONS ?
+						   "Calculations Stopped" : "Sessions Terminated",
+						   NULL, source->terminated, es);
 	ExplainPropertyInteger(psprintf("%s Calls", op), NULL,
 						   (int64) source->terminate_totals.attempts, es);
 	if (es->timing)
 		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
 							 source->terminate_totals.api_usec / 1000.0, 3, es);
+}
+
+/*
+ * Calls StartSession (of a calculations table, StartCalculationExecution)
+ * for each of args, max_concurrency at a time; ids[i] and states[i] get
+ * what the start of args[i] answered (UTF-8, in the current memory
+ * context; NULL for a start that failed).  Returns how many were started.
+ * After the first failure no further start is sent, the calls already on
+ * their way finish, and the ERROR says how many the statement started:
+ * started_before (earlier calls of the same statement) and these.
+ */
+int64
+fdw_source_start_new(FdwSessionSource *source, const AthenaStartArgs *args,
+					 int n, char **ids, char **states, int64 started_before)
+{
+	bool		calculations = source->table->kind == FDW_TABLE_CALCULATIONS;
+	AthenaStart start;
+	AthenaFailure failure;
+	AthenaFetch fetch;
+	AthenaCallStats stats;
+	int64		count = 0;
+
+	if (n == 0)
+		return 0;
+	refresh_credentials(source);
+	source->starts = athena_starts_begin(source->client, &source->config,
+										 calculations ?
+										 ATHENA_OP_START_CALCULATION_EXECUTION :
+										 ATHENA_OP_START_SESSION,
+										 args, n, check_interrupts, NULL);
+	if (source->starts == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+
+	while ((fetch = athena_starts_next(source->starts, &start,
+									   &failure)) != ATHENA_FETCH_DONE)
+	{
+		if (fetch == ATHENA_FETCH_FAILED)
+		{
+			if (source->failed)
+				aws_error_free(&failure.error);
+			else
+			{
+				source->first_failure = failure;
+				source->failed = true;
+				athena_starts_stop(source->starts);
+			}
+			continue;
+		}
+		count++;
+		ids[start.item] = take_string(start.started.id);
+		states[start.item] = take_string(start.started.state);
+	}
+
+	source->started += count;
+	athena_starts_stats(source->starts, &stats);
+	source->start_totals.attempts += stats.attempts;
+	source->start_totals.api_usec += stats.api_usec;
+	athena_starts_end(source->starts);
+	source->starts = NULL;
+
+	if (source->failed)
+	{
+		int64		total = started_before + count;
+
+		failure = source->first_failure;
+		source->failed = false; /* report_failure frees it */
+		report_failure(source,
+					   calculations ?
+					   psprintf(ngettext("after %lld calculation was started",
+										 "after %lld calculations were started",
+										 total),
+								(long long) total) :
+					   psprintf(ngettext("after %lld session was started",
+										 "after %lld sessions were started",
+										 total),
+								(long long) total),
+					   &failure);
+	}
+	return count;
+}
+
+/* EXPLAIN ANALYZE: what INSERT started and what the calls cost. */
+void
+fdw_source_explain_starts(const FdwSessionSource *source, ExplainState *es)
+{
+	bool		calculations = source->table->kind == FDW_TABLE_CALCULATIONS;
+	const char *op = athena_operation_name(calculations ?
+										   ATHENA_OP_START_CALCULATION_EXECUTION :
+										   ATHENA_OP_START_SESSION);
+
+	ExplainPropertyInteger(calculations ? "Calculations Started" :
+						   "Sessions Started", NULL, source->started, es);
+	ExplainPropertyInteger(psprintf("%s Calls", op), NULL,
+						   (int64) source->start_totals.attempts, es);
+	if (es->timing)
+		ExplainPropertyFloat(psprintf("%s Time", op), "ms",
+							 source->start_totals.api_usec / 1000.0, 3, es);
 }
 
 void

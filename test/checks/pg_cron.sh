@@ -10,9 +10,16 @@
 #   (c) broken    a user mapping with a wrong secret: the run fails with
 #                 the AWS error in cron.job_run_details, and no secret
 #   (d) as_user   a non-superuser role with its own user mapping
-# It waits for two ticks and checks rows, terminations (as the mock
-# recorded them) and the statuses in cron.job_run_details.  About two
-# minutes.
+# and the README cookbook's calculation jobs:
+#   (e) stop_long      stop calculations RUNNING for over an hour
+#   (f) dpu_daily      a day's DPU of a workgroup into a local table
+#   (g) office_start   a session started (first tick only) and
+#       office_stop    terminated (second tick only), its id kept locally
+#   (h) nightly_start  a calculation started (first tick), and
+#       nightly_collect its result URI collected (second tick)
+# It waits for two ticks and checks rows, terminations, stops and starts
+# (as the mock recorded them) and the statuses in cron.job_run_details.
+# About two minutes.
 #
 # Uses the mock of test/run_all.sh (MOCK_PORT, MOCKCTL) when there is one,
 # else starts its own; always starts its own cluster.
@@ -89,6 +96,16 @@ CREATE USER MAPPING FOR cron_user SERVER athena
 CREATE TABLE user_history (taken_at timestamptz, session_id text, state text);
 ALTER TABLE user_history OWNER TO cron_user;
 ALTER ROLE cron_user SET statement_timeout = '50s';
+
+-- (f), (g), (h)
+CREATE TABLE dpu_daily (day date, workgroup text, calculations bigint,
+                        dpu_hours numeric, PRIMARY KEY (day, workgroup));
+CREATE FOREIGN TABLE etl_calculations (session_id text, submission_date_time timestamptz,
+                                       dpu_execution_in_millis bigint)
+  SERVER athena OPTIONS (table_name 'athena_calculations', workgroup 'spark-etl');
+CREATE TABLE office_sessions (session_id text PRIMARY KEY, started_at timestamptz);
+CREATE TABLE nightly_runs (calculation_execution_id text PRIMARY KEY,
+                           started_at timestamptz, state text, result_s3_uri text);
 EOF
 ok $? "cluster with pg_cron $($SQL -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'") and athena_fdw set up"
 
@@ -116,18 +133,62 @@ SELECT cron.schedule_in_database('as_user', '* * * * *', $$
   INSERT INTO user_history SELECT now(), session_id, state
     FROM athena_sessions WHERE session_id = 's-busy'
 $$, 'crondb', 'cron_user');
+SELECT cron.schedule('stop_long', '* * * * *', $$
+  DELETE FROM athena_calculations
+   WHERE state = 'RUNNING' AND submission_date_time < now() - interval '1 hour'
+$$);
+SELECT cron.schedule('dpu_daily', '* * * * *', $$
+  INSERT INTO dpu_daily
+  SELECT date '2023-11-16', 'spark-etl', count(*),
+         coalesce(sum(dpu_execution_in_millis), 0) / 3600000.0
+    FROM etl_calculations
+   WHERE submission_date_time >= date '2023-11-16'
+     AND submission_date_time < date '2023-11-17'
+  ON CONFLICT (day, workgroup) DO UPDATE
+    SET calculations = EXCLUDED.calculations, dpu_hours = EXCLUDED.dpu_hours
+$$);
 EOF
-ok $? "four jobs scheduled at second $((10#$(date +%S)))"
+ok $? "six jobs scheduled at second $((10#$(date +%S)))"
+# (g) and (h) start in the first tick's minute and end in the second's
+first=$(((10#$(date +%M) + 1) % 60))
+second=$(((first + 1) % 60))
+$SQL >/dev/null <<EOF
+SELECT cron.schedule('office_start', '$first * * * *', \$\$
+  WITH s AS (
+    INSERT INTO athena_sessions (workgroup, description, max_concurrent_dpus)
+    VALUES ('spark-analytics', 'office hours', 20)
+    RETURNING session_id)
+  INSERT INTO office_sessions SELECT session_id, now() FROM s
+\$\$);
+SELECT cron.schedule('office_stop', '$second * * * *', \$\$
+  DELETE FROM athena_sessions
+   WHERE session_id = ANY(ARRAY(SELECT session_id FROM office_sessions))
+\$\$);
+SELECT cron.schedule('nightly_start', '$first * * * *', \$\$
+  WITH c AS (
+    INSERT INTO athena_calculations (session_id, code_block, description)
+    VALUES ('le-idle', 'spark.sql("INSERT INTO reports SELECT 1")', 'nightly report')
+    RETURNING calculation_execution_id)
+  INSERT INTO nightly_runs (calculation_execution_id, started_at)
+  SELECT calculation_execution_id, now() FROM c
+\$\$);
+SELECT cron.schedule('nightly_collect', '$second * * * *', \$\$
+  UPDATE nightly_runs n SET state = c.state, result_s3_uri = c.result_s3_uri
+    FROM athena_calculations c
+   WHERE c.calculation_execution_id = n.calculation_execution_id
+     AND n.result_s3_uri IS NULL
+\$\$);
+EOF
+ok $? "four more jobs for minutes $first and $second"
 $MOCKCTL reset
 
-# Waits until every job has finished its n-th run; at most 90 s each.
+# Waits until n runs in all have finished; at most 90 s each.
 wait_runs() {
 	local n=$1 i done
 	for i in $(seq 1 900); do
-		done=$($SQL -c "SELECT count(*) FROM (SELECT jobid FROM cron.job_run_details
-		                 WHERE status IN ('succeeded', 'failed')
-		                 GROUP BY jobid HAVING count(*) >= $n) j")
-		[ "$done" = 4 ] && return 0
+		done=$($SQL -c "SELECT count(*) FROM cron.job_run_details
+		                 WHERE status IN ('succeeded', 'failed')")
+		[ "$done" -ge "$n" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -141,9 +202,9 @@ run_of() {
 	          ORDER BY d.runid OFFSET $(($2 - 1)) LIMIT 1"
 }
 
-# --- the first tick ---
-wait_runs 1
-ok $? "every job ran once (at $(date +%T))"
+# --- the first tick: the six every-minute jobs and two starts ---
+wait_runs 8
+ok $? "every job of the first minute ran (at $(date +%T))"
 
 got=$(run_of snapshot 1)
 ok $([ "$got" = "succeeded|INSERT 0 3" ]; echo $?) "(a) snapshot: succeeded, 3 rows ($got)"
@@ -176,9 +237,26 @@ ok $([ "$got" = cron_user ]; echo $?) "(d) ran as $got"
 got=$($SQL -c "SELECT string_agg(session_id || ' ' || state, ',') FROM user_history")
 ok $([ "$got" = "s-busy BUSY" ]; echo $?) "(d) its row: $got"
 
+got=$(run_of stop_long 1)
+ok $([ "$got" = "succeeded|DELETE 1" ]; echo $?) "(e) stop_long: succeeded, 1 calculation stopped ($got)"
+got=$($MOCKCTL stops | tr '\n' ',')
+ok $([ "$got" = "c-busy-running RUNNING," ]; echo $?) "(e) the mock stopped exactly c-busy-running ($got)"
+got=$(run_of dpu_daily 1)
+ok $([ "$got" = "succeeded|INSERT 0 1" ]; echo $?) "(f) dpu_daily: succeeded ($got)"
+got=$($SQL -c "SELECT day || ' ' || workgroup || ' ' || calculations || ' ' || round(dpu_hours, 3) FROM dpu_daily")
+ok $([ "$got" = "2023-11-16 spark-etl 1 0.000" ]; echo $?) "(f) its row: $got"
+got=$(run_of office_start 1)
+ok $([ "$got" = "succeeded|INSERT 0 1" ]; echo $?) "(g) office_start: succeeded ($got)"
+got=$($SQL -c "SELECT string_agg(session_id, ',') FROM office_sessions")
+ok $([ "$got" = "started-0001" ]; echo $?) "(g) the session started: $got"
+got=$(run_of nightly_start 1)
+ok $([ "$got" = "succeeded|INSERT 0 1" ]; echo $?) "(h) nightly_start: succeeded ($got)"
+got=$($MOCKCTL tokens)
+ok $([ "$got" = "2 requests 2 distinct tokens" ]; echo $?) "(g), (h) one token per start ($got)"
+
 # --- the second tick: the snapshot again, which now sees la-idle-1 ended ---
-wait_runs 2
-ok $? "every job ran twice (at $(date +%T))"
+wait_runs 16
+ok $? "every job of the second minute ran (at $(date +%T))"
 got=$($SQL -c "SELECT count(DISTINCT taken_at) || ' ' || count(*) FROM session_history")
 ok $([ "$got" = "2 6" ]; echo $?) "(a) two snapshots of 3 sessions ($got)"
 got=$($SQL -c "SELECT state FROM session_history WHERE session_id = 'la-idle-1'
@@ -187,9 +265,19 @@ ok $([ "$got" = TERMINATED ]; echo $?) "(a) the second snapshot shows la-idle-1 
 got=$(run_of terminate 2)
 ok $([ "$got" = "succeeded|DELETE 0" ]; echo $?) "(b) nothing left to terminate ($got)"
 got=$($MOCKCTL count TerminateSession)
-ok $([ "$got" = 2 ]; echo $?) "TerminateSession called $got times in all"
-got=$($MOCKCTL count ListSessions)
+ok $([ "$got" = 3 ]; echo $?) "TerminateSession called $got times in all ((b) 2, (g) 1)"
+got=$($MOCKCTL requests ListSessions | grep -c '"StateFilter":"IDLE"')
 ok $([ "$got" = 2 ]; echo $?) "(b) one ListSessions per run ($got)"
+got=$(run_of stop_long 2)
+ok $([ "$got" = "succeeded|DELETE 0" ]; echo $?) "(e) nothing left to stop ($got)"
+got=$(run_of office_stop 1)
+ok $([ "$got" = "succeeded|DELETE 1" ]; echo $?) "(g) office_stop: succeeded ($got)"
+got=$($MOCKCTL terminations | grep started-)
+ok $([ "$got" = "started-0001 IDLE" ]; echo $?) "(g) the mock terminated the office session ($got)"
+got=$(run_of nightly_collect 1)
+ok $([ "$got" = "succeeded|UPDATE 1" ]; echo $?) "(h) nightly_collect: succeeded ($got)"
+got=$($SQL -c "SELECT calculation_execution_id || ' ' || state || ' ' || result_s3_uri FROM nightly_runs")
+ok $([ "$got" = "calc-0001 COMPLETED s3://athena-spark-bucket/analytics/le-idle/calc-0001/result.json" ]; echo $?) "(h) its result: $got"
 got=$(run_of broken 2 | cut -d'|' -f1)
 ok $([ "$got" = failed ]; echo $?) "(c) failed again: $got"
 got=$($MOCKCTL sigfail)

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Local mock of the Amazon Athena JSON 1.1 API: GetSessionStatus,
-GetSession, ListSessions, ListWorkGroups and TerminateSession.
+GetSession, ListSessions, ListWorkGroups, TerminateSession, and the
+calculations' ListCalculationExecutions, GetCalculationExecution,
+GetCalculationExecutionStatus, GetCalculationExecutionCode and
+StopCalculationExecution.
 
 Every athena_fdw test and benchmark talks to this process instead of AWS.
 It listens on 127.0.0.1 only.  Run it with Debian's /usr/bin/python3 (it
@@ -227,6 +230,9 @@ Control endpoints (unsigned, same port; never counted as API requests)
         html503   503 text/html Service Unavailable page
         reset     connection closed with SO_LINGER 0 (RST), no response
         empty     connection closed (FIN), no response
+        lost      the request is carried out (a Start starts), then the
+                  connection closed (FIN) without the answer: the client
+                  sees a network failure and retries
         hang      request read, never answered until the client goes away
         garbage   200 <<<not json>>>
         oversized 200, valid JSON of exactly 2 MiB ("bytes": N, and
@@ -609,6 +615,117 @@ def get_session_body(s):
     return out
 
 
+# ---------------------------------------------------------------------------
+# Calculations (ListCalculationExecutions, GetCalculationExecution[Status,
+# Code], StopCalculationExecution)
+# ---------------------------------------------------------------------------
+# States a StopCalculationExecution applies to; what it leaves behind
+STOPPABLE_CALC_STATES = ("CREATING", "CREATED", "QUEUED", "RUNNING")
+CANCELED_REASON = "Calculation was canceled by user request"
+
+
+def _calc(cid, sid, state, submitted, completed=None, reason=None,
+          description=None, dpu=None, progress=None, result=None,
+          code="print(1)"):
+    status = {"State": state, "SubmissionDateTime": submitted}
+    if completed is not None:
+        status["CompletionDateTime"] = completed
+    if reason is not None:
+        status["StateChangeReason"] = reason
+    stats = {}
+    if dpu is not None:
+        stats["DpuExecutionInMillis"] = dpu
+    if progress is not None:
+        stats["Progress"] = progress
+    return {"CalculationExecutionId": cid, "SessionId": sid,
+            "Description": description, "Status": status,
+            "Statistics": stats, "Result": result, "CodeBlock": code}
+
+
+def _result(sid, cid, kind="application/json"):
+    base = "s3://athena-spark-bucket/analytics/%s/%s/" % (sid, cid)
+    return {"StdOutS3Uri": base + "stdout.txt",
+            "StdErrorS3Uri": base + "stderr.txt",
+            "ResultS3Uri": base + "result.json", "ResultType": kind}
+
+
+# newest first within a session is by SubmissionDateTime, as AWS lists them
+CALCULATIONS = [
+    _calc("c-busy-running", "la-busy", "RUNNING", 1700100440,
+          description="hourly aggregate", dpu=360000, progress="stage 3 of 5",
+          code="spark.sql('SELECT count(*) FROM events').show()"),
+    _calc("c-busy-queued", "la-busy", "QUEUED", 1700100445,
+          description="queued backfill", code="df = spark.range(10)"),
+    _calc("c-busy-done", "la-busy", "COMPLETED", 1700100420, 1700100430,
+          description="warm up", dpu=60000, progress="done",
+          result=_result("la-busy", "c-busy-done", "text/plain"),
+          code="print('warm')"),
+    _calc("c-idle-done", "la-idle-1", "COMPLETED", 1700100510, 1700100590.25,
+          description="nightly model", dpu=1234567, progress="done",
+          result=_result("la-idle-1", "c-idle-done"),
+          code="model.fit(train)\nmodel.save('s3://models/nightly')"),
+    _calc("c-idle-failed", "la-idle-1", "FAILED", 1700100505, 1700100506,
+          reason="NameError: name 'modle' is not defined", dpu=1500,
+          result={"StdErrorS3Uri": "s3://athena-spark-bucket/analytics/"
+                  "la-idle-1/c-idle-failed/stderr.txt"},
+          code="modle.fit(train)"),
+    _calc("c-idle-canceled", "la-idle-1", "CANCELED", 1700100501, 1700100502,
+          reason=CANCELED_REASON, code="while True: pass"),
+    _calc("c-etl-created", "le-idle", "CREATED", 1700100555,
+          description="load orders", code="load('orders')"),
+]
+CALCS_BY_ID = {c["CalculationExecutionId"]: c for c in CALCULATIONS}
+
+# a generated session "gen-<N>-<i>" has GEN_CALCULATIONS calculations
+# "<session>-c<kk>", COMPLETED
+GEN_CALCULATIONS = 20
+
+
+def _gen_calc(cid):
+    sid, sep, k = cid.rpartition("-c")
+    if not (sep and k.isdigit() and len(k) == 2 and
+            int(k) < GEN_CALCULATIONS and sid.startswith("gen-") and
+            _gen_session(sid)["WorkGroup"] is not None):
+        return None
+    return _calc(cid, sid, "COMPLETED", 1700000100 + int(k),
+                 1700000160 + int(k), dpu=1000 * (int(k) + 1),
+                 progress="done", result=_result(sid, cid),
+                 code="print(%d)" % int(k))
+
+
+def session_calcs(sid):
+    """The calculations of session sid, newest first."""
+    if sid.startswith("gen-") and _gen_session(sid)["WorkGroup"] is not None:
+        return [_gen_calc("%s-c%02d" % (sid, k))
+                for k in reversed(range(GEN_CALCULATIONS))]
+    return sorted((c for c in CALCULATIONS if c["SessionId"] == sid),
+                  key=lambda c: -c["Status"]["SubmissionDateTime"])
+
+
+def calc_summary(c):
+    """A ListCalculationExecutions item (CalculationSummary)."""
+    out = {"CalculationExecutionId": c["CalculationExecutionId"]}
+    if c["Description"] is not None:
+        out["Description"] = c["Description"]
+    out["Status"] = c["Status"]
+    return out
+
+
+def calc_body(c):
+    """A GetCalculationExecution answer."""
+    out = {"CalculationExecutionId": c["CalculationExecutionId"],
+           "SessionId": c["SessionId"]}
+    if c["Description"] is not None:
+        out["Description"] = c["Description"]
+    out["WorkingDirectory"] = ("s3://athena-spark-bucket/analytics/%s/"
+                               % c["SessionId"])
+    out["Status"] = c["Status"]
+    out["Statistics"] = c["Statistics"]
+    if c["Result"] is not None:
+        out["Result"] = c["Result"]
+    return out
+
+
 # Ids GetSessionStatus and GetSession answer with the other "not found"
 # shape (400 InvalidRequestException), or with an unrelated invalid request.
 GONE_PREFIX = "vanished-"
@@ -626,7 +743,8 @@ MAX_MODEL_PROBLEMS = 50
 
 FAULT_KINDS = ("throttle", "toomany", "http429", "http500", "html503",
                "reset", "empty", "hang", "garbage", "oversized", "redirect",
-               "slow", "stream", "denied", "gone", "vanished", "misshaped")
+               "slow", "stream", "denied", "gone", "vanished", "misshaped",
+               "lost")
 
 TERMINATED_REASON = "Session was terminated by user request"
 
@@ -925,6 +1043,21 @@ class State:
             # ended it; and every accepted call, in order
             self.terminated = {}
             self.terminations = []
+            # calculation id -> epoch seconds of the StopCalculationExecution
+            # that canceled it; and every accepted call, in order
+            self.stopped = {}
+            self.stops = []
+            # how long a stopped calculation stays CANCELING (seconds)
+            self.canceling_s = 0.0
+            # StartSession and StartCalculationExecution: what they started
+            # (id -> entry, in order), the id each ClientRequestToken
+            # started, and every accepted call with its token
+            self.started_sessions = {}
+            self.started_calcs = {}
+            self.tokens = {}
+            self.starts = []
+            # seconds a started calculation stays CREATING, QUEUED, RUNNING
+            self.calc_timing = (0.0, 0.0, 0.0)
 
     def set_quota(self, rps, burst=None):
         """Called under self.lock.  A new bucket starts full."""
@@ -999,6 +1132,8 @@ class State:
                 "quota_throttled": self.quota_throttled,
                 "stream_bytes_sent": self.stream_bytes_sent,
                 "terminations": [dict(t) for t in self.terminations],
+                "stops": [dict(t) for t in self.stops],
+                "starts": [dict(t) for t in self.starts],
                 "faults_pending": [
                     {k: v for k, v in f.items()} for f in self.faults],
                 "model": self.model_snapshot(),
@@ -1057,6 +1192,98 @@ class State:
             self.terminated[sid] = now
             return "TERMINATING"
 
+    def start(self, op, token, make):
+        """Records a start; make(n) builds the new entry (n: how many of op
+        were started before).  A ClientRequestToken seen before starts
+        nothing: the same id is answered.  Returns (id, new)."""
+        with self.lock:
+            key = (op, token)
+            started = (self.started_sessions if op == "StartSession"
+                       else self.started_calcs)
+            new = token is None or key not in self.tokens
+            if new:
+                entry = make(len(started) + 1)
+                ident = (entry["SessionId"] if op == "StartSession"
+                         else entry["CalculationExecutionId"])
+                started[ident] = entry
+                if token is not None:
+                    self.tokens[key] = ident
+            else:
+                ident = self.tokens[key]
+            self.starts.append({"op": op, "id": ident, "token": token,
+                                "new": new})
+            return ident, new
+
+    def started_calc(self, cid):
+        """A calculation StartCalculationExecution started, in the state
+        its age gives it (calc_timing), else None."""
+        with self.lock:
+            c = self.started_calcs.get(cid)
+            creating, queued, running = self.calc_timing
+        if c is None:
+            return None
+        age = time.time() - c["Status"]["SubmissionDateTime"]
+        status = dict(c["Status"])
+        stats = {}
+        if age < creating:
+            status["State"] = "CREATING"
+        elif age < creating + queued:
+            status["State"] = "QUEUED"
+        elif age < creating + queued + running:
+            status["State"] = "RUNNING"
+            stats = {"DpuExecutionInMillis":
+                     int((age - creating - queued) * 1000),
+                     "Progress": "running"}
+        else:
+            failed = "raise" in (c["CodeBlock"] or "")
+            status["State"] = "FAILED" if failed else "COMPLETED"
+            status["CompletionDateTime"] = round(
+                c["Status"]["SubmissionDateTime"] + creating + queued +
+                running, 6)
+            if failed:
+                status["StateChangeReason"] = "Exception: raised by the code"
+            stats = {"DpuExecutionInMillis": int(running * 1000),
+                     "Progress": "done"}
+            c = dict(c, Result=(
+                {"StdErrorS3Uri": _result(c["SessionId"], cid)
+                 ["StdErrorS3Uri"]} if failed
+                else _result(c["SessionId"], cid)))
+        return dict(c, Status=status, Statistics=stats)
+
+    def calc(self, c):
+        """A calculation as the API reports it now: after a
+        StopCalculationExecution, CANCELING for canceling_s seconds, then
+        CANCELED at the time of the call plus that."""
+        with self.lock:
+            at = self.stopped.get(c["CalculationExecutionId"])
+            canceling = self.canceling_s
+        if at is None:
+            return c
+        status = {k: v for k, v in c["Status"].items()
+                  if k != "CompletionDateTime"}
+        status["StateChangeReason"] = CANCELED_REASON
+        if time.time() < at + canceling:
+            status["State"] = "CANCELING"
+        else:
+            status["State"] = "CANCELED"
+            status["CompletionDateTime"] = round(at + canceling, 6)
+        return dict(c, Status=status)
+
+    def stop(self, c):
+        """Records a StopCalculationExecution of c (as calc() reports it
+        now); returns the State answered: CANCELING, or the state of a
+        calculation that has ended or is ending."""
+        now = time.time()
+        cid = c["CalculationExecutionId"]
+        previous = c["Status"]["State"]
+        with self.lock:
+            self.stops.append({"calculation_execution_id": cid, "at": now,
+                               "previous_state": previous})
+            if previous not in STOPPABLE_CALC_STATES:
+                return previous
+            self.stopped[cid] = now
+            return "CANCELING"
+
     def write_log(self, line):
         if self.log is not None:
             with self.log_lock:
@@ -1094,6 +1321,7 @@ class Handler(BaseHTTPRequestHandler):
         BaseHTTPRequestHandler.setup(self)
         self.first_request = True
         self.api_op = None  # the API request being answered: its operation
+        self.suppress_answer = False  # the fault "lost": answer not sent
 
     def log_message(self, fmt, *args):  # silence http.server
         pass
@@ -1105,6 +1333,8 @@ class Handler(BaseHTTPRequestHandler):
         with sts_action, to an STS one) goes through model_check first;
         off_model, a reason, marks an answer broken on purpose (a fault, a
         hostile fixture), which is counted apart and not checked."""
+        if self.suppress_answer:
+            return status
         if sso_op is not None:
             self.server.state.model_record(
                 "SSO %s %d" % (sso_op, status),
@@ -1284,6 +1514,21 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif path == "/_mock/identity":
                 out = self.server.identity.control(method, args)
+            elif path == "/_mock/calc_timing" and method == "POST":
+                timing = tuple(float(args[k]) for k in
+                               ("creating", "queued", "running"))
+                if min(timing) < 0:
+                    raise ValueError("durations must be >= 0")
+                with st.lock:
+                    st.calc_timing = timing
+                out = {"ok": True}
+            elif path == "/_mock/canceling" and method == "POST":
+                seconds = float(args["seconds"])
+                if seconds < 0:
+                    raise ValueError("seconds must be >= 0")
+                with st.lock:
+                    st.canceling_s = seconds
+                out = {"ok": True}
             elif path == "/_mock/latency" and method == "POST":
                 ms = int(args["ms"])
                 if ms < 0:
@@ -1503,6 +1748,14 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "empty":
             self.close_connection = True
             raise _Close()
+        if kind == "lost":
+            self.suppress_answer = True
+            try:
+                self.api_response(op, body)
+            finally:
+                self.suppress_answer = False
+            self.close_connection = True
+            raise _Close()
         if kind == "hang":
             self.close_connection = True
             sock = self.connection
@@ -1557,7 +1810,16 @@ class Handler(BaseHTTPRequestHandler):
                    "GetSession": self.op_session,
                    "ListSessions": self.op_list_sessions,
                    "ListWorkGroups": self.op_list_work_groups,
-                   "TerminateSession": self.op_session}.get(op)
+                   "TerminateSession": self.op_session,
+                   "GetCalculationExecutionStatus": self.op_calculation,
+                   "GetCalculationExecution": self.op_calculation,
+                   "GetCalculationExecutionCode": self.op_calculation,
+                   "StopCalculationExecution": self.op_calculation,
+                   "ListCalculationExecutions":
+                       self.op_list_calculations,
+                   "StartSession": self.op_start_session,
+                   "StartCalculationExecution":
+                       self.op_start_calculation}.get(op)
         if handler is None:
             return self.respond(400, _err(
                 "UnknownOperationException",
@@ -1602,6 +1864,9 @@ class Handler(BaseHTTPRequestHandler):
         listed = LISTED_BY_ID.get(sid)
         if listed is None and sid.startswith("gen-"):
             listed = _gen_session(sid)
+        if listed is None:
+            with st.lock:
+                listed = st.started_sessions.get(sid)
         b = FIXTURE_BYTES.get(sid)
         off = OFF_MODEL_FIXTURES.get(sid) if b is not None else None
         if listed is not None:
@@ -1642,6 +1907,172 @@ class Handler(BaseHTTPRequestHandler):
                      "Status": st.status(sid, json.loads(b)["Status"])},
                     ensure_ascii=False).encode(), off_model=off)
         return self.not_found(sid)
+
+    def calc_not_found(self, cid):
+        members = {"ResourceName": cid} if cid else {}
+        return self.respond(400, _err("ResourceNotFoundException",
+                                      "Calculation %s not found" % cid,
+                                      "Message", **members),
+                            extra=_err_header("ResourceNotFoundException"))
+
+    def op_calculation(self, op, body):
+        """GetCalculationExecutionStatus, GetCalculationExecution,
+        GetCalculationExecutionCode and StopCalculationExecution."""
+        req = _json_object(body)
+        cid = req.get("CalculationExecutionId") if req is not None else None
+        if not isinstance(cid, str):
+            return self.invalid("Request body must be a JSON object with a "
+                                "string CalculationExecutionId")
+        if not 1 <= len(cid) <= 36:
+            return self.invalid(
+                "1 validation error detected: Value at "
+                "'calculationExecutionId' failed to satisfy constraint: "
+                "Member must have length between 1 and 36")
+        st = self.server.state
+        c = CALCS_BY_ID.get(cid) or _gen_calc(cid) or st.started_calc(cid)
+        if c is None:
+            return self.calc_not_found(cid)
+        c = st.calc(c)
+        if op == "StopCalculationExecution":
+            return self.respond(200, json.dumps(
+                {"State": st.stop(c)}).encode())
+        if op == "GetCalculationExecutionCode":
+            out = {"CodeBlock": c["CodeBlock"]}
+        elif op == "GetCalculationExecutionStatus":
+            out = {"Status": c["Status"], "Statistics": c["Statistics"]}
+        else:
+            out = calc_body(c)
+        return self.respond(200, json.dumps(out, ensure_ascii=False).encode())
+
+    def check_token(self, req):
+        """The ClientRequestToken of a Start, or an error answer."""
+        token = req.get("ClientRequestToken")
+        if token is not None and (not isinstance(token, str) or
+                                  not 32 <= len(token) <= 128):
+            return None, self.invalid(
+                "1 validation error detected: Value at 'clientRequestToken' "
+                "failed to satisfy constraint: Member must have length "
+                "between 32 and 128")
+        return token, None
+
+    def op_start_session(self, op, body):
+        req = _json_object(body)
+        if req is None:
+            return self.invalid("Request body must be a JSON object")
+        wg = req.get("WorkGroup")
+        engine = req.get("EngineConfiguration")
+        if not isinstance(wg, str) or not wg:
+            return self.invalid("WorkGroup is required")
+        if wg not in WORKGROUP_INFO:
+            return self.invalid("WorkGroup %s is not found" % wg)
+        if WORKGROUP_INFO[wg][1] != SPARK_ENGINE:
+            return self.invalid(MSG_NOT_SPARK)
+        if WORKGROUP_INFO[wg][0] != "ENABLED":
+            return self.invalid("WorkGroup %s is disabled" % wg)
+        if not isinstance(engine, dict):
+            return self.invalid("EngineConfiguration is required")
+        dpus = engine.get("MaxConcurrentDpus")
+        if not isinstance(dpus, int) or not 2 <= dpus <= 5000:
+            return self.invalid("MaxConcurrentDpus must be between 2 and "
+                                "5000")
+        for k in ("CoordinatorDpuSize", "DefaultExecutorDpuSize"):
+            if k in engine and engine[k] != 1:
+                return self.invalid("%s must be 1" % k)
+        token, error = self.check_token(req)
+        if error:
+            return error
+        now = round(time.time(), 6)
+
+        def make(n):
+            details = {"EngineConfiguration": {
+                k: engine[k] for k in ("CoordinatorDpuSize",
+                                       "MaxConcurrentDpus",
+                                       "DefaultExecutorDpuSize",
+                                       "AdditionalConfigs", "SparkProperties")
+                if k in engine}}
+            if "ExecutionRole" in req:
+                details["SessionConfiguration"] = {
+                    "ExecutionRole": req["ExecutionRole"]}
+            return _listed("started-%04d" % n, wg,
+                           {"State": "IDLE", "StartDateTime": now,
+                            "LastModifiedDateTime": now,
+                            "IdleSinceDateTime": now},
+                           req.get("Description"), details)
+
+        sid, new = self.server.state.start(op, token, make)
+        st = self.server.state
+        state = ("CREATING" if new else
+                 st.status(sid, st.started_sessions[sid]["Status"])["State"])
+        return self.respond(200, json.dumps(
+            {"SessionId": sid, "State": state}).encode())
+
+    def op_start_calculation(self, op, body):
+        req = _json_object(body)
+        sid = req.get("SessionId") if req is not None else None
+        if not isinstance(sid, str) or not 1 <= len(sid) <= 256:
+            return self.invalid("SessionId is required")
+        code = req.get("CodeBlock")
+        config = req.get("CalculationConfiguration")
+        if code is None and isinstance(config, dict):
+            code = config.get("CodeBlock")
+        if not isinstance(code, str):
+            return self.invalid("CodeBlock is required")
+        st = self.server.state
+        with st.lock:
+            session = st.started_sessions.get(sid)
+        session = session or LISTED_BY_ID.get(sid)
+        if session is None:
+            return self.not_found(sid)
+        state = st.status(sid, session["Status"])["State"]
+        if state not in ("IDLE", "BUSY", "CREATED"):
+            return self.invalid("Session %s is in the %s state" % (sid, state))
+        token, error = self.check_token(req)
+        if error:
+            return error
+        now = round(time.time(), 6)
+
+        def make(n):
+            c = _calc("calc-%04d" % n, sid, "CREATING", now,
+                      description=req.get("Description"), code=code)
+            return c
+
+        cid, new = st.start(op, token, make)
+        c = st.started_calc(cid)
+        return self.respond(200, json.dumps(
+            {"CalculationExecutionId": cid,
+             "State": "CREATING" if new else c["Status"]["State"]}).encode())
+
+    def op_list_calculations(self, op, body):
+        req = _json_object(body)
+        sid = req.get("SessionId") if req is not None else None
+        if not isinstance(sid, str) or not 1 <= len(sid) <= 256:
+            return self.invalid("SessionId is required")
+        state = req.get("StateFilter")
+        if state is not None and not isinstance(state, str):
+            return self.invalid("StateFilter must be a string")
+        st = self.server.state
+        with st.lock:
+            started = sid in st.started_sessions
+            mine = [cid for cid, c in st.started_calcs.items()
+                    if c["SessionId"] == sid]
+        if sid not in LISTED_BY_ID and not started and not (
+                sid.startswith("gen-") and
+                _gen_session(sid)["WorkGroup"] is not None):
+            return self.not_found(sid)
+        key = "ListCalculationExecutions|%s|%s" % (sid, state)
+        page, error = self.paging(op, req, 100, key)
+        if error:
+            return self.invalid(error)
+        offset, n = page
+        rows = [st.started_calc(cid) for cid in reversed(mine)]
+        rows += [st.calc(c) for c in session_calcs(sid)]
+        if state is not None:
+            rows = [c for c in rows if c["Status"]["State"] == state]
+        out = {"Calculations": [calc_summary(c)
+                                for c in rows[offset:offset + n]]}
+        if offset + n < len(rows):
+            out["NextToken"] = self.next_token(offset + n, key)
+        return self.respond(200, json.dumps(out, ensure_ascii=False).encode())
 
     def paging(self, op, req, max_results, key):
         """(offset, page size) of a paged request, or an error string.
@@ -1687,8 +2118,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.invalid(error)
         offset, n = page
         st = self.server.state
+        with st.lock:
+            started = [s for s in st.started_sessions.values()
+                       if s["WorkGroup"] == wg]
         rows = [dict(s, Status=st.status(s["SessionId"], s["Status"]))
-                for s in workgroup_sessions(wg)]
+                for s in list(reversed(started)) + list(workgroup_sessions(wg))]
         rows = [s for s in rows
                 if (s["Status"]["State"] == state if state is not None
                     else s["Status"]["State"] not in ENDED_STATES)]

@@ -41,6 +41,21 @@ Commands (output is terse and exact; SQL tests print it):
     terminations           the TerminateSession calls answered 200 since the
                            last reset, one "session_id previous_state" line
                            each, sorted by session id
+    stops                  the StopCalculationExecution calls answered 200
+                           since the last reset, one "calculation_id
+                           previous_state" line each, sorted by id
+    starts                 the StartSession and StartCalculationExecution
+                           calls answered since the last reset, in order:
+                           "OP ID new|same token|no-token" (same: the
+                           token had started it already)
+    tokens                 "N requests M distinct tokens" of those calls
+                           that carried a ClientRequestToken
+    calc-timing C Q R      a started calculation is CREATING for C
+                           seconds, QUEUED for Q, RUNNING for R, then
+                           COMPLETED (FAILED if its code says "raise");
+                           default 0 0 0; no output
+    canceling S            a stopped calculation is CANCELING for S seconds
+                           (default 0), then CANCELED; no output
     last FIELD             a field of the last API request: user_agent,
                            target, body, method, path, access_key_id; signed_headers and
                            header_names print one lower-case name per line,
@@ -342,6 +357,34 @@ def run(port, cmd, rest, opts):
         for t in sorted(st["terminations"],
                         key=lambda t: (t["session_id"], t["at"])):
             out.write("%s %s\n" % (t["session_id"], t["previous_state"]))
+    elif cmd == "stops":
+        st = call(port, "GET", "/_mock/stats")
+        for t in sorted(st["stops"],
+                        key=lambda t: (t["calculation_execution_id"],
+                                       t["at"])):
+            out.write("%s %s\n" % (t["calculation_execution_id"],
+                                   t["previous_state"]))
+    elif cmd == "starts":
+        st = call(port, "GET", "/_mock/stats")
+        for t in st["starts"]:
+            out.write("%s %s %s %s\n" % (
+                t["op"], t["id"], "new" if t["new"] else "same",
+                "token" if t["token"] else "no-token"))
+    elif cmd == "tokens":
+        st = call(port, "GET", "/_mock/stats")
+        tokens = [t["token"] for t in st["starts"] if t["token"]]
+        out.write("%d requests %d distinct tokens\n" % (
+            len(tokens), len(set(tokens))))
+    elif cmd == "calc-timing":
+        if len(rest) != 3:
+            die("usage: calc-timing CREATING QUEUED RUNNING")
+        call(port, "POST", "/_mock/calc_timing",
+             dict(zip(("creating", "queued", "running"),
+                      map(float, rest))))
+    elif cmd == "canceling":
+        if len(rest) != 1:
+            die("usage: canceling SECONDS")
+        call(port, "POST", "/_mock/canceling", {"seconds": float(rest[0])})
     elif cmd == "last":
         if len(rest) != 1:
             die("usage: last FIELD")

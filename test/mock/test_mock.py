@@ -865,6 +865,154 @@ class MockTest(Base):
             self.c.get_session_status(SessionId="s-idle")["Status"]["State"],
             "IDLE")
 
+    # -- calculations -------------------------------------------------------
+    def test_calculations(self):
+        m = self.mock
+        ids = [c["CalculationExecutionId"] for c in
+               self.c.list_calculation_executions(
+                   SessionId="la-idle-1")["Calculations"]]
+        self.assertEqual(ids, ["c-idle-done", "c-idle-failed",
+                               "c-idle-canceled"])
+        failed = self.c.list_calculation_executions(
+            SessionId="la-idle-1", StateFilter="FAILED")["Calculations"]
+        self.assertEqual([c["CalculationExecutionId"] for c in failed],
+                         ["c-idle-failed"])
+        # pages of one, tied to their listing
+        first = self.c.list_calculation_executions(SessionId="la-busy",
+                                                   MaxResults=1)
+        second = self.c.list_calculation_executions(
+            SessionId="la-busy", MaxResults=1, NextToken=first["NextToken"])
+        self.assertEqual([c["CalculationExecutionId"] for c in
+                          first["Calculations"] + second["Calculations"]],
+                         ["c-busy-queued", "c-busy-running"])
+        self.err(lambda: self.c.list_calculation_executions(
+            SessionId="la-idle-1", NextToken=first["NextToken"]),
+            "InvalidRequestException")
+        # each call answers its own part of a calculation
+        r = self.c.get_calculation_execution(
+            CalculationExecutionId="c-idle-done")
+        self.assertEqual((r["SessionId"], r["Status"]["State"],
+                          r["Result"]["ResultType"],
+                          r["Statistics"]["DpuExecutionInMillis"]),
+                         ("la-idle-1", "COMPLETED", "application/json",
+                          1234567))
+        r = self.c.get_calculation_execution_status(
+            CalculationExecutionId="c-busy-running")
+        self.assertEqual((r["Status"]["State"], r["Statistics"]["Progress"]),
+                         ("RUNNING", "stage 3 of 5"))
+        self.assertNotIn("SessionId", r)
+        self.assertEqual(self.c.get_calculation_execution_code(
+            CalculationExecutionId="c-idle-failed")["CodeBlock"],
+            "modle.fit(train)")
+        self.err(lambda: self.c.get_calculation_execution(
+            CalculationExecutionId="nope"), "ResourceNotFoundException")
+        self.err(lambda: self.c.list_calculation_executions(
+            SessionId="nope"), "ResourceNotFoundException")
+        # generated sessions have 20 each
+        self.assertEqual(len(self.c.list_calculation_executions(
+            SessionId="gen-2-00001")["Calculations"]), 20)
+        # stop: CANCELING for canceling_s, then CANCELED; an ended one
+        # answers its state and stays
+        m.ctl("canceling", "30")
+        self.assertEqual(self.c.stop_calculation_execution(
+            CalculationExecutionId="c-busy-running")["State"], "CANCELING")
+        self.assertEqual(self.c.get_calculation_execution_status(
+            CalculationExecutionId="c-busy-running")["Status"]["State"],
+            "CANCELING")
+        m.ctl("canceling", "0")
+        st = self.c.get_calculation_execution_status(
+            CalculationExecutionId="c-busy-running")["Status"]
+        self.assertEqual(st["State"], "CANCELED")
+        self.assertIn("CompletionDateTime", st)
+        self.assertEqual(self.c.stop_calculation_execution(
+            CalculationExecutionId="c-idle-done")["State"], "COMPLETED")
+        self.assertEqual(m.ctl("stops"), "c-busy-running RUNNING\n"
+                         "c-idle-done COMPLETED\n")
+        m.ctl("reset")
+        self.assertEqual(self.c.get_calculation_execution_status(
+            CalculationExecutionId="c-busy-running")["Status"]["State"],
+            "RUNNING")
+
+    def test_starts(self):
+        m = self.mock
+        token = "t" * 32
+        a = self.c.start_session(WorkGroup="spark-etl",
+                                 EngineConfiguration={"MaxConcurrentDpus": 4},
+                                 ClientRequestToken=token)
+        b = self.c.start_session(WorkGroup="spark-etl",
+                                 EngineConfiguration={"MaxConcurrentDpus": 4},
+                                 ClientRequestToken=token)
+        self.assertEqual((a["SessionId"], a["State"]),
+                         ("started-0001", "CREATING"))
+        self.assertEqual(b["SessionId"], "started-0001")
+        # without a token, every call starts a session
+        c = self.c.start_session(WorkGroup="spark-etl",
+                                 EngineConfiguration={"MaxConcurrentDpus": 2})
+        self.assertEqual(c["SessionId"], "started-0002")
+        self.assertEqual(m.ctl("starts"),
+                         "StartSession started-0001 new token\n"
+                         "StartSession started-0001 same token\n"
+                         "StartSession started-0002 new no-token\n")
+        listed = [x["SessionId"] for x in self.c.list_sessions(
+            WorkGroup="spark-etl")["Sessions"]]
+        self.assertEqual(listed[:2], ["started-0002", "started-0001"])
+        for wg in ("primary", "spark-archive", "nowhere"):
+            self.err(lambda: self.c.start_session(
+                WorkGroup=wg, EngineConfiguration={"MaxConcurrentDpus": 4}),
+                "InvalidRequestException")
+        # what boto3 would refuse itself: the mock refuses it too
+        for engine in ({"MaxConcurrentDpus": 1}, {}, None):
+            body = {"WorkGroup": "spark-etl"}
+            if engine is not None:
+                body["EngineConfiguration"] = engine
+            h, b = signed(m, body, target="AmazonAthena.StartSession")
+            status, _, data = raw(m, h, b)
+            self.assertEqual((status, json.loads(data)["__type"]),
+                             (400, "InvalidRequestException"))
+        # a calculation moves CREATING, QUEUED, RUNNING, COMPLETED over time
+        m.ctl("calc-timing", "0", "0", "3600")
+        r = self.c.start_calculation_execution(SessionId="started-0001",
+                                               CodeBlock="print(1)")
+        self.assertEqual((r["CalculationExecutionId"], r["State"]),
+                         ("calc-0001", "CREATING"))
+        self.assertEqual(self.c.get_calculation_execution_status(
+            CalculationExecutionId="calc-0001")["Status"]["State"], "RUNNING")
+        m.ctl("calc-timing", "3600", "0", "0")
+        self.assertEqual(self.c.get_calculation_execution(
+            CalculationExecutionId="calc-0001")["Status"]["State"], "CREATING")
+        m.ctl("calc-timing", "0", "0", "0")
+        r = self.c.get_calculation_execution(CalculationExecutionId="calc-0001")
+        self.assertEqual(r["Status"]["State"], "COMPLETED")
+        self.assertIn("ResultS3Uri", r["Result"])
+        self.c.start_calculation_execution(SessionId="started-0001",
+                                           CodeBlock="raise ValueError")
+        self.assertEqual(self.c.list_calculation_executions(
+            SessionId="started-0001", StateFilter="FAILED")["Calculations"][0]
+            ["CalculationExecutionId"], "calc-0002")
+        self.err(lambda: self.c.start_calculation_execution(
+            SessionId="la-terminated", CodeBlock="x"),
+            "InvalidRequestException")
+        self.err(lambda: self.c.start_calculation_execution(
+            SessionId="nope", CodeBlock="x"), "ResourceNotFoundException")
+        # "lost": started, the answer never sent; the retry with the same
+        # token gets the same calculation
+        m.ctl("fault", "lost", "1", "--op", "StartCalculationExecution")
+        body = {"SessionId": "started-0001", "CodeBlock": "print(3)",
+                "ClientRequestToken": "u" * 32}
+        h, b = signed(m, body, target="AmazonAthena.StartCalculationExecution")
+        with self.assertRaises((http.client.RemoteDisconnected,
+                                ConnectionError)):
+            raw(m, h, b)
+        h, b = signed(m, body, target="AmazonAthena.StartCalculationExecution")
+        status, _, data = raw(m, h, b)
+        self.assertEqual((status, json.loads(data)["CalculationExecutionId"]),
+                         (200, "calc-0003"))
+        self.assertEqual(m.ctl("tokens"), "4 requests 2 distinct tokens\n")
+        m.ctl("reset")
+        self.assertEqual(m.ctl("starts"), "")
+        self.err(lambda: self.c.get_session_status(SessionId="started-0001"),
+                 "ResourceNotFoundException")
+
     def test_fault_op_and_skip(self):
         m = self.mock
         m.ctl("fault", "denied", "1", "--op", "TerminateSession",

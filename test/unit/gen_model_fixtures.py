@@ -29,9 +29,14 @@ sys.path.insert(0, os.path.join(HERE, "..", "mock"))
 import model_check  # noqa: E402
 
 ATHENA_OPS = ("GetSessionStatus", "GetSession", "ListSessions",
-              "ListWorkGroups", "TerminateSession")
+              "ListWorkGroups", "TerminateSession",
+              "GetCalculationExecutionStatus", "GetCalculationExecution",
+              "GetCalculationExecutionCode", "ListCalculationExecutions",
+              "StopCalculationExecution", "StartSession",
+              "StartCalculationExecution")
 STS_OPS = ("AssumeRole", "AssumeRoleWithWebIdentity")
-LIST_MEMBERS = {"ListSessions": "Sessions", "ListWorkGroups": "WorkGroups"}
+LIST_MEMBERS = {"ListSessions": "Sessions", "ListWorkGroups": "WorkGroups",
+                "ListCalculationExecutions": "Calculations"}
 
 # an Expiration that the STS fixtures carry, and its epoch seconds
 EXPIRATION = datetime.datetime(2026, 12, 7, 12, 34, 56,

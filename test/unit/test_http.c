@@ -1436,7 +1436,7 @@ test_terminations(HttpClient *client)
 	int			i;
 
 	mock_reset();
-	t = athena_terminations_begin(client, &c, ids, 4, NULL, NULL);
+	t = athena_terminations_begin(client, &c, ATHENA_OP_TERMINATE_SESSION, ids, 4, NULL, NULL);
 	while ((f = athena_terminations_next(t, &term, &failure)) != ATHENA_FETCH_DONE)
 	{
 		if (f == ATHENA_FETCH_FAILED)
@@ -1467,7 +1467,7 @@ test_terminations(HttpClient *client)
 				   "{\"kind\":\"denied\",\"op\":\"TerminateSession\",\"skip\":1}"));
 	c = make_config(1, 3);
 	accepted = failed = 0;
-	t = athena_terminations_begin(client, &c, gen_ids(5), 5, NULL, NULL);
+	t = athena_terminations_begin(client, &c, ATHENA_OP_TERMINATE_SESSION, gen_ids(5), 5, NULL, NULL);
 	for (i = 0; i < 6; i++)
 	{
 		f = athena_terminations_next(t, &term, &failure);
