@@ -592,14 +592,17 @@ free_calculation_item(void *item)
 	athena_calculation_free(item);
 }
 
+static const AwsJsonPageShape calculations_page = {
+	"Calculations", sizeof(AthenaCalculation), parse_calculation_item,
+	free_calculation_item
+};
+
 bool
 athena_parse_list_calculations(const char *body, size_t len,
 							   AthenaCalculationPage *out,
 							   char *errbuf, size_t errlen)
 {
-	return aws_json_parse_page(body, len, "Calculations",
-							   sizeof(AthenaCalculation),
-							   parse_calculation_item, free_calculation_item,
+	return aws_json_parse_page(body, len, &calculations_page,
 							   (void **) &out->calculations,
 							   &out->ncalculations, &out->next_token,
 							   errbuf, errlen);
@@ -609,9 +612,8 @@ void
 athena_calculation_page_free(AthenaCalculationPage *page)
 {
 	if (page != NULL)
-		aws_json_page_free((void **) &page->calculations,
-						   &page->ncalculations, sizeof(AthenaCalculation),
-						   free_calculation_item, &page->next_token);
+		aws_json_page_free(&calculations_page, (void **) &page->calculations,
+						   &page->ncalculations, &page->next_token);
 }
 
 void
