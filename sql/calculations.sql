@@ -298,3 +298,16 @@ DELETE FROM athena_calculations;
 UPDATE athena_calculations SET description = 'x' WHERE calculation_execution_id = 'c-busy-done';
 TRUNCATE athena_calculations;
 \! $MOCKCTL count
+
+-- ---------- counters ----------
+-- athena_fdw_stats names every new operation, with the mock's counts
+\! $MOCKCTL reset
+SELECT athena_fdw_stats_reset();
+SELECT calculation_execution_id, code_block FROM athena_calculations
+ WHERE calculation_execution_id IN ('c-idle-done', 'c-busy-queued', 'nope') ORDER BY 1;
+SELECT count(*) FROM athena_calculations WHERE session_id = 'la-busy';
+DELETE FROM athena_calculations WHERE calculation_execution_id = 'c-busy-queued';
+INSERT INTO athena_calculations (session_id, code_block) VALUES ('la-busy', 'print(7)');
+SELECT operation, calls, retries, errors_not_found FROM athena_fdw_stats
+ WHERE server = 'athena' ORDER BY operation;
+\! $MOCKCTL count

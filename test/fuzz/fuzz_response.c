@@ -209,6 +209,26 @@ check_map(const char *text, size_t input_len)
 }
 
 /* Every field of a parsed session holds what its consumer can store. */
+/* Every string of a parsed calculation is clean and within the body. */
+static void
+check_calculation(const AthenaCalculation *c, size_t len)
+{
+	check_string(c->calculation_execution_id, len);
+	check_string(c->session_id, len);
+	check_string(c->description, len);
+	check_string(c->state, len);
+	check_string(c->state_change_reason, len);
+	check_timestamp(&c->submission_date_time);
+	check_timestamp(&c->completion_date_time);
+	check_string(c->progress, len);
+	check_string(c->std_out_s3_uri, len);
+	check_string(c->std_error_s3_uri, len);
+	check_string(c->result_s3_uri, len);
+	check_string(c->result_type, len);
+	check_string(c->working_directory, len);
+	check_string(c->code_block, len);
+}
+
 static void
 check_session(const AthenaSession *s, size_t input_len)
 {
@@ -347,6 +367,61 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	else
 		CHECK(groups.workgroups == NULL && groups.next_token == NULL);
+
+	/* the calculation answers */
+	{
+		bool		(*parsers[]) (const char *, size_t, AthenaCalculation *,
+								  char *, size_t) = {
+			athena_parse_calculation_status, athena_parse_get_calculation,
+			athena_parse_calculation_code
+		};
+		AthenaCalculationPage cpage;
+		AthenaStarted started;
+		size_t		k;
+
+		for (k = 0; k < sizeof(parsers) / sizeof(parsers[0]); k++)
+		{
+			AthenaCalculation c;
+
+			memset(errbuf, 'x', sizeof(errbuf));
+			if (parsers[k] (rest, rest_len, &c, errbuf, sizeof(errbuf)))
+			{
+				check_calculation(&c, rest_len);
+				athena_calculation_free(&c);
+			}
+			else
+				CHECK(memchr(errbuf, '\0', sizeof(errbuf)) != NULL &&
+					  errbuf[0] != '\0' && c.calculation_execution_id == NULL &&
+					  c.state == NULL && c.code_block == NULL);
+		}
+		memset(errbuf, 'x', sizeof(errbuf));
+		if (athena_parse_list_calculations(rest, rest_len, &cpage, errbuf,
+										   sizeof(errbuf)))
+		{
+			int			i;
+
+			CHECK(cpage.ncalculations == 0 || cpage.calculations != NULL);
+			for (i = 0; i < cpage.ncalculations; i++)
+			{
+				CHECK(cpage.calculations[i].calculation_execution_id != NULL);
+				check_calculation(&cpage.calculations[i], rest_len);
+			}
+			check_string(cpage.next_token, rest_len);
+			athena_calculation_page_free(&cpage);
+		}
+		else
+			CHECK(cpage.calculations == NULL && cpage.next_token == NULL);
+		if (athena_parse_start_calculation(rest, rest_len, &started, errbuf,
+										   sizeof(errbuf)))
+		{
+			CHECK(started.id != NULL);
+			check_string(started.id, rest_len);
+			check_string(started.state, rest_len);
+			athena_started_free(&started);
+		}
+		else
+			CHECK(started.id == NULL && started.state == NULL);
+	}
 
 	/* error decoding */
 	aws_error_decode(statuses[sel & 0x0F], header, reqid, rest, rest_len, &e);
