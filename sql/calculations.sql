@@ -55,14 +55,14 @@ SELECT w.id, c.state FROM watched w
   JOIN athena_calculations c ON c.calculation_execution_id = w.id ORDER BY 1;
 \! $MOCKCTL count GetCalculationExecutionStatus
 \! $MOCKCTL count ListCalculationExecutions
-EXPLAIN (COSTS OFF)
-SELECT * FROM athena_calculations WHERE calculation_execution_id IN ('a', 'b');
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
+SELECT * FROM athena_calculations WHERE calculation_execution_id IN ('a', 'b')$q$);
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
 SELECT calculation_execution_id, state FROM athena_calculations
- WHERE calculation_execution_id = 'a';
-EXPLAIN (COSTS OFF)
+ WHERE calculation_execution_id = 'a'$q$);
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
 SELECT calculation_execution_id, code_block FROM athena_calculations
- WHERE calculation_execution_id = 'a';
+ WHERE calculation_execution_id = 'a'$q$);
 
 -- ---------- listings by session ----------
 -- session_id =, IN, = ANY: one listing per session; the CalculationSummary
@@ -84,17 +84,17 @@ SELECT calculation_execution_id, state, dpu_execution_in_millis, progress
  WHERE session_id = ANY('{la-busy,la-idle-1}') AND state IN ('RUNNING', 'QUEUED')
  ORDER BY 1;
 \! $MOCKCTL requests
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
 SELECT calculation_execution_id, state, dpu_execution_in_millis
   FROM athena_calculations
- WHERE session_id = ANY('{la-busy,la-idle-1}') AND state IN ('RUNNING', 'QUEUED');
+ WHERE session_id = ANY('{la-busy,la-idle-1}') AND state IN ('RUNNING', 'QUEUED')$q$);
 -- a state no calculation has, or a session id Athena cannot hold: no call
 \! $MOCKCTL reset
 SELECT count(*) FROM athena_calculations WHERE session_id = 'la-busy' AND state = 'IDLE';
 SELECT count(*) FROM athena_calculations WHERE session_id = '';
 \! $MOCKCTL count
-EXPLAIN (COSTS OFF)
-SELECT * FROM athena_calculations WHERE state = 'running';
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
+SELECT * FROM athena_calculations WHERE state = 'running'$q$);
 -- a session id from a parameter
 \! $MOCKCTL reset
 PREPARE by_session(text, text) AS
@@ -121,17 +121,17 @@ SELECT count(*) FROM athena_calculations WHERE session_id = 'gen-3-00001';
 CREATE TEMP TABLE jobs (session_id text);
 INSERT INTO jobs VALUES ('la-busy'), ('la-terminated'), ('no-such-session');
 ANALYZE jobs;
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
 SELECT j.session_id, c.calculation_execution_id FROM jobs j
-  JOIN athena_calculations c ON c.session_id = j.session_id AND c.state = 'RUNNING';
+  JOIN athena_calculations c ON c.session_id = j.session_id AND c.state = 'RUNNING'$q$);
 SELECT j.session_id, c.calculation_execution_id FROM jobs j
   JOIN athena_calculations c ON c.session_id = j.session_id AND c.state = 'RUNNING';
 \! $MOCKCTL requests
 \! $MOCKCTL reset
-EXPLAIN (COSTS OFF)
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
 SELECT s.session_id, c.calculation_execution_id, c.state
   FROM athena_sessions s JOIN athena_calculations c ON c.session_id = s.session_id
- WHERE s.workgroup = 'spark-analytics';
+ WHERE s.workgroup = 'spark-analytics'$q$);
 SELECT s.session_id, c.calculation_execution_id, c.state
   FROM athena_sessions s JOIN athena_calculations c ON c.session_id = s.session_id
  WHERE s.workgroup = 'spark-analytics' ORDER BY 2;
@@ -143,14 +143,14 @@ SELECT s.session_id, c.calculation_execution_id, c.state
 \! $MOCKCTL reset
 SELECT calculation_execution_id, session_id, state FROM athena_calculations ORDER BY 1;
 \! $MOCKCTL requests
-EXPLAIN (COSTS OFF) SELECT calculation_execution_id FROM athena_calculations;
+SELECT explain_lines($q$EXPLAIN (COSTS OFF) SELECT calculation_execution_id FROM athena_calculations$q$);
 -- ... of the table's workgroup, with a state filter
 CREATE FOREIGN TABLE etl_calculations (calculation_execution_id text, session_id text, state text)
   SERVER athena OPTIONS (table_name 'athena_calculations', workgroup 'spark-etl');
 \! $MOCKCTL reset
 SELECT * FROM etl_calculations WHERE state = 'CREATED';
 \! $MOCKCTL requests
-EXPLAIN (COSTS OFF) SELECT * FROM etl_calculations WHERE state = 'CREATED';
+SELECT explain_lines($q$EXPLAIN (COSTS OFF) SELECT * FROM etl_calculations WHERE state = 'CREATED'$q$);
 DROP FOREIGN TABLE etl_calculations;
 
 -- which calculation has been running for an hour (at the mock's time)
@@ -181,8 +181,8 @@ DROP FOREIGN TABLE calc_bad;
 
 -- ---------- DELETE stops calculations ----------
 \! $MOCKCTL reset
-EXPLAIN (COSTS OFF)
-DELETE FROM athena_calculations WHERE session_id = 'la-busy';
+SELECT explain_lines($q$EXPLAIN (COSTS OFF)
+DELETE FROM athena_calculations WHERE session_id = 'la-busy'$q$);
 -- only those in a state that can be stopped; RETURNING shows the state
 -- StopCalculationExecution answered
 WITH stopped AS (
@@ -256,9 +256,9 @@ SELECT count(*) FROM athena_calculations WHERE session_id = 'started-0001';
 -- rows without RETURNING start max_concurrency at a time
 CREATE TEMP TABLE nightly (code text);
 INSERT INTO nightly VALUES ('print(3)'), ('print(4)'), ('print(5)');
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT explain_lines($q$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 INSERT INTO athena_calculations (session_id, code_block)
-  SELECT 'started-0001', code FROM nightly;
+  SELECT 'started-0001', code FROM nightly$q$);
 SELECT count(*) FROM athena_calculations WHERE session_id = 'started-0001';
 \! $MOCKCTL tokens
 \! $MOCKCTL calc-timing 0 0 0
